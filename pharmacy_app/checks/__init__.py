@@ -1,0 +1,27 @@
+"""The formulation checker: a pure core (no Flask, no database) every interface calls."""
+
+from .amounts import Amount, AmountError, parse_amount
+from .document import DocumentError, DosageForm, OrderDocument, field_path, parse_order_document
+from .engine import RULESET_VERSION, check_order
+from .findings import CheckResult, DoseSummary, Finding, Severity, verdict_of
+from .policy import DEFAULT_POLICY, CheckPolicy
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "RULESET_VERSION",
+    "Amount",
+    "AmountError",
+    "CheckPolicy",
+    "CheckResult",
+    "DocumentError",
+    "DosageForm",
+    "DoseSummary",
+    "Finding",
+    "OrderDocument",
+    "Severity",
+    "check_order",
+    "field_path",
+    "parse_order_document",
+    "parse_amount",
+    "verdict_of",
+]

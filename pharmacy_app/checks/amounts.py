@@ -1,0 +1,148 @@
+"""Reading amounts as prescriptions write them ("4.5mg", "4500 mcg", "1 mg/mL", "2 caps").
+
+Units are resolved by Pint, with exact Decimal arithmetic; only the splitting of a number
+from its unit is done here. Parsed amounts are cached by their text, since a pharmacy's
+orders repeat the same few strengths all day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import pint
+
+# Canonical units the rules work in.
+MG = "mg"
+ML = "mL"
+# Countable dose units a sig may use ("1 capsule", "5 drops", "1 click").
+COUNT_UNITS = ("capsule", "tablet", "drop", "click", "troche", "spray")
+LARGEST_AMOUNT = Decimal(1_000_000)
+
+_registry = pint.UnitRegistry(non_int_type=Decimal, autoconvert_offset_to_baseunit=False)
+_registry.define("mcg = microgram")
+_registry.define("capsule = [capsule] = cap")
+_registry.define("tablet = [tablet] = tab")
+_registry.define("drop = [drop] = gtt")
+_registry.define("click = [click] = pump")
+_registry.define("troche = [troche]")
+_registry.define("spray = [spray]")
+_MASS = _registry.milligram.dimensionality
+_VOLUME = _registry.milliliter.dimensionality
+
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_UNIT = r"[^\W\d_]+\.?"  # one word of letters, as "mg", "mcg", "µg", "mL.", "capsules"
+_AMOUNT = re.compile(
+    rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>{_UNIT})?\s*"
+    rf"(?:(?:/|\bper\b)\s*(?P<den_num>{_NUMBER})?\s*(?P<den_unit>{_UNIT})\s*)?$",
+    re.IGNORECASE,
+)
+_DECIMAL_COMMA = re.compile(r"^\s*\d+,\d{1,2}(?!\d)")
+
+
+class AmountError(ValueError):
+    """Text that cannot be read as an amount, with a reason a person can act on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A number with its unit: mass in mg, volume in mL, or a count of a dose unit.
+
+    A concentration carries `per`, the unit of its denominator (`mL`, `g` or a count unit),
+    with `value` being mg per one of that unit. `written` is the unit as Pint named it,
+    so a rule can tell "1 g" of cream from "1000 mg" of drug.
+    """
+
+    value: Decimal
+    unit: str
+    written: str
+    per: str | None = None
+
+    @property
+    def is_mass(self) -> bool:
+        return self.per is None and self.unit == MG
+
+    @property
+    def is_volume(self) -> bool:
+        return self.per is None and self.unit == ML
+
+    @property
+    def is_count(self) -> bool:
+        return self.per is None and self.unit in COUNT_UNITS
+
+    @property
+    def is_concentration(self) -> bool:
+        return self.per is not None
+
+
+@lru_cache(maxsize=8192)
+def parse_amount(text: str) -> Amount:
+    """Read an amount such as "4.5 mg", "500 µg", "1 mg/mL" or "3 mL"; raise AmountError."""
+    match = _AMOUNT.match(text)
+    if _DECIMAL_COMMA.match(text):
+        raise AmountError(f'"{text.strip()}": write decimals with a point, such as "4.5 mg".')
+    if match is None or not match["unit"]:
+        raise AmountError(f'"{text.strip()}" is not an amount with a unit, such as "4.5 mg".')
+    value = _number(match["num"])
+    unit, factor, written = _resolve_unit(match["unit"])
+    if match["den_unit"] is None:
+        return Amount(_bounded(value * factor, text), unit, written)
+    if unit != MG:
+        raise AmountError(f'"{text.strip()}": a strength per volume must be a mass, such as mg/mL.')
+    den_value = _number(match["den_num"]) if match["den_num"] else Decimal(1)
+    den_unit, den_factor, den_written = _resolve_unit(match["den_unit"])
+    if den_unit == MG:
+        # mg per gram of cream: keep the denominator in grams.
+        den_unit, den_factor = "g", den_factor / 1000
+    if den_value == 0:
+        raise AmountError(f'"{text.strip()}" divides by zero.')
+    per_one = value * factor / (den_value * den_factor)
+    return Amount(_bounded(per_one, text), MG, written, per=den_unit)
+
+
+def _number(text: str) -> Decimal:
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only numbers
+        raise AmountError(f'"{text}" is not a number.') from exc
+
+
+def _bounded(value: Decimal, text: str) -> Decimal:
+    if value <= 0:
+        raise AmountError(f'"{text.strip()}" must be more than zero.')
+    if value > LARGEST_AMOUNT:
+        raise AmountError(f'"{text.strip()}" is too large to be a real amount.')
+    value = value.normalize()
+    # normalize() writes 1000 as 1E+3; keep whole numbers plain.
+    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+
+
+@lru_cache(maxsize=512)
+def _resolve_unit(raw: str) -> tuple[str, Decimal, str]:
+    """Map written unit text to (canonical unit, factor to it, Pint's name for it)."""
+    cleaned = raw.strip().rstrip(".").replace("μ", "u").replace("µ", "u")
+    # Prescriptions write units in any case ("MG", "ML"); Pint is case-sensitive and would
+    # read "Mg" as megagram, so read units in lower case.
+    cleaned = re.sub(r"\s+", " ", cleaned.lower())
+    if cleaned in {"capsules", "caps"}:
+        cleaned = "capsule"
+    try:
+        units = _registry.parse_units(cleaned)
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError,
+            AttributeError, TypeError, SyntaxError) as exc:
+        raise AmountError(f'"{raw.strip()}" is not a unit this pharmacy reads '
+                          '(use mg, mcg, mL, or capsule).') from exc
+    written = str(units)
+    if len(units._units) != 1:
+        raise AmountError(f'"{raw.strip()}" is not a single unit.')
+    dims = units.dimensionality
+    if dims == _MASS:
+        return MG, _registry.Quantity(Decimal(1), units).to("mg").magnitude, written
+    if dims == _VOLUME:
+        return ML, _registry.Quantity(Decimal(1), units).to("mL").magnitude, written
+    for count_unit in COUNT_UNITS:
+        if dims == _registry.parse_units(count_unit).dimensionality:
+            return count_unit, Decimal(1), written
+    raise AmountError(f'"{raw.strip()}" is not a mass, a volume or a dose unit.')

@@ -1,0 +1,197 @@
+"""The order document: one LDN prescription as plain, validated data.
+
+Every interface (JSON API, CLI, web form, e-prescription import) turns its input into an
+`OrderDocument` here, so "malformed" means the same thing everywhere. Clinical problems are
+not malformations: a document can be well formed and still blocked by the checker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    field_validator,
+)
+
+from .amounts import Amount, AmountError, parse_amount
+
+MAX_TEXT = 200
+MAX_LIST = 50
+
+
+class DosageForm(StrEnum):
+    CAPSULE = "capsule"
+    ORAL_LIQUID = "oral_liquid"
+    SUBLINGUAL_DROPS = "sublingual_drops"
+    TOPICAL_CREAM = "topical_cream"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+_FORM_SYNONYMS = {
+    "capsule": DosageForm.CAPSULE, "capsules": DosageForm.CAPSULE, "cap": DosageForm.CAPSULE,
+    "caps": DosageForm.CAPSULE, "oral liquid": DosageForm.ORAL_LIQUID,
+    "liquid": DosageForm.ORAL_LIQUID, "oral solution": DosageForm.ORAL_LIQUID,
+    "solution": DosageForm.ORAL_LIQUID, "sublingual drops": DosageForm.SUBLINGUAL_DROPS,
+    "sl drops": DosageForm.SUBLINGUAL_DROPS, "drops": DosageForm.SUBLINGUAL_DROPS,
+    "topical cream": DosageForm.TOPICAL_CREAM, "cream": DosageForm.TOPICAL_CREAM,
+}
+
+
+def _dosage_form(value: Any) -> Any:
+    if isinstance(value, str):
+        key = " ".join(value.replace("_", " ").replace("-", " ").lower().split())
+        if key in _FORM_SYNONYMS:
+            return _FORM_SYNONYMS[key]
+    return value
+
+
+def _amount(text: str) -> str:
+    try:
+        parse_amount(text)
+    except AmountError as exc:
+        raise ValueError(str(exc)) from exc
+    return text
+
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+OptionalText = Annotated[str, Field(max_length=MAX_TEXT)]
+AmountText = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_amount)]
+TextList = Annotated[list[Annotated[str, Field(max_length=MAX_TEXT)]], Field(max_length=MAX_LIST)]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Patient(_Part):
+    first_name: Text
+    last_name: Text
+    date_of_birth: dt.date
+    medications: TextList = []
+    allergies: TextList = []
+    conditions: TextList = []
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _plausible_birth(cls, value: dt.date) -> dt.date:
+        today = dt.date.today()
+        if value > today:
+            raise ValueError("date of birth is in the future")
+        if value.year < today.year - 125:
+            raise ValueError("date of birth is more than 125 years ago")
+        return value
+
+
+class Prescriber(_Part):
+    name: Text
+    credential: OptionalText = ""
+    license_number: OptionalText = ""
+    state: Annotated[str, Field(max_length=40)] = ""
+    npi: Annotated[str, Field(max_length=20)] = ""
+
+
+class Preparation(_Part):
+    dosage_form: Annotated[DosageForm, BeforeValidator(_dosage_form)]
+    release: OptionalText = ""
+    strength: AmountText
+    excipients: TextList = []
+
+    @property
+    def strength_amount(self) -> Amount:
+        return parse_amount(self.strength)
+
+
+class Sig(_Part):
+    dose: AmountText
+    times_per_day: Annotated[StrictInt, Field(ge=1, le=24)] = 1
+    time_of_day: OptionalText = ""
+    text: Annotated[str, Field(max_length=1000)] = ""
+
+    @property
+    def dose_amount(self) -> Amount:
+        return parse_amount(self.dose)
+
+
+class OrderDocument(_Part):
+    """One prescription for LDN, as an e-prescription, the API or the order form sends it."""
+
+    patient: Patient
+    prescriber: Prescriber
+    preparation: Preparation
+    sig: Sig
+    quantity: Annotated[Decimal, Field(gt=0, le=10_000, max_digits=10, decimal_places=3)]
+    days_supply: Annotated[StrictInt, Field(ge=1, le=366)]
+    refills: Annotated[StrictInt, Field(ge=0, le=99)] = 0
+    date_written: dt.date | None = None
+    date_received: dt.date | None = None
+
+    @field_validator("quantity", mode="before")
+    @classmethod
+    def _quantity_is_a_number(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            raise ValueError("quantity must be a number")
+        return value
+
+
+class DocumentError(ValueError):
+    """A malformed order document: `errors` maps a field path to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def parse_order_document(data: object) -> OrderDocument:
+    """Validate plain data (decoded JSON, form data) into an OrderDocument or raise
+    DocumentError with every problem by field path."""
+    if not isinstance(data, dict):
+        raise DocumentError({"": ["The order document must be a JSON object."]})
+    try:
+        return OrderDocument.model_validate(data)
+    except ValidationError as exc:
+        raise DocumentError(_errors_by_path(exc)) from None
+
+
+def field_path(location: tuple[int | str, ...]) -> str:
+    """('preparation', 'excipients', 1) -> 'preparation.excipients[1]'."""
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _errors_by_path(exc: ValidationError) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors(include_url=False, include_input=False):
+        # Drop the validator names Pydantic adds to a location ("function-after[...]").
+        location = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        message = _message(error)
+        errors.setdefault(field_path(location), []).append(message)
+    return errors
+
+
+def _message(error: Any) -> str:
+    kind, message = error["type"], error["msg"]
+    if kind == "missing":
+        return "This field is required."
+    if kind == "extra_forbidden":
+        return "Unknown field: check its spelling (unknown fields are refused, not ignored)."
+    if kind == "enum":
+        return "Must be one of: " + ", ".join(f.value for f in DosageForm) + "."
+    return message.removeprefix("Value error, ")

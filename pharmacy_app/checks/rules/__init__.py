@@ -1,0 +1,1 @@
+"""One module per rule family; each exposes check(document, ...) -> list of findings."""

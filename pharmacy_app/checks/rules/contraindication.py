@@ -1,0 +1,5 @@
+"""contraindication rules (being written)."""
+
+
+def check(document):
+    return []
