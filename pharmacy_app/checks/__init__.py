@@ -21,7 +21,7 @@ __all__ = [
     "Severity",
     "check_order",
     "field_path",
-    "parse_order_document",
     "parse_amount",
+    "parse_order_document",
     "verdict_of",
 ]

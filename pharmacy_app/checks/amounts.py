@@ -92,7 +92,7 @@ def parse_amount(text: str) -> Amount:
     if unit != MG:
         raise AmountError(f'"{text.strip()}": a strength per volume must be a mass, such as mg/mL.')
     den_value = _number(match["den_num"]) if match["den_num"] else Decimal(1)
-    den_unit, den_factor, den_written = _resolve_unit(match["den_unit"])
+    den_unit, den_factor, _ = _resolve_unit(match["den_unit"])
     if den_unit == MG:
         # mg per gram of cream: keep the denominator in grams.
         den_unit, den_factor = "g", den_factor / 1000
@@ -130,10 +130,17 @@ def _resolve_unit(raw: str) -> tuple[str, Decimal, str]:
         cleaned = "capsule"
     try:
         units = _registry.parse_units(cleaned)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError,
-            AttributeError, TypeError, SyntaxError) as exc:
-        raise AmountError(f'"{raw.strip()}" is not a unit this pharmacy reads '
-                          '(use mg, mcg, mL, or capsule).') from exc
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        ValueError,
+        AttributeError,
+        TypeError,
+        SyntaxError,
+    ) as exc:
+        raise AmountError(
+            f'"{raw.strip()}" is not a unit this pharmacy reads (use mg, mcg, mL, or capsule).'
+        ) from exc
     written = str(units)
     if len(units._units) != 1:
         raise AmountError(f'"{raw.strip()}" is not a single unit.')

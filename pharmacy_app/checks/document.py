@@ -41,12 +41,19 @@ class DosageForm(StrEnum):
 
 
 _FORM_SYNONYMS = {
-    "capsule": DosageForm.CAPSULE, "capsules": DosageForm.CAPSULE, "cap": DosageForm.CAPSULE,
-    "caps": DosageForm.CAPSULE, "oral liquid": DosageForm.ORAL_LIQUID,
-    "liquid": DosageForm.ORAL_LIQUID, "oral solution": DosageForm.ORAL_LIQUID,
-    "solution": DosageForm.ORAL_LIQUID, "sublingual drops": DosageForm.SUBLINGUAL_DROPS,
-    "sl drops": DosageForm.SUBLINGUAL_DROPS, "drops": DosageForm.SUBLINGUAL_DROPS,
-    "topical cream": DosageForm.TOPICAL_CREAM, "cream": DosageForm.TOPICAL_CREAM,
+    "capsule": DosageForm.CAPSULE,
+    "capsules": DosageForm.CAPSULE,
+    "cap": DosageForm.CAPSULE,
+    "caps": DosageForm.CAPSULE,
+    "oral liquid": DosageForm.ORAL_LIQUID,
+    "liquid": DosageForm.ORAL_LIQUID,
+    "oral solution": DosageForm.ORAL_LIQUID,
+    "solution": DosageForm.ORAL_LIQUID,
+    "sublingual drops": DosageForm.SUBLINGUAL_DROPS,
+    "sl drops": DosageForm.SUBLINGUAL_DROPS,
+    "drops": DosageForm.SUBLINGUAL_DROPS,
+    "topical cream": DosageForm.TOPICAL_CREAM,
+    "cream": DosageForm.TOPICAL_CREAM,
 }
 
 

@@ -12,16 +12,16 @@ RULESET_VERSION = "2026.11.1"
 
 
 def check_order(document: OrderDocument, policy: CheckPolicy = DEFAULT_POLICY) -> CheckResult:
-    """Check one order against every rule family; findings come worst first, then in field
-    order, so the reason to stop is read first."""
+    """Check one order against every rule family; findings come worst first (then in rule
+    family order), so the reason to stop is read first."""
     findings: list[Finding] = []
     findings += release.check(document)
-    findings += excipient.check(document)
+    findings += excipient.check(document, policy.accepted_excipients)
     summary, dose_findings = dose.check(document, policy)
     findings += dose_findings
     findings += interaction.check(document)
     findings += contraindication.check(document)
     findings += prescriber.check(document, policy)
-    findings += supply.check(document, policy, summary)
+    findings += supply.check(document, policy, summary, dose_findings)
     findings.sort(key=lambda f: -f.severity)
     return CheckResult(findings=tuple(findings), dose=summary)

@@ -30,11 +30,36 @@ class CheckPolicy:
     # States where a naturopathic doctor (ND) may prescribe LDN (configurable per pharmacy;
     # general knowledge, not a legal opinion).
     naturopath_states: frozenset[str] = frozenset(
-        {"AK", "AZ", "CA", "CO", "CT", "DC", "HI", "ID", "KS", "ME", "MD", "MA", "MN", "MT",
-         "NH", "NM", "ND", "OR", "PA", "RI", "UT", "VT", "WA"}
+        {
+            "AK",
+            "AZ",
+            "CA",
+            "CO",
+            "CT",
+            "DC",
+            "HI",
+            "ID",
+            "KS",
+            "ME",
+            "MD",
+            "MA",
+            "MN",
+            "MT",
+            "NH",
+            "NM",
+            "ND",
+            "OR",
+            "PA",
+            "RI",
+            "UT",
+            "VT",
+            "WA",
+        }
     )
     # The state the pharmacy dispenses in; an ND's prescription is judged by it.
     pharmacy_state: str = ""
+    # Fillers and vehicles this pharmacy accepts beyond the built-in list (names as written).
+    accepted_excipients: frozenset[str] = frozenset()
     # Refills beyond what a year of supply allows are implausible for a non-controlled Rx.
     max_prescription_days: int = 365
     # A prescription older than this (days from written to received) is stale.

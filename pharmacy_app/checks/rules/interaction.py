@@ -1,5 +1,111 @@
-"""interaction rules (being written)."""
+"""Interactions with the patient's medicines: opioids block, other antagonists duplicate.
+
+LDN blocks opioid receptors, so a patient on an opioid (pain, cough, diarrhoea or addiction
+treatment) loses its effect or goes into withdrawal (shared/domain/ldn.md, "Who must not
+take it"). Names are matched as whole words, so "cod liver oil" is not codeine and
+"oxybutynin" is not oxycodone.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..document import OrderDocument
+from ..findings import Finding, Severity
+from .text import find_phrase, is_negated, is_past, normalize
+from .vocabulary import (
+    ANTAGONISTS,
+    IMMUNOSUPPRESSANTS,
+    LDN_NAMES,
+    OPIOID_BRANDS,
+    OPIOID_GENERICS,
+    PERIPHERAL_OPIOIDS,
+)
+
+_BRANDS_BY_LENGTH = tuple(sorted(OPIOID_BRANDS, key=len, reverse=True))
+_ANTAGONISTS_BY_LENGTH = tuple(sorted(ANTAGONISTS, key=len, reverse=True))
+_PERIPHERAL = tuple(PERIPHERAL_OPIOIDS)
 
 
-def check(document):
-    return []
+def check(document: OrderDocument) -> list[Finding]:
+    """One finding per medicine that matters, at `patient.medications[i]`."""
+    findings: list[Finding] = []
+    for index, written in enumerate(document.patient.medications):
+        finding = _medicine(written, f"patient.medications[{index}]")
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+@lru_cache(maxsize=4096)
+def _medicine(written: str, field: str) -> Finding | None:
+    text = normalize(written)
+    if not text:
+        return None
+    opioid = _opioid_in(text)
+    if opioid is not None:
+        name, at = opioid
+        if is_negated(text, at):
+            return None
+        if is_past(text):
+            return Finding(
+                "interaction.opioid_past",
+                Severity.WARN,
+                field,
+                f'"{written}" is an opioid ({name}) listed as stopped. Confirm the patient no '
+                "longer takes it: LDN blocks opioids and can bring on withdrawal.",
+            )
+        return Finding(
+            "interaction.opioid",
+            Severity.BLOCK,
+            field,
+            f'"{written}" is an opioid ({name}). LDN blocks opioid receptors: it stops the '
+            "opioid working and can bring on withdrawal. Do not compound while the patient "
+            "takes opioids; contact the prescriber.",
+        )
+    peripheral = find_phrase(text, _PERIPHERAL)
+    if peripheral is not None:
+        return Finding(
+            "interaction.peripheral_opioid",
+            Severity.WARN,
+            field,
+            f'"{written}" ({PERIPHERAL_OPIOIDS[peripheral[0]]}) acts on opioid receptors in the '
+            "gut; LDN may reduce its effect. Let the pharmacist confirm.",
+        )
+    if find_phrase(text, LDN_NAMES) is not None:
+        return Finding(
+            "interaction.ldn_already",
+            Severity.WARN,
+            field,
+            f'The patient already lists "{written}". Confirm this order is a renewal or '
+            "transfer and not a second supply of LDN.",
+        )
+    antagonist = find_phrase(text, _ANTAGONISTS_BY_LENGTH)
+    if antagonist is not None:
+        return Finding(
+            "interaction.duplicate_antagonist",
+            Severity.WARN,
+            field,
+            f'"{written}" is an opioid antagonist ({ANTAGONISTS[antagonist[0]]}); with LDN this '
+            "is duplicate therapy. Confirm with the prescriber.",
+        )
+    if IMMUNOSUPPRESSANTS.intersection(text.split()):
+        return Finding(
+            "interaction.immunosuppressant",
+            Severity.WARN,
+            field,
+            f'"{written}" is an immunosuppressant. LDN modulates the immune system; its use '
+            "with transplant or immunosuppressive therapy needs the prescriber's confirmation.",
+        )
+    return None
+
+
+def _opioid_in(text: str) -> tuple[str, int] | None:
+    """The opioid a medicine line names (generic, brand or combination) and where."""
+    for at, word in enumerate(text.split()):
+        if word in OPIOID_GENERICS:
+            return word, at
+    brand = find_phrase(text, _BRANDS_BY_LENGTH)
+    if brand is not None:
+        return f"{OPIOID_BRANDS[brand[0]]}, as {brand[0].title()}", brand[1]
+    return None

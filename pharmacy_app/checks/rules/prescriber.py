@@ -1,5 +1,226 @@
-"""prescriber rules (being written)."""
+"""Prescriber: a licensed prescriber is required; a naturopath only where the state allows.
+
+LDN needs a prescription from a licensed health-care provider, or in some states a
+naturopath (the founding guide, shared/domain/ldn.md "Getting LDN"). The naturopath states
+are a pharmacy setting (CheckPolicy.naturopath_states).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..document import OrderDocument
+from ..findings import Finding, Severity
+from ..policy import CheckPolicy
+
+# Credentials with prescriptive authority for LDN, after folding ("M.D." -> "MD").
+PRESCRIBERS = frozenset(
+    {
+        "MD",
+        "DO",
+        "MBBS",
+        "MBCHB",
+        "NP",
+        "APRN",
+        "ARNP",
+        "CRNP",
+        "CNP",
+        "FNP",
+        "FNPC",
+        "FNPBC",
+        "ANP",
+        "AGNP",
+        "AGPCNP",
+        "AGACNP",
+        "PNP",
+        "PMHNP",
+        "WHNP",
+        "DNP",
+        "NPC",
+        "APN",
+        "PA",
+        "PAC",
+        "CNS",
+    }
+)
+NATUROPATHS = frozenset({"ND", "NMD", "DNM"})
+# Licensed, but LDN is outside their usual scope: the pharmacist confirms.
+LIMITED_SCOPE = frozenset({"DDS", "DMD", "DPM", "OD", "CNM"})
+# Not prescribers.
+NOT_PRESCRIBERS = frozenset(
+    {
+        "DC",
+        "RN",
+        "LPN",
+        "LVN",
+        "LAC",
+        "RPH",
+        "PHARMD",
+        "PHD",
+        "CHT",
+        "RD",
+        "LMT",
+        "PT",
+        "DPT",
+        "MA",
+        "CMA",
+        "LCSW",
+        "PSYD",
+        "DACM",
+    }
+)
+# US states, DC and territories (USPS codes).
+STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
+    "NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split()
+)
+_SEPARATORS = re.compile(r"[,;/&]| and ")
 
 
-def check(document, policy):
+def check(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
+    """Findings on credential, licence, state and NPI."""
+    prescriber = document.prescriber
+    findings = _credential(prescriber.credential, prescriber.state.strip().upper(), policy)
+    if len(re.sub(r"[^A-Za-z0-9]", "", prescriber.license_number)) == 0:
+        findings.append(
+            Finding(
+                "prescriber.license_missing",
+                Severity.BLOCK,
+                "prescriber.license_number",
+                "No licence number: LDN may only be dispensed on a licensed prescriber's "
+                "prescription. Obtain and verify the licence number.",
+            )
+        )
+    elif len(re.sub(r"[^A-Za-z0-9]", "", prescriber.license_number)) < 3:
+        findings.append(
+            Finding(
+                "prescriber.license_suspect",
+                Severity.WARN,
+                "prescriber.license_number",
+                f'Licence number "{prescriber.license_number}" is too short to be real; verify it.',
+            )
+        )
+    state = prescriber.state.strip().upper()
+    if not state:
+        findings.append(
+            Finding(
+                "prescriber.state_missing",
+                Severity.WARN,
+                "prescriber.state",
+                "The prescriber's licensing state is missing; it is needed to verify the licence.",
+            )
+        )
+    elif state not in STATES:
+        findings.append(
+            Finding(
+                "prescriber.state_unknown",
+                Severity.WARN,
+                "prescriber.state",
+                f'"{prescriber.state}" is not a US state code (such as OR). '
+                "Verify the licensing state.",
+            )
+        )
+    if prescriber.npi and not npi_is_valid(prescriber.npi):
+        findings.append(
+            Finding(
+                "prescriber.npi_invalid",
+                Severity.WARN,
+                "prescriber.npi",
+                f'NPI "{prescriber.npi}" fails its check digit; verify it.',
+            )
+        )
+    return findings
+
+
+def credential_codes(written: str) -> list[str]:
+    """ "M.D., FACP" -> ["MD", "FACP"]; "PA-C" -> ["PAC"]."""
+    parts = _SEPARATORS.split(written.upper())
+    return [c for c in (re.sub(r"[^A-Z]", "", p) for p in parts) if c]
+
+
+def _credential(written: str, state: str, policy: CheckPolicy) -> list[Finding]:
+    field = "prescriber.credential"
+    codes = credential_codes(written)
+    if not codes:
+        return [
+            Finding(
+                "prescriber.credential_missing",
+                Severity.WARN,
+                field,
+                "The prescriber's credential (MD, DO, NP, PA...) is missing; confirm "
+                "they are licensed to prescribe.",
+            )
+        ]
+    if any(c in PRESCRIBERS for c in codes):
+        return []
+    if any(c in NATUROPATHS for c in codes):
+        return _naturopath(written, state, policy)
+    if any(c in LIMITED_SCOPE for c in codes):
+        return [
+            Finding(
+                "prescriber.scope",
+                Severity.WARN,
+                field,
+                f'"{written}" prescribers may prescribe only within their scope of '
+                "practice; confirm LDN is within it.",
+            )
+        ]
+    if any(c in NOT_PRESCRIBERS for c in codes):
+        return [
+            Finding(
+                "prescriber.not_a_prescriber",
+                Severity.BLOCK,
+                field,
+                f'"{written}" is not a credential that can prescribe LDN; a licensed '
+                "prescriber (MD, DO, NP, PA) must write the prescription.",
+            )
+        ]
+    return [
+        Finding(
+            "prescriber.credential_unknown",
+            Severity.WARN,
+            field,
+            f'Credential "{written}" is not recognised; confirm the prescriber may prescribe LDN.',
+        )
+    ]
+
+
+def _naturopath(written: str, state: str, policy: CheckPolicy) -> list[Finding]:
+    field = "prescriber.credential"
+    allowed = policy.naturopath_states
+    where = [s for s in (state, policy.pharmacy_state) if s]
+    refused = [s for s in where if s not in allowed]
+    if refused:
+        return [
+            Finding(
+                "prescriber.naturopath_not_allowed",
+                Severity.BLOCK,
+                field,
+                f'A naturopath ("{written}") may not prescribe LDN for dispensing in '
+                f"{', '.join(refused)} under this pharmacy's settings. A licensed MD, "
+                "DO, NP or PA must write the prescription.",
+            )
+        ]
+    if not policy.pharmacy_state:
+        return [
+            Finding(
+                "prescriber.naturopath_unverified",
+                Severity.WARN,
+                field,
+                "A naturopath's prescription: set the pharmacy's state so the checker "
+                "can tell whether naturopaths may prescribe here.",
+            )
+        ]
     return []
+
+
+def npi_is_valid(npi: str) -> bool:
+    """The NPI check digit (Luhn over "80840" + the first nine digits; CMS NPI standard)."""
+    digits = re.sub(r"\D", "", npi)
+    if len(digits) != 10:
+        return False
+    total = 0
+    for position, char in enumerate(reversed("80840" + digits[:9])):
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return (10 - total % 10) % 10 == int(digits[9])

@@ -1,5 +1,178 @@
-"""release rules (being written)."""
+"""Release type: LDN is compounded immediate release only.
+
+The LDN Research Trust tells pharmacies never to supply SR, slow-release or timed-release
+LDN; slow release does not work the same way (shared/domain/ldn.md, "Formulation").
+"""
+
+from __future__ import annotations
+
+from ..document import OrderDocument
+from ..findings import Finding, Severity
+from .text import find_phrase, is_negated, normalize
+
+FIELD = "preparation.release"
+
+# How prescriptions write immediate release, after normalize() ("I.R." -> "i r").
+IMMEDIATE = (
+    "immediate release",
+    "immediate",
+    "instant release",
+    "instant",
+    "ir",
+    "i r",
+    "irc",
+    "non sustained",
+    "non extended",
+)
+# Every way of writing a modified release seen on prescriptions, after normalize().
+MODIFIED = (
+    "sustained release",
+    "sustained",
+    "slow release",
+    "slow",
+    "extended release",
+    "extended",
+    "controlled release",
+    "controlled",
+    "delayed release",
+    "delayed",
+    "modified release",
+    "modified",
+    "timed release",
+    "time release",
+    "timed",
+    "prolonged release",
+    "prolonged",
+    "long acting",
+    "slow acting",
+    "retard",
+    "depot",
+    "enteric coated",
+    "enteric",
+    "sr",
+    "s r",
+    "er",
+    "e r",
+    "xr",
+    "x r",
+    "xl",
+    "x l",
+    "cr",
+    "c r",
+    "dr",
+    "d r",
+    "mr",
+    "m r",
+    "pr",
+    "la",
+    "l a",
+    "ec",
+    "cd",
+    "tr",
+    "xt",
+    "er ir",
+)
+# In free text elsewhere (the sig), only the unambiguous words: "ER" there is often the
+# emergency room and "DR" a doctor.
+MODIFIED_IN_PROSE = (
+    "sustained release",
+    "sustained",
+    "slow release",
+    "extended release",
+    "controlled release",
+    "delayed release",
+    "modified release",
+    "timed release",
+    "time release",
+    "sr",
+    "xr",
+    "xl",
+)
 
 
-def check(document):
-    return []
+def check(document: OrderDocument) -> list[Finding]:
+    """Findings on the release type as written, and on release words in the sig text."""
+    findings = _release_as_written(document.preparation.release)
+    sig_text = normalize(document.sig.text)
+    hit = find_phrase(sig_text, MODIFIED_IN_PROSE) if sig_text else None
+    if hit and not is_negated(sig_text, hit[1]):
+        findings.append(
+            Finding(
+                "release.modified_in_sig",
+                Severity.WARN,
+                "sig.text",
+                f'The directions mention "{hit[0]}". LDN is compounded immediate release only; '
+                "confirm with the prescriber that no slow-release product is intended.",
+            )
+        )
+    return findings
+
+
+def _release_as_written(written: str) -> list[Finding]:
+    text = normalize(written)
+    if not written.strip():
+        return [
+            Finding(
+                "release.unstated",
+                Severity.INFO,
+                FIELD,
+                "No release type written; LDN is compounded as immediate release.",
+            )
+        ]
+    modified = find_phrase(text, MODIFIED)
+    if modified:
+        if is_negated(text, modified[1]):
+            return [
+                Finding(
+                    "release.ambiguous",
+                    Severity.WARN,
+                    FIELD,
+                    f'"{written}" negates a slow-release term but does not say immediate release. '
+                    "Confirm immediate release with the prescriber.",
+                )
+            ]
+        return [
+            Finding(
+                "release.modified",
+                Severity.BLOCK,
+                FIELD,
+                f'"{written}" is a modified (slow, sustained, extended or delayed) release. '
+                "LDN must be immediate release: slow release does not work the same way and the "
+                "LDN Research Trust advises pharmacies never to supply it. Contact the prescriber.",
+            )
+        ]
+    if find_phrase(text, IMMEDIATE) and _only_release_words(text):
+        return []
+    return [
+        Finding(
+            "release.unrecognized",
+            Severity.WARN,
+            FIELD,
+            f'"{written}" cannot be read as immediate release. LDN is compounded immediate release '
+            "only; confirm the release type with the prescriber.",
+        )
+    ]
+
+
+_IMMEDIATE_WORDS = frozenset(
+    {w for phrase in IMMEDIATE for w in phrase.split()}
+    | {
+        "release",
+        "releasing",
+        "capsule",
+        "capsules",
+        "formulation",
+        "only",
+        "cap",
+        "caps",
+        "liquid",
+        "ldn",
+        "oral",
+    }
+)
+
+
+def _only_release_words(text: str) -> bool:
+    """True when every word is part of how immediate release is written (so "IR capsule"
+    and "immediate release" pass but "IR or SR" does not)."""
+    return all(w in _IMMEDIATE_WORDS for w in text.split())
