@@ -79,8 +79,11 @@ class Amount:
 
 @lru_cache(maxsize=8192)
 def parse_amount(text: str) -> Amount:
-    """Read an amount such as "4.5 mg", "500 µg", "1 mg/mL" or "3 mL"; raise AmountError."""
-    match = _AMOUNT.match(text)
+    """Read an amount such as "4.5 mg", "500 µg", "1 mg/mL" or "3 mL"; raise AmountError.
+
+    Also read as written on prescriptions: "naltrexone 4.5 mg", "one capsule", "1 cap(s)",
+    "½ mL"."""
+    match = _AMOUNT.match(_plain_text(text))
     if _DECIMAL_COMMA.match(text):
         raise AmountError(f'"{text.strip()}": write decimals with a point, such as "4.5 mg".')
     if match is None or not match["unit"]:
@@ -100,6 +103,32 @@ def parse_amount(text: str) -> Amount:
         raise AmountError(f'"{text.strip()}" divides by zero.')
     per_one = value * factor / (den_value * den_factor)
     return Amount(_bounded(per_one, text), MG, written, per=den_unit)
+
+
+_DRUG_NAME = re.compile(
+    r"^\s*(?:low[\s-]*dose\s+)?(?:naltrexone|ldn)(?:\s+(?:hcl|hydrochloride))?\s*[:,-]?\s*",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "half": "0.5",
+    "½": "0.5",
+    "a": "1",
+    "an": "1",
+}
+_NUMBER_WORD = re.compile(r"^\s*(" + "|".join(_NUMBER_WORDS) + r")\b\s*", re.IGNORECASE)
+
+
+def _plain_text(text: str) -> str:
+    """Drop a leading drug name, spell number words as digits and "cap(s)" as "caps"."""
+    text = _DRUG_NAME.sub("", text).replace("(s)", "s")
+    text = text.replace("½", "half ") if text.lstrip().startswith("½") else text
+    return _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m[1].lower()] + " ", text)
 
 
 def _number(text: str) -> Decimal:

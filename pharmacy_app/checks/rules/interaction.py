@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
 from ..document import OrderDocument
 from ..findings import Finding, Severity
 from .text import find_phrase, is_negated, is_past, normalize
@@ -63,6 +66,15 @@ def _medicine(written: str, field: str) -> Finding | None:
             "opioid working and can bring on withdrawal. Do not compound while the patient "
             "takes opioids; contact the prescriber.",
         )
+    misspelt = _misspelt_opioid(text)
+    if misspelt is not None:
+        return Finding(
+            "interaction.opioid_spelling",
+            Severity.WARN,
+            field,
+            f'"{written}" looks like a misspelling of {misspelt[1]} ("{misspelt[0]}"), an '
+            "opioid. Confirm what the patient takes: LDN must not be taken with opioids.",
+        )
     peripheral = find_phrase(text, _PERIPHERAL)
     if peripheral is not None:
         return Finding(
@@ -97,6 +109,29 @@ def _medicine(written: str, field: str) -> Finding | None:
             f'"{written}" is an immunosuppressant. LDN modulates the immune system; its use '
             "with transplant or immunosuppressive therapy needs the prescriber's confirmation.",
         )
+    return None
+
+
+# Spelling slips are looked for only in names long enough that one wrong letter still
+# leaves them unmistakable (checked against common non-opioids in the tests).
+_SPELLING_CANDIDATES = tuple(
+    sorted(
+        {n for n in OPIOID_GENERICS if len(n) >= 6}
+        | {b for b in OPIOID_BRANDS if len(b) >= 7 and " " not in b}
+    )
+)
+
+
+def _misspelt_opioid(text: str) -> tuple[str, str] | None:
+    """(word, opioid) when a word is one letter away from an opioid's name."""
+    for word in text.split():
+        if len(word) < 6:
+            continue
+        match = process.extractOne(
+            word, _SPELLING_CANDIDATES, scorer=DamerauLevenshtein.distance, score_cutoff=1
+        )
+        if match is not None:
+            return word, OPIOID_BRANDS.get(match[0], match[0])
     return None
 
 

@@ -120,17 +120,7 @@ def _release_as_written(written: str) -> list[Finding]:
             )
         ]
     modified = find_phrase(text, MODIFIED)
-    if modified:
-        if is_negated(text, modified[1]):
-            return [
-                Finding(
-                    "release.ambiguous",
-                    Severity.WARN,
-                    FIELD,
-                    f'"{written}" negates a slow-release term but does not say immediate release. '
-                    "Confirm immediate release with the prescriber.",
-                )
-            ]
+    if modified and not is_negated(text, modified[1]):
         return [
             Finding(
                 "release.modified",
@@ -141,8 +131,19 @@ def _release_as_written(written: str) -> list[Finding]:
                 "LDN Research Trust advises pharmacies never to supply it. Contact the prescriber.",
             )
         ]
-    if find_phrase(text, IMMEDIATE) and _only_release_words(text):
+    immediate = find_phrase(text, IMMEDIATE)
+    if immediate and not is_negated(text, immediate[1]):
         return []
+    if modified:
+        return [
+            Finding(
+                "release.ambiguous",
+                Severity.WARN,
+                FIELD,
+                f'"{written}" negates a slow-release term but does not say immediate release. '
+                "Confirm immediate release with the prescriber.",
+            )
+        ]
     return [
         Finding(
             "release.unrecognized",
@@ -152,27 +153,3 @@ def _release_as_written(written: str) -> list[Finding]:
             "only; confirm the release type with the prescriber.",
         )
     ]
-
-
-_IMMEDIATE_WORDS = frozenset(
-    {w for phrase in IMMEDIATE for w in phrase.split()}
-    | {
-        "release",
-        "releasing",
-        "capsule",
-        "capsules",
-        "formulation",
-        "only",
-        "cap",
-        "caps",
-        "liquid",
-        "ldn",
-        "oral",
-    }
-)
-
-
-def _only_release_words(text: str) -> bool:
-    """True when every word is part of how immediate release is written (so "IR capsule"
-    and "immediate release" pass but "IR or SR" does not)."""
-    return all(w in _IMMEDIATE_WORDS for w in text.split())
