@@ -114,21 +114,25 @@ def _medicine(written: str, field: str) -> Finding | None:
 
 # Spelling slips are looked for only in names long enough that one wrong letter still
 # leaves them unmistakable (checked against common non-opioids in the tests).
-_SPELLING_CANDIDATES = tuple(
-    sorted(
-        {n for n in OPIOID_GENERICS if len(n) >= 6}
-        | {b for b in OPIOID_BRANDS if len(b) >= 7 and " " not in b}
-    )
+_SPELLING_CANDIDATES = sorted(
+    {n for n in OPIOID_GENERICS if len(n) >= 6}
+    | {b for b in OPIOID_BRANDS if len(b) >= 7 and " " not in b}
 )
+# Candidates by their first two letters: a slip there is rare, and this keeps the fuzzy
+# comparison off the hot path for most words.
+_CANDIDATES_BY_START: dict[str, tuple[str, ...]] = {}
+for _name in _SPELLING_CANDIDATES:
+    _CANDIDATES_BY_START[_name[:2]] = (*_CANDIDATES_BY_START.get(_name[:2], ()), _name)
 
 
 def _misspelt_opioid(text: str) -> tuple[str, str] | None:
     """(word, opioid) when a word is one letter away from an opioid's name."""
     for word in text.split():
-        if len(word) < 6:
+        candidates = _CANDIDATES_BY_START.get(word[:2])
+        if candidates is None or len(word) < 6:
             continue
         match = process.extractOne(
-            word, _SPELLING_CANDIDATES, scorer=DamerauLevenshtein.distance, score_cutoff=1
+            word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=1
         )
         if match is not None:
             return word, OPIOID_BRANDS.get(match[0], match[0])

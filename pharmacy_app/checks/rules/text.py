@@ -42,6 +42,8 @@ _PAST = frozenset(
 def normalize(text: str) -> str:
     """Lower-case words separated by single spaces, accents and punctuation removed:
     "CaCO₃ (precipitated), USP" -> "caco3 precipitated usp"."""
+    if text.isascii():
+        return _NOT_WORD.sub(" ", text.lower()).strip()
     folded = unicodedata.normalize("NFKD", text.translate(_SUBSCRIPTS))
     folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
     return _NOT_WORD.sub(" ", folded).strip()
