@@ -199,6 +199,8 @@ def _message(error: Any) -> str:
         return "This field is required."
     if kind == "extra_forbidden":
         return "Unknown field: check its spelling (unknown fields are refused, not ignored)."
+    if kind.startswith(("date_", "datetime_")) and kind != "date_from_datetime_inexact":
+        return "Write the date as YYYY-MM-DD (for example 1970-02-03)."
     if kind == "enum":
         return "Must be one of: " + ", ".join(f.value for f in DosageForm) + "."
     return message.removeprefix("Value error, ")
