@@ -1,0 +1,63 @@
+"""LDN compounding pharmacy: order entry, formulation checks, compounding, labels, costs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .checks import CheckPolicy
+from .config import configure
+from .extensions import csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "migrations"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, checker policy, blueprints, errors, CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    app.extensions["check_policy"] = CheckPolicy.from_settings(app.config)
+    register_blueprints(app)
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .orders.routes import bp as orders_bp
+
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(api_bp)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite: enforce foreign keys and wait for a busy writer instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

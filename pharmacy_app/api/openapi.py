@@ -1,0 +1,163 @@
+"""The OpenAPI 3.1 description of /api/v1, built from the order document's own schema."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from ..checks import OrderDocument
+
+_FINDING = {
+    "type": "object",
+    "required": ["code", "severity", "field", "message"],
+    "properties": {
+        "code": {
+            "type": "string",
+            "pattern": r"^[a-z_]+\.[a-z_]+$",
+            "description": "Stable `family.name` code.",
+        },
+        "severity": {"type": "string", "enum": ["block", "warn", "info"]},
+        "field": {"type": "string", "description": "Path such as preparation.excipients[1]."},
+        "message": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+_DOSE = {
+    "type": "object",
+    "description": "Dose worked out by the checker, in mg of naltrexone HCl (decimal strings).",
+    "properties": {
+        k: {"type": ["string", "null"]} for k in ("mg_per_dose", "mg_per_day", "ml_per_dose")
+    },
+}
+_CHECK_RESULT = {
+    "type": "object",
+    "required": ["verdict", "findings", "dose"],
+    "properties": {
+        "verdict": {"type": "string", "enum": ["pass", "warn", "block"]},
+        "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+        "dose": {"$ref": "#/components/schemas/Dose"},
+    },
+}
+_ORDER = {
+    "type": "object",
+    "required": [
+        "id",
+        "rx_number",
+        "status",
+        "verdict",
+        "findings",
+        "dose",
+        "created_at",
+        "document",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "rx_number": {"type": "string", "examples": ["RX-100001"]},
+        "status": {"type": "string", "enum": ["draft", "checked"]},
+        "verdict": {"type": "string", "enum": ["pass", "warn", "block"]},
+        "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+        "dose": {"$ref": "#/components/schemas/Dose"},
+        "checked_at": {"type": ["string", "null"], "format": "date-time"},
+        "ruleset_version": {"type": ["string", "null"]},
+        "patient_id": {"type": "integer"},
+        "prescriber_id": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "document": {"$ref": "#/components/schemas/OrderDocument"},
+    },
+}
+_ERRORS = {
+    "type": "object",
+    "required": ["errors"],
+    "properties": {
+        "errors": {
+            "type": "object",
+            "description": "Messages by field path; the empty path is the whole body.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        }
+    },
+}
+_PROBLEM = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+}
+
+
+def _json(schema: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    document_schema = OrderDocument.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas = document_schema.pop("$defs", {})
+    schemas |= {
+        "OrderDocument": document_schema,
+        "Finding": _FINDING,
+        "Dose": _DOSE,
+        "CheckResult": _CHECK_RESULT,
+        "Order": _ORDER,
+        "ValidationErrors": _ERRORS,
+        "Problem": _PROBLEM,
+    }
+    body = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderDocument"}}},
+    }
+    malformed = _json("ValidationErrors", "Malformed order document; nothing stored.")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "LDN compounding pharmacy API",
+            "version": "1.0.0",
+            "description": "Check and store Low Dose Naltrexone prescriptions.",
+        },
+        "paths": {
+            "/api/v1/checks": {
+                "post": {
+                    "operationId": "checkOrder",
+                    "summary": "Check an order document (nothing is stored)",
+                    "requestBody": body,
+                    "responses": {
+                        "200": _json("CheckResult", "The verdict and findings."),
+                        "413": _json("Problem", "Body too large."),
+                        "422": malformed,
+                    },
+                }
+            },
+            "/api/v1/orders": {
+                "post": {
+                    "operationId": "createOrder",
+                    "summary": "Store an order with its check result",
+                    "requestBody": body,
+                    "responses": {
+                        "201": _json("Order", "The stored order."),
+                        "413": _json("Problem", "Body too large."),
+                        "422": malformed,
+                    },
+                }
+            },
+            "/api/v1/orders/{order_id}": {
+                "get": {
+                    "operationId": "getOrder",
+                    "summary": "One order with its latest check",
+                    "parameters": [
+                        {
+                            "name": "order_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json("Order", "The order."),
+                        "404": _json("Problem", "No such order."),
+                    },
+                }
+            },
+        },
+        "components": {"schemas": schemas},
+    }

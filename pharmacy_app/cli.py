@@ -1,0 +1,123 @@
+"""The `flask --app pharmacy_app` commands: database, demo data, checking and storing orders."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from .checks import DocumentError, Severity, check_order, parse_order_document
+from .extensions import db
+from .orders.models import Order
+from .orders.services import create_order, current_policy
+
+# Exit status of `check`: the verdict, or a malformed document.
+EXIT_CODES = {"pass": 0, "warn": 1, "block": 2}
+EXIT_MALFORMED = 3
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(check)
+    app.cli.add_command(create_order_command)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the database or upgrade it to the latest schema (Alembic)."""
+    upgrade()
+    click.echo("Database is at the latest schema.")
+
+
+@click.command("seed-demo")
+@click.option("--orders", "order_count", default=120, show_default=True, help="Orders to create.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--force", is_flag=True, help="Add demo orders even if the database has orders.")
+def seed_demo(order_count: int, seed: int, force: bool) -> None:
+    """Load realistic demo data: prescribers, patients and orders over the last 6 months.
+
+    Does nothing when orders already exist, unless --force is given."""
+    from .demo import store_demo_orders
+
+    existing = db.session.scalar(select(func.count()).select_from(Order)) or 0
+    if existing and not force:
+        click.echo(
+            f"The database already has {existing} orders; demo data not loaded "
+            "(use --force to add more)."
+        )
+        return
+    stored = store_demo_orders(order_count, seed=seed, policy=current_policy())
+    click.echo(f"Loaded {stored} demo orders.")
+
+
+@click.command("check")
+@click.argument("path", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def check(path: Path, as_json: bool) -> None:
+    """Check an order document from a JSON file (or - for standard input).
+
+    Exit status: 0 pass, 1 warn, 2 block, 3 malformed."""
+    document = _read_document(path)
+    result = check_order(document, current_policy())
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(f"Verdict: {result.verdict.upper()}")
+        if result.dose.mg_per_day is not None:
+            click.echo(
+                f"Dose: {result.dose.mg_per_dose} mg per dose, {result.dose.mg_per_day} mg a day"
+            )
+        for finding in result.findings:
+            colour = {Severity.BLOCK: "red", Severity.WARN: "yellow"}.get(finding.severity)
+            click.secho(
+                f"  {finding.severity.label.upper():5} {finding.code}  [{finding.field}]",
+                fg=colour,
+                bold=finding.severity is Severity.BLOCK,
+            )
+            click.echo(f"        {finding.message}")
+    sys.exit(EXIT_CODES[result.verdict])
+
+
+@click.command("create-order")
+@click.argument("path", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+def create_order_command(path: Path) -> None:
+    """Store an order from a JSON order document; prints its Rx number and verdict."""
+    document = _read_document(path)
+    try:
+        order = create_order(document, policy=current_policy())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Stored {order.rx_number} (id {order.id}): verdict {order.verdict}")
+
+
+def _read_document(path: Path) -> Any:
+    """Parse the file into an OrderDocument, or print why not and exit with status 3."""
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _malformed({"": [f"Cannot read {path}: {exc}"]})
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        _malformed({"": [f"{path} is not valid JSON: {exc}"]})
+    try:
+        return parse_order_document(data)
+    except DocumentError as exc:
+        _malformed(exc.errors)
+
+
+def _malformed(errors: dict[str, list[str]]) -> None:
+    click.secho("Malformed order document:", fg="red", err=True)
+    for field, messages in errors.items():
+        for message in messages:
+            click.echo(f"  {field or '(document)'}: {message}", err=True)
+    sys.exit(EXIT_MALFORMED)

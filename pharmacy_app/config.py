@@ -1,0 +1,78 @@
+"""Settings in layers: defaults, the instance folder, environment variables, test overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "PHARMACY_NAME": "Willow Creek Compounding Pharmacy",
+    "PHARMACY_ADDRESS": "1420 SE Hawthorne Blvd, Portland, OR 97214",
+    "PHARMACY_PHONE": "(503) 555-0142",
+    "PHARMACY_STATE": "OR",
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "JSON_SORT_KEYS": False,
+}
+# Named environment variables read as they are (no FLASK_ prefix needed).
+NAMED_VARIABLES = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "PHARMACY_NAME",
+    "PHARMACY_ADDRESS",
+    "PHARMACY_PHONE",
+    "PHARMACY_STATE",
+)
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Load every layer into app.config; the database URL and secret key get safe defaults."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for name in NAMED_VARIABLES:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    for name, value in os.environ.items():
+        if name.startswith("CHECK_"):
+            app.config[name] = value
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{Path(app.instance_path) / 'pharmacy.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(url)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+
+
+def database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whichever way the URL names it."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(path: Path) -> str:
+    """A secret key generated once and kept in the instance folder (mode 0600). Several
+    workers may start at once: the first creates the file, the others read it."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

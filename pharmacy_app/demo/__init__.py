@@ -1,0 +1,300 @@
+"""Realistic demo data: prescribers, patients and LDN orders over the last six months.
+
+Every demo order goes through the same checker and services as a real one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from ..checks import CheckPolicy, parse_order_document
+from ..extensions import db
+from ..orders.models import OrderStatus
+from ..orders.services import create_order
+from ..timeutil import utcnow
+
+PRESCRIBERS = [
+    ("Dana Ruiz", "MD", "OR", "MD154210"),
+    ("Michael Okafor", "DO", "WA", "OP60028341"),
+    ("Priya Raman", "MD", "CA", "A148823"),
+    ("Hannah Lindqvist", "NP", "OR", "NP201877"),
+    ("Tomás Herrera", "PA-C", "WA", "PA60412277"),
+    ("Evelyn Brooks", "ND", "OR", "ND1734"),
+    ("Samuel Adeyemi", "MD", "NY", "298431"),
+    ("Grace Kim", "APRN", "CO", "APN.0992113"),
+    ("Robert Feldman", "M.D.", "TX", "R4471"),
+    ("Aiko Tanaka", "ND", "WA", "ND60239154"),
+    ("Lucia Moretti", "FNP-C", "AZ", "RN227341"),
+    ("Benjamin Clarke", "DO", "FL", "OS13377"),
+]
+PATIENT_NAMES = [
+    ("José", "Núñez"),
+    ("Zoë", "O'Brien"),
+    ("Mai", "Nguyễn Thị"),
+    ("芳", "王"),
+    ("Margaret", "Thompson"),
+    ("Liam", "Murphy"),
+    ("Olga", "Kowalczyk"),
+    ("Aroha", "Ngata"),
+    ("Priya", "Patel"),
+    ("Dmitri", "Volkov"),
+    ("Siobhan", "Byrne"),
+    ("Kwame", "Mensah"),
+    ("Ingrid", "Johansson"),
+    ("Mateo", "García"),
+    ("Leilani", "Kahananui"),
+    ("Noor", "Haddad"),
+    ("Charlotte", "Evans"),
+    ("Raj", "Shah"),
+    ("Amélie", "Lefèvre"),
+    ("Tariq", "Aziz"),
+    ("Beatriz", "Oliveira"),
+    ("Connor", "Walsh"),
+    ("Yuki", "Sato"),
+    ("Hana", "Kim"),
+    ("Ewa", "Nowak"),
+    ("Chidi", "Okonkwo"),
+    ("Freya", "Larsen"),
+    ("Omar", "Farouk"),
+    ("Lucía", "Fernández"),
+    ("Ingvild", "Ødegaard"),
+    ("Thandiwe", "Dlamini"),
+    ("Ana", "Silva"),
+    ("Sean", "Kelly"),
+    ("Giulia", "Rossi"),
+    ("Ivan", "Petrov"),
+    ("Mary-Kate", "St. John"),
+]
+CONDITIONS = [
+    "Hashimoto's thyroiditis",
+    "multiple sclerosis",
+    "fibromyalgia",
+    "Crohn's disease",
+    "long COVID",
+    "ulcerative colitis",
+    "chronic fatigue syndrome",
+    "psoriasis",
+    "complex regional pain syndrome",
+    "rheumatoid arthritis",
+    "depression",
+]
+EVERYDAY_MEDS = [
+    "levothyroxine 75 mcg",
+    "Synthroid 50 mcg",
+    "Armour Thyroid 60 mg",
+    "vitamin D3 2000 IU",
+    "metformin 500 mg",
+    "sertraline 50 mg",
+    "gabapentin 300 mg",
+    "ibuprofen 400 mg PRN",
+    "mesalamine 1.2 g",
+    "magnesium glycinate",
+    "omeprazole 20 mg",
+    "cod liver oil",
+    "loratadine 10 mg",
+    "hydroxychloroquine 200 mg",
+    "oxybutynin 5 mg",
+    "B12 1000 mcg",
+]
+# (medication or condition to add, what it is for): the orders a pharmacist must catch.
+PROBLEMS = [
+    ("medications", "tramadol 50 mg q6h PRN"),
+    ("medications", "Norco 5/325"),
+    ("medications", "Suboxone 8/2 mg film"),
+    ("conditions", "pregnant"),
+    ("conditions", "breastfeeding"),
+    ("conditions", "cirrhosis"),
+    ("medications", "loperamide 2 mg PRN"),
+    ("conditions", "CKD stage 3"),
+]
+CAPSULE_STRENGTHS = [
+    ("4.5 mg", "1 capsule", 30),
+    ("3 mg", "3 mg", 30),
+    ("1.5 mg", "1 capsule", 30),
+    ("4.5 mg", "4.5 mg", 90),
+    ("0.5 mg", "1 capsule", 30),
+    ("1 mg", "1 capsule", 30),
+    ("2.5 mg", "1 cap", 30),
+    ("4 mg", "4 mg", 30),
+]
+
+
+def demo_documents(
+    count: int, seed: int = 2026, today: dt.date | None = None
+) -> list[tuple[dict[str, Any], dt.date]]:
+    """`count` order documents with the date each was received, over the last 182 days."""
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    patients = [_patient(rng, i) for i in range(len(PATIENT_NAMES))]
+    documents = []
+    for n in range(count):
+        patient = rng.choice(patients)
+        name, credential, state, license_number = rng.choice(PRESCRIBERS)
+        received = today - dt.timedelta(days=rng.randint(0, 182))
+        written = received - dt.timedelta(days=rng.choice([0, 0, 1, 2, 5, 14]))
+        document = {
+            "patient": {
+                **patient,
+                "medications": list(patient["medications"]),
+                "conditions": list(patient["conditions"]),
+            },
+            "prescriber": {
+                "name": name,
+                "credential": credential,
+                "state": state,
+                "license_number": license_number,
+            },
+            **_preparation_and_sig(rng),
+            "refills": rng.choice([0, 1, 2, 3, 5, 11]),
+            "date_written": written.isoformat(),
+            "date_received": received.isoformat(),
+        }
+        _add_problem(rng, document, n)
+        documents.append((document, received))
+    return documents
+
+
+def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> int:
+    """Store the demo orders in one transaction; returns how many."""
+    now = utcnow()
+    try:
+        for n, (raw, received) in enumerate(demo_documents(count, seed=seed)):
+            created = dt.datetime.combine(received, dt.time(9 + n % 8, (n * 7) % 60), tzinfo=dt.UTC)
+            status = OrderStatus.DRAFT if n % 9 == 4 else OrderStatus.CHECKED
+            create_order(
+                parse_order_document(raw),
+                policy=policy,
+                status=status,
+                created_at=min(created, now),
+            )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return count
+
+
+def _patient(rng: random.Random, index: int) -> dict[str, Any]:
+    born = dt.date(rng.randint(1942, 2001), rng.randint(1, 12), rng.randint(1, 28))
+    return {
+        "first_name": PATIENT_NAMES[index][0],
+        "last_name": PATIENT_NAMES[index][1],
+        "date_of_birth": born.isoformat(),
+        "medications": rng.sample(EVERYDAY_MEDS, rng.randint(0, 4)),
+        "allergies": rng.choice(
+            [
+                [],
+                [],
+                ["penicillin"],
+                ["sulfa"],
+                ["NKDA"],
+                ["codeine (nausea)"],
+                ["lactose intolerance"],
+            ]
+        ),
+        "conditions": rng.sample(CONDITIONS, rng.randint(1, 2)),
+    }
+
+
+def _preparation_and_sig(rng: random.Random) -> dict[str, Any]:
+    kind = rng.random()
+    if kind < 0.7:
+        strength, dose, quantity = rng.choice(CAPSULE_STRENGTHS)
+        filler = rng.choice(
+            [
+                "microcrystalline cellulose",
+                "Avicel PH-102",
+                "lactose monohydrate",
+                "sucrose",
+                "acidophilus",
+            ]
+        )
+        return {
+            "preparation": {
+                "dosage_form": "capsule",
+                "release": rng.choice(["IR", "immediate release", "I.R."]),
+                "strength": strength,
+                "excipients": [filler],
+            },
+            "sig": {
+                "dose": dose,
+                "times_per_day": 1,
+                "time_of_day": "bedtime",
+                "text": "Take 1 capsule by mouth at bedtime",
+            },
+            "quantity": quantity,
+            "days_supply": quantity,
+        }
+    if kind < 0.85:
+        ml = rng.choice(["1.5 mL", "3 mL", "4.5 mL"])
+        return {
+            "preparation": {
+                "dosage_form": "oral_liquid",
+                "release": "immediate release",
+                "strength": "1 mg/mL",
+                "excipients": ["purified water", "glycerin", "sodium benzoate"],
+            },
+            "sig": {
+                "dose": ml,
+                "times_per_day": 1,
+                "time_of_day": "bedtime",
+                "text": f"Take {ml} by mouth at bedtime using the oral syringe",
+            },
+            "quantity": float(ml.split()[0]) * 30,
+            "days_supply": 30,
+        }
+    if kind < 0.93:
+        return {
+            "preparation": {
+                "dosage_form": "sublingual_drops",
+                "release": "IR",
+                "strength": "1 mg/mL",
+                "excipients": ["purified water", "glycerin"],
+            },
+            "sig": {
+                "dose": "1 mL",
+                "times_per_day": 1,
+                "time_of_day": "morning",
+                "text": "Hold 1 mL under the tongue for 1 minute each morning",
+            },
+            "quantity": 30,
+            "days_supply": 30,
+        }
+    return {
+        "preparation": {
+            "dosage_form": "topical_cream",
+            "release": "",
+            "strength": "0.5 mg/mL",
+            "excipients": ["Versabase cream"],
+        },
+        "sig": {
+            "dose": "1 mL",
+            "times_per_day": 1,
+            "time_of_day": "bedtime",
+            "text": "Apply 1 mL to the inner wrist at bedtime",
+        },
+        "quantity": 30,
+        "days_supply": 30,
+    }
+
+
+def _add_problem(rng: random.Random, document: dict[str, Any], n: int) -> None:
+    """About one order in four carries something the checker must catch."""
+    roll = n % 12
+    preparation, sig = document["preparation"], document["sig"]
+    if roll == 1:
+        preparation["release"] = rng.choice(["SR", "sustained release", "ER", "slow release"])
+    elif roll == 3 and preparation["dosage_form"] == "capsule":
+        preparation["excipients"] = [
+            rng.choice(["calcium carbonate", "CaCO3", "Calcium Carbonate USP"])
+        ]
+    elif roll == 5 and preparation["dosage_form"] == "capsule":
+        preparation["strength"], sig["dose"] = "50 mg", "1 capsule"
+    elif roll == 7:
+        where, what = rng.choice(PROBLEMS)
+        document["patient"][where].append(what)
+    elif roll == 9 and preparation["dosage_form"] == "capsule":
+        preparation["strength"], sig["dose"] = "3 mg", "3 mg"
+        sig["times_per_day"], sig["text"] = 2, "Take 1 capsule by mouth twice daily"
+        document["quantity"] = document["days_supply"] * 2

@@ -1,0 +1,1 @@
+"""Orders: patients, prescribers, prescriptions and their check results."""

@@ -1,0 +1,114 @@
+"""Orders (one prescription each), their check results, and the Rx number counter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .patients import Patient
+from .prescribers import Prescriber
+
+
+class OrderStatus(StrEnum):
+    """Where an order stands. Later stages (verified, compounded, labelled, dispensed)
+    arrive with their features."""
+
+    DRAFT = "draft"
+    CHECKED = "checked"
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rx_number: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.CHECKED.value)
+    verdict: Mapped[str] = mapped_column(String(10))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    prescriber_id: Mapped[int] = mapped_column(ForeignKey("prescribers.id"), index=True)
+    dosage_form: Mapped[str] = mapped_column(String(30))
+    release_as_written: Mapped[str] = mapped_column(String(200), default="")
+    strength_text: Mapped[str] = mapped_column(String(40))
+    # Parsed strength: mg per unit (capsule) or mg per `strength_per` (mL, g) for the rest.
+    strength_mg: Mapped[Decimal] = mapped_column(Numeric(14, 6))
+    strength_per: Mapped[str | None] = mapped_column(String(20))
+    excipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sig_dose_text: Mapped[str] = mapped_column(String(40))
+    times_per_day: Mapped[int] = mapped_column(Integer)
+    time_of_day: Mapped[str] = mapped_column(String(200), default="")
+    sig_text: Mapped[str] = mapped_column(Text, default="")
+    mg_per_dose: Mapped[Decimal | None] = mapped_column(Numeric(14, 6))
+    mg_per_day: Mapped[Decimal | None] = mapped_column(Numeric(14, 6))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(10, 3))
+    days_supply: Mapped[int] = mapped_column(Integer)
+    refills: Mapped[int] = mapped_column(Integer)
+    date_written: Mapped[dt.date | None] = mapped_column(Date)
+    date_received: Mapped[dt.date] = mapped_column(Date)
+    # The validated order document as received, so the order can be re-checked exactly.
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    patient: Mapped[Patient] = relationship(lazy="joined", innerjoin=True)
+    prescriber: Mapped[Prescriber] = relationship(lazy="joined", innerjoin=True)
+    checks: Mapped[list[OrderCheck]] = relationship(
+        back_populates="order", order_by="OrderCheck.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'checked')", name="ck_orders_status"),
+        CheckConstraint("verdict IN ('pass', 'warn', 'block')", name="ck_orders_verdict"),
+        Index("ix_orders_status_created", "status", "created_at"),
+    )
+
+    @property
+    def latest_check(self) -> OrderCheck | None:
+        return self.checks[-1] if self.checks else None
+
+
+class OrderCheck(db.Model):
+    """One run of the formulation checker over an order, kept for the order's history."""
+
+    __tablename__ = "order_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ruleset_version: Mapped[str] = mapped_column(String(20))
+    verdict: Mapped[str] = mapped_column(String(10))
+    findings: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    dose: Mapped[dict[str, str | None]] = mapped_column(JSON)
+
+    order: Mapped[Order] = relationship(back_populates="checks")
+
+
+class RxCounter(db.Model):
+    """One row holding the last Rx number given; incremented inside each order's
+    transaction so numbers are unique and gapless across workers."""
+
+    __tablename__ = "rx_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

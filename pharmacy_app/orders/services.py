@@ -1,0 +1,195 @@
+"""Order services: store an order with its check, number it, find it again.
+
+Every function works in the caller's session; the caller commits once, so an order, its
+patient, prescriber and check land together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import abort, current_app
+from sqlalchemy import select, update
+
+from ..checks import (
+    RULESET_VERSION,
+    CheckPolicy,
+    CheckResult,
+    OrderDocument,
+    check_order,
+    parse_order_document,
+)
+from ..extensions import db
+from .models import Order, OrderCheck, OrderStatus, RxCounter
+from .patients import Patient
+from .prescribers import Prescriber
+
+RX_PREFIX = "RX-"
+
+
+def current_policy() -> CheckPolicy:
+    """The checker thresholds of the running app (built once at start-up)."""
+    policy: CheckPolicy = current_app.extensions["check_policy"]
+    return policy
+
+
+def create_order(
+    document: OrderDocument,
+    *,
+    policy: CheckPolicy,
+    status: OrderStatus = OrderStatus.CHECKED,
+    created_at: dt.datetime | None = None,
+) -> Order:
+    """Check the document and add the order, its patient, prescriber and check to the
+    session. The Rx number is taken first, so the counter row's lock orders concurrent
+    saves (and on SQLite the write lock is taken before anything is read)."""
+    rx_number = allocate_rx_number()
+    result = check_order(document, policy)
+    order = Order(
+        rx_number=rx_number,
+        status=status.value,
+        patient=find_or_create_patient(document),
+        prescriber=find_or_create_prescriber(document),
+        document=document.model_dump(mode="json"),
+    )
+    if created_at is not None:
+        order.created_at = order.updated_at = created_at
+    _apply(order, document, result)
+    db.session.add(order)
+    _record_check(order, result, created_at)
+    db.session.flush()
+    return order
+
+
+def recheck_order(order: Order, policy: CheckPolicy) -> CheckResult:
+    """Run the checker again over the stored document and keep the result."""
+    document = parse_order_document(order.document)
+    result = check_order(document, policy)
+    _apply(order, document, result)
+    _record_check(order, result)
+    return result
+
+
+def allocate_rx_number() -> str:
+    value = db.session.execute(
+        update(RxCounter)
+        .where(RxCounter.id == 1)
+        .values(value=RxCounter.value + 1)
+        .returning(RxCounter.value)
+    ).scalar_one()
+    return f"{RX_PREFIX}{value}"
+
+
+def find_or_create_patient(document: OrderDocument) -> Patient:
+    """The patient with the same name and date of birth (any case), updated with this
+    order's medicines, allergies and conditions; or a new one."""
+    data = document.patient
+    key = Patient.key_for(data.first_name, data.last_name)
+    patient = db.session.scalars(
+        select(Patient)
+        .where(Patient.name_key == key, Patient.date_of_birth == data.date_of_birth)
+        .order_by(Patient.id)
+        .limit(1)
+    ).first()
+    if patient is None:
+        patient = Patient(
+            first_name=data.first_name,
+            last_name=data.last_name,
+            name_key=key,
+            date_of_birth=data.date_of_birth,
+        )
+        db.session.add(patient)
+    patient.medications = list(data.medications)
+    patient.allergies = list(data.allergies)
+    patient.conditions = list(data.conditions)
+    return patient
+
+
+def find_or_create_prescriber(document: OrderDocument) -> Prescriber:
+    """By licence number and state when a licence is given, else by name and credential."""
+    data = document.prescriber
+    license_number = data.license_number.strip().upper()
+    state = data.state.strip().upper()
+    query = select(Prescriber).order_by(Prescriber.id).limit(1)
+    if license_number:
+        query = query.where(Prescriber.license_number == license_number, Prescriber.state == state)
+    else:
+        query = query.where(
+            Prescriber.name == data.name,
+            Prescriber.credential == data.credential,
+            Prescriber.license_number == "",
+        )
+    prescriber = db.session.scalars(query).first()
+    if prescriber is None:
+        prescriber = Prescriber(
+            name=data.name,
+            credential=data.credential,
+            license_number=license_number,
+            state=state,
+            npi=data.npi,
+        )
+        db.session.add(prescriber)
+    return prescriber
+
+
+def get_order_or_404(order_id: int) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None:
+        abort(404, description=f"No order with id {order_id}.")
+    return order
+
+
+def order_to_dict(order: Order) -> dict[str, Any]:
+    """The API's view of an order: numbers, status, latest check and the document."""
+    check = order.latest_check
+    return {
+        "id": order.id,
+        "rx_number": order.rx_number,
+        "status": order.status,
+        "verdict": order.verdict,
+        "findings": check.findings if check else [],
+        "dose": check.dose if check else {},
+        "checked_at": check.checked_at.isoformat() if check else None,
+        "ruleset_version": check.ruleset_version if check else None,
+        "patient_id": order.patient_id,
+        "prescriber_id": order.prescriber_id,
+        "created_at": order.created_at.isoformat(),
+        "document": order.document,
+    }
+
+
+def _apply(order: Order, document: OrderDocument, result: CheckResult) -> None:
+    preparation, sig = document.preparation, document.sig
+    strength = preparation.strength_amount
+    order.verdict = result.verdict
+    order.dosage_form = preparation.dosage_form.value
+    order.release_as_written = preparation.release
+    order.strength_text = preparation.strength
+    order.strength_mg = strength.value
+    order.strength_per = strength.per
+    order.excipients = list(preparation.excipients)
+    order.sig_dose_text = sig.dose
+    order.times_per_day = sig.times_per_day
+    order.time_of_day = sig.time_of_day
+    order.sig_text = sig.text
+    order.mg_per_dose = result.dose.mg_per_dose
+    order.mg_per_day = result.dose.mg_per_day
+    order.quantity = document.quantity
+    order.days_supply = document.days_supply
+    order.refills = document.refills
+    order.date_written = document.date_written
+    order.date_received = document.date_received or dt.date.today()
+
+
+def _record_check(order: Order, result: CheckResult, at: dt.datetime | None = None) -> None:
+    as_dict = result.to_dict()
+    check = OrderCheck(
+        ruleset_version=RULESET_VERSION,
+        verdict=result.verdict,
+        findings=as_dict["findings"],
+        dose=as_dict["dose"],
+    )
+    if at is not None:
+        check.checked_at = at
+    order.checks.append(check)
