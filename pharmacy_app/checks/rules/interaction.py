@@ -116,7 +116,7 @@ def _medicine(written: str, field: str) -> Finding | None:
 # leaves them unmistakable (checked against common non-opioids in the tests).
 _SPELLING_CANDIDATES = sorted(
     {n for n in OPIOID_GENERICS if len(n) >= 6}
-    | {b for b in OPIOID_BRANDS if len(b) >= 7 and " " not in b}
+    | {b for b in OPIOID_BRANDS if len(b) >= 7 and b.isalpha()}
 )
 # Candidates by their first two letters: a slip there is rare, and this keeps the fuzzy
 # comparison off the hot path for most words.

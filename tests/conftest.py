@@ -1,0 +1,157 @@
+"""Shared fixtures: an app on a migrated SQLite file, its clients, order documents, and a
+throwaway PostgreSQL database."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from pharmacy_app import create_app
+from pharmacy_app.extensions import db
+
+PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
+IN_CI = bool(os.environ.get("CI"))
+
+CLEAN_ORDER: dict[str, Any] = {
+    "patient": {
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "date_of_birth": "1970-02-03",
+        "medications": ["levothyroxine 50 mcg"],
+        "allergies": ["penicillin"],
+        "conditions": ["Hashimoto's thyroiditis"],
+    },
+    "prescriber": {
+        "name": "Dana Ruiz",
+        "credential": "MD",
+        "license_number": "MD154210",
+        "state": "OR",
+    },
+    "preparation": {
+        "dosage_form": "capsule",
+        "release": "IR",
+        "strength": "4.5 mg",
+        "excipients": ["microcrystalline cellulose"],
+    },
+    "sig": {
+        "dose": "1 capsule",
+        "times_per_day": 1,
+        "time_of_day": "bedtime",
+        "text": "Take 1 capsule by mouth at bedtime",
+    },
+    "quantity": 30,
+    "days_supply": 30,
+    "refills": 2,
+}
+
+
+def merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of `base` with `overrides` merged in (nested dicts merge, rest replace)."""
+    result = copy.deepcopy(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merged(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+@pytest.fixture
+def make_document() -> Callable[..., dict[str, Any]]:
+    """make_document(preparation={"release": "SR"}) -> a clean order document with changes."""
+    return lambda **overrides: merged(CLEAN_ORDER, overrides)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file upgraded once by the Alembic migrations; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "test"})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(migrated_sqlite: Path, tmp_path: Path) -> Iterator[Flask]:
+    database = tmp_path / "pharmacy.sqlite3"
+    shutil.copy(migrated_sqlite, database)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "PHARMACY_STATE": "OR",
+        }
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+def _postgres_or_skip() -> None:
+    try:
+        engine = create_engine(PG_SERVER + "postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A throwaway PostgreSQL database, dropped afterwards."""
+    _postgres_or_skip()
+    name = f"pharmacy_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_SERVER + "postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_SERVER + name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_app(pg_url: str) -> Iterator[Flask]:
+    """The app on a migrated throwaway PostgreSQL database."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": pg_url,
+            "PHARMACY_STATE": "OR",
+        }
+    )
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
