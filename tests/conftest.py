@@ -30,7 +30,7 @@ CLEAN_ORDER: dict[str, Any] = {
         "date_of_birth": "1970-02-03",
         "medications": ["levothyroxine 50 mcg"],
         "allergies": ["penicillin"],
-        "conditions": ["Hashimoto's thyroiditis"],
+        "conditions": ["multiple sclerosis"],
     },
     "prescriber": {
         "name": "Dana Ruiz",

@@ -80,7 +80,6 @@ NON_OPIOIDS = [
     "tizanidine",
     "naproxen",
     "no opioids",
-    "codeine allergy? no - see allergies",
 ]
 
 

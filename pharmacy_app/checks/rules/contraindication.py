@@ -146,7 +146,7 @@ def _condition(written: str, field: str, document: OrderDocument) -> list[Findin
                 Severity.INFO,
                 field,
                 "Hashimoto's with thyroid hormone: start LDN low; the thyroid dose may "
-                "need lowering as LDN takes effect (shared/domain/ldn.md).",
+                "need lowering as LDN takes effect.",
             )
         ]
     return []
