@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -30,6 +31,7 @@ def register_cli(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create the database or upgrade it to the latest schema (Alembic)."""
     upgrade()
@@ -37,6 +39,7 @@ def init_db() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--orders", "order_count", default=120, show_default=True, help="Orders to create.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--force", is_flag=True, help="Add demo orders even if the database has orders.")
@@ -58,6 +61,7 @@ def seed_demo(order_count: int, seed: int, force: bool) -> None:
 
 
 @click.command("check")
+@with_appcontext
 @click.argument("path", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def check(path: Path, as_json: bool) -> None:
@@ -86,6 +90,7 @@ def check(path: Path, as_json: bool) -> None:
 
 
 @click.command("create-order")
+@with_appcontext
 @click.argument("path", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
 def create_order_command(path: Path) -> None:
     """Store an order from a JSON order document; prints its Rx number and verdict."""

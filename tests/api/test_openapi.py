@@ -1,0 +1,73 @@
+"""The OpenAPI description is valid, and real answers match it."""
+
+from __future__ import annotations
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+
+
+@pytest.fixture
+def spec(client):
+    return client.get("/api/v1/openapi.json").get_json()
+
+
+def conforms(spec, schema_name, body):
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": spec["components"]}
+    Draft202012Validator(schema).validate(body)
+
+
+def test_the_description_is_valid_openapi(spec):
+    validate(spec)
+    assert set(spec["paths"]) == {"/api/v1/checks", "/api/v1/orders", "/api/v1/orders/{order_id}"}
+
+
+def test_every_path_in_the_description_is_served(app, spec):
+    served = {
+        rule.rule.replace("<int:order_id>", "{order_id}") for rule in app.url_map.iter_rules()
+    }
+    assert set(spec["paths"]) <= served
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"preparation": {"release": "SR"}},
+        {
+            "preparation": {
+                "dosage_form": "oral_liquid",
+                "strength": "1 mg/mL",
+                "excipients": ["purified water"],
+            },
+            "sig": {"dose": "4.5 mL"},
+            "quantity": 135,
+        },
+    ],
+)
+def test_answers_match_their_schemas(client, spec, make_document, changes):
+    document = make_document(**changes)
+    conforms(spec, "OrderDocument", document)
+    checked = client.post("/api/v1/checks", json=document)
+    conforms(spec, "CheckResult", checked.get_json())
+    created = client.post("/api/v1/orders", json=document)
+    assert created.status_code == 201
+    conforms(spec, "Order", created.get_json())
+    read = client.get(f"/api/v1/orders/{created.get_json()['id']}")
+    conforms(spec, "Order", read.get_json())
+
+
+def test_errors_match_their_schemas(client, spec, make_document):
+    conforms(
+        spec,
+        "ValidationErrors",
+        client.post("/api/v1/checks", json=make_document(quantity="x")).get_json(),
+    )
+    conforms(spec, "Problem", client.get("/api/v1/orders/12345").get_json())
+
+
+def test_the_document_schema_refuses_what_the_api_refuses(spec, make_document):
+    schema = {"$ref": "#/components/schemas/OrderDocument", "components": spec["components"]}
+    validator = Draft202012Validator(schema)
+    assert not validator.is_valid(make_document(unknown=1))
+    assert not validator.is_valid(make_document(sig={"times_per_day": 0}))

@@ -1,0 +1,116 @@
+"""The command line: check a document file, store one, set up the database, demo data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from pharmacy_app import create_app
+from pharmacy_app.extensions import db
+from pharmacy_app.orders.models import Order
+from pharmacy_app.orders.patients import Patient
+from pharmacy_app.orders.prescribers import Prescriber
+
+
+def write(tmp_path, document, name="order.json"):
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "verdict"),
+    [
+        ({}, 0, "PASS"),
+        ({"preparation": {"strength": "6 mg"}, "sig": {"dose": "6 mg"}}, 1, "WARN"),
+        ({"preparation": {"release": "sustained release"}}, 2, "BLOCK"),
+    ],
+)
+def test_check_exits_with_the_verdict(runner, tmp_path, make_document, changes, status, verdict):
+    result = runner.invoke(args=["check", write(tmp_path, make_document(**changes))])
+    assert result.exit_code == status
+    assert f"Verdict: {verdict}" in result.output
+
+
+def test_check_prints_each_finding_with_its_field(runner, tmp_path, make_document):
+    result = runner.invoke(
+        args=["check", write(tmp_path, make_document(preparation={"excipients": ["CaCO3"]}))]
+    )
+    assert "excipient.calcium_carbonate" in result.output
+    assert "preparation.excipients[0]" in result.output
+
+
+def test_check_json_output_parses(runner, tmp_path, make_document):
+    result = runner.invoke(args=["check", "--json", write(tmp_path, make_document())])
+    assert json.loads(result.output)["verdict"] == "pass"
+
+
+@pytest.mark.parametrize("content", ["{not json", "[]", '{"patient": {}}'])
+def test_malformed_documents_exit_3(runner, tmp_path, content):
+    result = runner.invoke(args=["check", write(tmp_path, content)])
+    assert result.exit_code == 3
+    assert "Malformed" in result.output
+
+
+def test_a_missing_file_exits_3(runner, tmp_path):
+    result = runner.invoke(args=["check", str(tmp_path / "nope.json")])
+    assert result.exit_code == 3
+
+
+def test_check_reads_standard_input(runner, make_document):
+    result = runner.invoke(args=["check", "-"], input=json.dumps(make_document()))
+    assert result.exit_code == 0
+
+
+def test_create_order_stores_it(app, runner, tmp_path, make_document):
+    result = runner.invoke(args=["create-order", write(tmp_path, make_document())])
+    assert result.exit_code == 0, result.output
+    assert "RX-100001" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Order)) == 1
+
+
+def test_init_db_creates_and_upgrades_an_empty_database(tmp_path):
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.sqlite3'}", "SECRET_KEY": "test"}
+    )
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+        db.engine.dispose()
+
+
+def test_seed_demo_loads_realistic_data_once(app, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(Order))
+        assert count >= 100
+        assert db.session.scalar(select(func.count()).select_from(Prescriber)) >= 12
+        assert db.session.scalar(select(func.count()).select_from(Patient)) >= 24
+        statuses = set(db.session.scalars(select(Order.status).distinct()))
+        verdicts = set(db.session.scalars(select(Order.verdict).distinct()))
+        assert statuses == {"draft", "checked"}
+        assert verdicts == {"pass", "warn", "block"}
+        credentials = set(db.session.scalars(select(Prescriber.credential).distinct()))
+        assert {"MD", "DO", "NP", "ND"} <= credentials
+        oldest = db.session.scalar(select(func.min(Order.date_received)))
+        newest = db.session.scalar(select(func.max(Order.date_received)))
+        assert dt.date.today() - oldest > dt.timedelta(days=150)
+        assert newest <= dt.date.today()
+    again = runner.invoke(args=["seed-demo"])
+    assert "already has" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Order)) == count
+
+
+def test_demo_data_is_deterministic():
+    from pharmacy_app.demo import demo_documents
+
+    today = dt.date(2026, 11, 24)
+    assert demo_documents(20, seed=1, today=today) == demo_documents(20, seed=1, today=today)

@@ -1,0 +1,69 @@
+"""What depends on the database, on PostgreSQL: concurrent Rx numbers, the API end to end."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from pharmacy_app.checks import parse_order_document
+from pharmacy_app.extensions import db
+from pharmacy_app.orders.models import Order
+from pharmacy_app.orders.patients import Patient
+from pharmacy_app.orders.services import create_order, current_policy
+
+pytestmark = pytest.mark.postgres
+
+
+def save_concurrently(app, document, clients=8, each=10):
+    """`clients` threads, each with its own connection, save `each` orders at once."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(clients)
+
+    def client() -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                for _ in range(each):
+                    create_order(parse_order_document(document), policy=current_policy())
+                    db.session.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+
+
+def test_rx_numbers_stay_unique_and_gapless_under_concurrent_saves(pg_app, make_document):
+    save_concurrently(pg_app, make_document())
+    with pg_app.app_context():
+        numbers = db.session.scalars(select(Order.rx_number)).all()
+        assert len(numbers) == 80
+        assert sorted(numbers) == [f"RX-{n}" for n in range(100001, 100081)]
+        # The same returning patient is stored once, however many clients saved at once.
+        assert db.session.scalar(select(func.count()).select_from(Patient)) == 1
+
+
+def test_the_api_stores_and_reads_orders_on_postgresql(pg_app, make_document):
+    client = pg_app.test_client()
+    created = client.post(
+        "/api/v1/orders",
+        json=make_document(
+            patient={"first_name": "Ingvild", "last_name": "Ødegaard"},
+            preparation={"release": "XL"},
+        ),
+    )
+    assert created.status_code == 201
+    body = client.get(f"/api/v1/orders/{created.get_json()['id']}").get_json()
+    assert body["verdict"] == "block"
+    assert body["document"]["patient"]["last_name"] == "Ødegaard"
+    again = client.post(
+        "/api/v1/orders",
+        json=make_document(patient={"first_name": "INGVILD", "last_name": "ødegaard"}),
+    )
+    assert again.get_json()["patient_id"] == body["patient_id"]
