@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .checks import CheckPolicy
+from .checks.findings import plain
 from .config import configure
 from .extensions import csrf, db, migrate
 
@@ -26,9 +27,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure(app, test_config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # verdict first, as documented
     register_extensions(app)
     app.extensions["check_policy"] = CheckPolicy.from_settings(app.config)
     register_blueprints(app)
+    app.add_template_filter(plain, "plain")
     from .errors import register_error_handlers
 
     register_error_handlers(app)

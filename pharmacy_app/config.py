@@ -17,7 +17,6 @@ DEFAULTS: dict[str, Any] = {
     "PHARMACY_STATE": "OR",
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    "JSON_SORT_KEYS": False,
 }
 # Named environment variables read as they are (no FLASK_ prefix needed).
 NAMED_VARIABLES = (

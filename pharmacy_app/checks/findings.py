@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum
 
 
@@ -47,7 +47,7 @@ class DoseSummary:
     ml_per_dose: Decimal | None = None
 
     def to_dict(self) -> dict[str, str | None]:
-        return {k: (None if v is None else _plain(v)) for k, v in asdict(self).items()}
+        return {k: (None if v is None else plain(v)) for k, v in asdict(self).items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,9 @@ def verdict_of(findings: tuple[Finding, ...] | list[Finding]) -> str:
     return "pass" if worst is Severity.INFO else worst.label
 
 
-def _plain(value: Decimal) -> str:
-    """A Decimal as plain text without exponent or trailing zeros ("4.5", "0.25", "10")."""
-    text = format(value.normalize(), "f")
-    return text
+def plain(value: Decimal, places: int | None = None) -> str:
+    """A Decimal as plain text, rounded half up to `places` if given, without exponent or
+    trailing zeros ("4.5", "0.25", "90")."""
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return format(value.normalize(), "f")

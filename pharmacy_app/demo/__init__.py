@@ -146,10 +146,14 @@ def demo_documents(
                 "license_number": license_number,
             },
             **_preparation_and_sig(rng),
-            "refills": rng.choice([0, 1, 2, 3, 5, 11]),
+            "refills": 0,
             "date_written": written.isoformat(),
             "date_received": received.isoformat(),
         }
+        most_refills = 365 // document["days_supply"] - 1
+        document["refills"] = rng.choice([0, 1, 2, 3, 5, 11, 11])
+        if n % 12 != 11:
+            document["refills"] = min(document["refills"], most_refills)
         _add_problem(rng, document, n)
         documents.append((document, received))
     return documents

@@ -159,9 +159,9 @@ def _excipient(written: str, index: int, accepted_extra: frozenset[str]) -> Find
             "excipient.calcium_carbonate",
             Severity.BLOCK,
             field,
-            f'"{written}" is calcium carbonate. It slows absorption and reduces the effect of '
-            "LDN, and packed in a capsule it may not dissolve. Use microcrystalline "
-            "cellulose, lactose or sucrose instead.",
+            f'Calcium carbonate filler ("{written}") must not be used: it slows absorption and '
+            "reduces the effect of LDN, and packed in a capsule it may not dissolve. Use "
+            "microcrystalline cellulose, lactose or sucrose instead.",
         )
     shell = SHELL.search(text)
     if SLOWS_RELEASE.search(text) and not shell:

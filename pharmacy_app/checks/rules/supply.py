@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..amounts import ML
 from ..document import DosageForm, OrderDocument
-from ..findings import DoseSummary, Finding, Severity
+from ..findings import DoseSummary, Finding, Severity, plain
 from ..policy import CheckPolicy
 
 # Quantities within this share of what the days need agree (titration packs, rounding).
@@ -67,8 +67,8 @@ def _quantity_agrees(document: OrderDocument, summary: DoseSummary) -> list[Find
     quantity = document.quantity
     lasts = (quantity / daily).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     says = (
-        f"{_plain(quantity)} {unit} at {_plain(daily)} {unit} a day last {lasts} days, "
-        f"but the days supply is {document.days_supply} (that needs {_plain(needed)} {unit})"
+        f"{plain(quantity, 2)} {unit} at {plain(daily, 2)} {unit} a day last {lasts} days, "
+        f"but the days supply is {document.days_supply} (that needs {plain(needed, 2)} {unit})"
     )
     if quantity < needed * (1 - _TOLERANCE):
         return [
@@ -145,8 +145,3 @@ def _dates(document: OrderDocument, policy: CheckPolicy, today: dt.date) -> list
             )
         )
     return findings
-
-
-def _plain(value: Decimal) -> str:
-    rounded = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
-    return format(rounded, "f")
