@@ -21,7 +21,9 @@ ML = "mL"
 COUNT_UNITS = ("capsule", "tablet", "drop", "click", "troche", "spray")
 LARGEST_AMOUNT = Decimal(1_000_000)
 
-_registry = pint.UnitRegistry(non_int_type=Decimal, autoconvert_offset_to_baseunit=False)
+_registry: pint.UnitRegistry = pint.UnitRegistry(
+    non_int_type=Decimal, autoconvert_offset_to_baseunit=False
+)
 _registry.define("mcg = microgram")
 _registry.define("capsule = [capsule] = cap")
 _registry.define("tablet = [tablet] = tab")
@@ -145,7 +147,7 @@ def _bounded(value: Decimal, text: str) -> Decimal:
         raise AmountError(f'"{text.strip()}" is too large to be a real amount.')
     value = value.normalize()
     # normalize() writes 1000 as 1E+3; keep whole numbers plain.
-    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
 @lru_cache(maxsize=512)

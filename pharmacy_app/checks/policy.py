@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ class CheckPolicy:
         """Build a policy from a mapping such as Flask config keys `CHECK_<FIELD>` (upper
         case); unknown or empty values keep the defaults."""
         policy = cls()
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         for f in fields(cls):
             raw = settings.get(f"CHECK_{f.name.upper()}")
             if raw in (None, ""):

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 from .patients import Patient
 from .prescribers import Prescriber
@@ -35,7 +35,7 @@ class OrderStatus(StrEnum):
     CHECKED = "checked"
 
 
-class Order(db.Model):
+class Order(Model):
     __tablename__ = "orders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,7 +88,7 @@ class Order(db.Model):
         return self.checks[-1] if self.checks else None
 
 
-class OrderCheck(db.Model):
+class OrderCheck(Model):
     """One run of the formulation checker over an order, kept for the order's history."""
 
     __tablename__ = "order_checks"
@@ -104,7 +104,7 @@ class OrderCheck(db.Model):
     order: Mapped[Order] = relationship(back_populates="checks")
 
 
-class RxCounter(db.Model):
+class RxCounter(Model):
     """One row holding the last Rx number given; incremented inside each order's
     transaction so numbers are unique and gapless across workers."""
 

@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
-class Prescriber(db.Model):
+class Prescriber(Model):
     __tablename__ = "prescribers"
 
     id: Mapped[int] = mapped_column(primary_key=True)

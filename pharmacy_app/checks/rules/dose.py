@@ -232,4 +232,4 @@ def _unreadable(written: str, why: str) -> Finding:
 def _tidy(value: Decimal) -> Decimal:
     """Round to 4 decimal places (half up) and drop trailing zeros, for display and storage."""
     rounded = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
-    return rounded.quantize(Decimal(1)) if rounded.as_tuple().exponent > 0 else rounded
+    return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral_value() else rounded
