@@ -19,6 +19,8 @@ MG = "mg"
 ML = "mL"
 # Countable dose units a sig may use ("1 capsule", "5 drops", "1 click").
 COUNT_UNITS = ("capsule", "tablet", "drop", "click", "troche", "spray")
+# Units a strength can be "per" while still being the amount in one unit ("4.5 mg/capsule").
+_UNIT_DOSE_FORMS = ("capsule", "tablet", "troche")
 LARGEST_AMOUNT = Decimal(1_000_000)
 
 _registry: pint.UnitRegistry = pint.UnitRegistry(
@@ -104,6 +106,9 @@ def parse_amount(text: str) -> Amount:
     if den_value == 0:
         raise AmountError(f'"{text.strip()}" divides by zero.')
     per_one = value * factor / (den_value * den_factor)
+    if den_unit in _UNIT_DOSE_FORMS:
+        # "4.5 mg/cap" is the strength of one capsule: an amount per unit, not a concentration.
+        return Amount(_bounded(per_one, text), MG, written)
     return Amount(_bounded(per_one, text), MG, written, per=den_unit)
 
 

@@ -162,3 +162,10 @@ def test_cream_doses_in_grams_of_cream(check):
         sig={"dose": "1 g"},
     )
     assert result.dose.mg_per_dose == Decimal(1)
+
+
+@pytest.mark.parametrize("strength", ["4.5mg/cap", "4.5 mg per capsule", "4.5 mg/capsule"])
+def test_a_strength_per_capsule_is_the_capsule_strength(check, strength):
+    result = check(preparation={"strength": strength})
+    assert family(result, "dose") == []
+    assert result.dose.mg_per_day == Decimal("4.5")

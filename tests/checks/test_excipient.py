@@ -107,3 +107,21 @@ def test_a_capsule_without_filler_gets_an_info_note(check):
         ("excipient.none_written", Severity.INFO)
     ]
     assert result.verdict == "pass"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Microcrystalline cellulose (Avicel PH-102)",
+        "Avicel PH-102 (MCC)",
+        "MCC / lactose",
+        "lactose and sucrose",
+    ],
+)
+def test_names_made_only_of_accepted_fillers_pass(check, written):
+    assert family(check(preparation={"excipients": [written]}), "excipient") == []
+
+
+def test_an_accepted_filler_mixed_with_an_unknown_one_warns(check):
+    findings = family(check(preparation={"excipients": ["MCC with talc"]}), "excipient")
+    assert [f.code for f in findings] == ["excipient.unknown"]

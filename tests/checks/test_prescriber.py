@@ -88,3 +88,21 @@ def test_an_npi_with_a_wrong_check_digit_warns(check):
 )
 def test_npi_check_digit(npi, valid):
     assert npi_is_valid(npi) is valid
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [
+        "Nurse Practitioner",
+        "Physician Assistant-Certified",
+        "M. D.",
+        "Doctor of Osteopathic Medicine",
+    ],
+)
+def test_credentials_written_out_in_words_are_read(check, credential):
+    assert family(check(prescriber={"credential": credential}), "prescriber") == []
+
+
+def test_a_chiropractor_written_out_blocks(check):
+    findings = family(check(prescriber={"credential": "Chiropractor"}), "prescriber")
+    assert [f.code for f in findings] == ["prescriber.not_a_prescriber"]

@@ -172,8 +172,7 @@ def _excipient(written: str, index: int, accepted_extra: frozenset[str]) -> Find
             f'"{written}" is a methylcellulose-type excipient that slows release; LDN should '
             "release immediately. Prefer microcrystalline cellulose.",
         )
-    core = _core(text)
-    if shell or core in _ACCEPTED_CORES or core in {_core(a) for a in accepted_extra}:
+    if shell or _is_accepted(_core(text), accepted_extra):
         return None
     return Finding(
         "excipient.unknown",
@@ -196,3 +195,20 @@ def _core(text: str) -> str:
 
 
 _ACCEPTED_CORES = frozenset(_core(a) for a in ACCEPTED)
+
+
+def _is_accepted(core: str, accepted_extra: frozenset[str]) -> bool:
+    """True when the name is made only of accepted fillers: "microcrystalline cellulose
+    (Avicel PH-102)" and "MCC / lactose" pass, "MCC with talc" does not."""
+    accepted = _ACCEPTED_CORES | {_core(a) for a in accepted_extra}
+    if core in accepted:
+        return True
+    pattern = _accepted_pattern(frozenset(accepted))
+    rest = pattern.sub(" ", f" {core} ")
+    return not rest.replace(" and ", " ").replace(" or ", " ").strip() and rest != f" {core} "
+
+
+@lru_cache(maxsize=16)
+def _accepted_pattern(accepted: frozenset[str]) -> re.Pattern[str]:
+    names = sorted((a for a in accepted if a), key=len, reverse=True)
+    return re.compile(r"(?<=\s)(?:" + "|".join(map(re.escape, names)) + r")(?=\s)")

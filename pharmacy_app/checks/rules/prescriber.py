@@ -132,10 +132,41 @@ def check(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
     return findings
 
 
+# Credentials written out in words, as some e-prescriptions and faxes do.
+SPELLED_OUT = {
+    "NURSE PRACTITIONER": "NP",
+    "PHYSICIAN ASSISTANT": "PA",
+    "PHYSICIAN ASSOCIATE": "PA",
+    "DOCTOR OF MEDICINE": "MD",
+    "MEDICAL DOCTOR": "MD",
+    "PHYSICIAN": "MD",
+    "DOCTOR OF OSTEOPATHIC MEDICINE": "DO",
+    "OSTEOPATHIC PHYSICIAN": "DO",
+    "NATUROPATHIC DOCTOR": "ND",
+    "NATUROPATHIC PHYSICIAN": "ND",
+    "NATUROPATH": "ND",
+    "CHIROPRACTOR": "DC",
+    "REGISTERED NURSE": "RN",
+    "PHARMACIST": "RPH",
+}
+
+
 def credential_codes(written: str) -> list[str]:
-    """ "M.D., FACP" -> ["MD", "FACP"]; "PA-C" -> ["PAC"]."""
-    parts = _SEPARATORS.split(written.upper())
-    return [c for c in (re.sub(r"[^A-Z]", "", p) for p in parts) if c]
+    """ "M.D., FACP" -> ["MD", "FACP"]; "PA-C" -> ["PAC", "PA", "C"];
+    "Nurse Practitioner" -> ["NP"]. Hyphenated credentials give the whole and its parts."""
+    text = written.upper()
+    for words, code in SPELLED_OUT.items():
+        text = re.sub(rf"\b{words}\b", code, text)
+    codes: list[str] = []
+    for part in _SEPARATORS.split(text):
+        tokens = part.replace(".", "").split()
+        if tokens and all(len(t) == 1 for t in tokens):
+            tokens = ["".join(tokens)]  # "M. D." -> "MD"
+        for token in tokens:
+            pieces = [re.sub(r"[^A-Z]", "", p) for p in token.split("-")]
+            whole = "".join(pieces)
+            codes += [c for c in dict.fromkeys([whole, *pieces]) if c]
+    return codes
 
 
 def _credential(written: str, state: str, policy: CheckPolicy) -> list[Finding]:
