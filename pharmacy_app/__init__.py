@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from .accounts.auth import configure_auth
 from .checks import CheckPolicy
 from .checks.findings import plain
 from .config import configure
@@ -30,8 +31,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # verdict first, as documented
     register_extensions(app)
     app.extensions["check_policy"] = CheckPolicy.from_settings(app.config)
+    configure_auth(app)
     register_blueprints(app)
     app.add_template_filter(plain, "plain")
+    app.context_processor(_pharmacy_context)
     from .errors import register_error_handlers
 
     register_error_handlers(app)
@@ -48,11 +51,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .accounts.routes import bp as accounts_bp
     from .api import bp as api_bp
     from .orders.routes import bp as orders_bp
 
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(api_bp)
+
+
+def _pharmacy_context() -> dict[str, Any]:
+    from .accounts.services import pharmacy_details
+
+    return {"pharmacy": pharmacy_details()}
 
 
 @event.listens_for(Engine, "connect")

@@ -13,6 +13,8 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from .accounts.models import Permission, Role, User
+from .accounts.services import AccountError, create_user, issue_token
 from .checks import DocumentError, Severity, check_order, parse_order_document
 from .extensions import db
 from .orders.models import Order
@@ -28,6 +30,42 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(check)
     app.cli.add_command(create_order_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(create_token_command)
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.TECHNICIAN.value,
+    show_default=True,
+)
+@click.option("--name", "full_name", default="", help="Full name (defaults to the username).")
+@click.password_option("--password", prompt="Password", help="Prompted for when not given.")
+def create_user_command(username: str, role: str, full_name: str, password: str) -> None:
+    """Create a user: the first admin, or anyone else."""
+    try:
+        user = create_user(username, full_name, Role(role), password)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.username} ({user.role_label}).")
+
+
+@click.command("create-token")
+@with_appcontext
+@click.argument("username")
+@click.option("--label", default="API token", show_default=True, help="What it is for.")
+def create_token_command(username: str, label: str) -> None:
+    """Create an API token for a user; it is printed once and only its hash is kept."""
+    user = _user(username)
+    token = issue_token(user, label)
+    db.session.commit()
+    click.echo(token)
 
 
 @click.command("init-db")
@@ -56,8 +94,12 @@ def seed_demo(order_count: int, seed: int, force: bool) -> None:
             "(use --force to add more)."
         )
         return
-    stored = store_demo_orders(order_count, seed=seed, policy=current_policy())
-    click.echo(f"Loaded {stored} demo orders.")
+    passwords = store_demo_orders(order_count, seed=seed, policy=current_policy())
+    click.echo(f"Loaded {order_count} demo orders.")
+    if passwords:
+        click.echo("Demo users (passwords made for this database; change them on /account):")
+        for username, password in passwords.items():
+            click.echo(f"  {username:8} {password}")
 
 
 @click.command("check")
@@ -92,16 +134,27 @@ def check(path: Path, as_json: bool) -> None:
 @click.command("create-order")
 @with_appcontext
 @click.argument("path", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
-def create_order_command(path: Path) -> None:
+@click.option("--user", "username", required=True, help="Who is entering the order.")
+def create_order_command(path: Path, username: str) -> None:
     """Store an order from a JSON order document; prints its Rx number and verdict."""
+    user = _user(username)
+    if not user.can(Permission.ENTER):
+        raise click.ClickException(f"{username} may not enter orders.")
     document = _read_document(path)
     try:
-        order = create_order(document, policy=current_policy())
+        order = create_order(document, policy=current_policy(), entered_by=user)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     click.echo(f"Stored {order.rx_number} (id {order.id}): verdict {order.verdict}")
+
+
+def _user(username: str) -> User:
+    user = db.session.scalars(select(User).where(User.username == username.lower())).first()
+    if user is None or not user.active:
+        raise click.ClickException(f"No active user {username}.")
+    return user
 
 
 def _read_document(path: Path) -> Any:

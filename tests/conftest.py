@@ -18,6 +18,8 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from pharmacy_app import create_app
+from pharmacy_app.accounts.models import Role, User
+from pharmacy_app.accounts.services import create_user, issue_token
 from pharmacy_app.extensions import db
 
 PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
@@ -94,16 +96,80 @@ def app(migrated_sqlite: Path, tmp_path: Path) -> Iterator[Flask]:
             "SECRET_KEY": "test",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "PHARMACY_STATE": "OR",
+            # Test-client tests post forms without their CSRF token; tests/accounts checks
+            # CSRF with it switched on.
+            "WTF_CSRF_ENABLED": False,
         }
     )
     yield app
+
     with app.app_context():
         db.engine.dispose()
 
 
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """make_user("pharmacist", username="phil") -> a stored, active user (password PASSWORD)."""
+    counter = iter(range(1, 1000))
+
+    def make(role: str = "technician", username: str | None = None) -> User:
+        with app.app_context():
+            user = create_user(username or f"{role}{next(counter)}", f"{role.title()} User",
+                               Role(role), PASSWORD)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+@pytest.fixture
+def token_for(app: Flask) -> Callable[[User], str]:
+    def issue(user: User) -> str:
+        with app.app_context():
+            token = issue_token(db.session.get(User, user.id), "tests")
+            db.session.commit()
+            return token
+
+    return issue
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    """A browser with nobody signed in."""
     return app.test_client()
+
+
+def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> FlaskClient:
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def signed_in(app: Flask, make_user: Callable[..., User]) -> Callable[[str], FlaskClient]:
+    """signed_in("pharmacist") -> a test client signed in as a new user of that role."""
+
+    def make(role: str) -> FlaskClient:
+        user = make_user(role)
+        client = app.test_client()
+        client.user = user  # type: ignore[attr-defined]
+        return sign_in(client, user.username)
+
+    return make
+
+
+@pytest.fixture
+def api(app: Flask, make_user: Callable[..., User],
+        token_for: Callable[[User], str]) -> FlaskClient:
+    """A client sending a technician's API token with every request."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(make_user('technician'))}"
+    return client
 
 
 @pytest.fixture

@@ -63,22 +63,23 @@ def test_database_urls_use_psycopg_3(given, used):
     assert database_url(given) == used
 
 
-def test_home_page_counts_and_lists_orders(client, make_document):
-    client.post("/api/v1/orders", json=make_document(preparation={"release": "SR"}))
-    page = client.get("/").get_data(as_text=True)
+def test_home_page_counts_and_lists_orders(api, signed_in, make_document):
+    api.post("/api/v1/orders", json=make_document(preparation={"release": "SR"}))
+    page = signed_in("technician").get("/").get_data(as_text=True)
     assert "RX-100001" in page
     assert "Blocked" in page
 
 
-def test_order_page_shows_findings_and_escapes_names(client, make_document):
-    order = client.post(
+def test_order_page_shows_findings_and_escapes_names(api, signed_in, make_document):
+    order = api.post(
         "/api/v1/orders",
         json=make_document(
             patient={"first_name": "<script>alert(1)</script>"},
             preparation={"excipients": ["CaCO3"]},
         ),
     ).get_json()
-    response = client.get(f"/orders/{order['id']}")
+    response = signed_in("technician").get(f"/orders/{order['id']}")
+
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in page
@@ -86,7 +87,7 @@ def test_order_page_shows_findings_and_escapes_names(client, make_document):
     assert "excipient.calcium_carbonate" in page
 
 
-def test_missing_order_page_is_a_friendly_404(client):
-    response = client.get("/orders/4242")
+def test_missing_order_page_is_a_friendly_404(signed_in):
+    response = signed_in("technician").get("/orders/4242")
     assert response.status_code == 404
     assert "No order with id 4242" in response.get_data(as_text=True)

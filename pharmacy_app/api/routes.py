@@ -7,16 +7,34 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from ..accounts.auth import acting_user, authenticate_api_request, require
+from ..accounts.models import Permission
 from ..checks import DocumentError, OrderDocument, check_order, parse_order_document
 from ..extensions import csrf, db
-from ..orders.services import create_order, current_policy, get_order_or_404, order_to_dict
+from ..orders.services import (
+    WorkflowError,
+    create_order,
+    current_policy,
+    get_order_or_404,
+    order_to_dict,
+)
+from ..orders.workflow import override_warning, reject_order, verify_order
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
+csrf.exempt(bp)  # no cookies: every call carries its bearer token
+PUBLIC = frozenset({"api.openapi"})
+
+
+@bp.before_request
+def _authenticate() -> Any:
+    if request.endpoint in PUBLIC:
+        return None
+    return authenticate_api_request()
 
 
 @bp.post("/checks")
+@require(Permission.ENTER)
 def check() -> Response:
     """Check an order document; nothing is stored."""
     result = check_order(_document_from_request(), current_policy())
@@ -24,11 +42,12 @@ def check() -> Response:
 
 
 @bp.post("/orders")
+@require(Permission.ENTER)
 def create() -> tuple[Response, int, dict[str, str]]:
     """Store an order with its check result."""
     document = _document_from_request()
     try:
-        order = create_order(document, policy=current_policy())
+        order = create_order(document, policy=current_policy(), entered_by=acting_user())
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -42,6 +61,42 @@ def read(order_id: int) -> Response:
     return jsonify(order_to_dict(get_order_or_404(order_id)))
 
 
+@bp.post("/orders/<int:order_id>/overrides")
+@require(Permission.VERIFY)
+def override(order_id: int) -> Response:
+    """A pharmacist accepts one warning: {"code", "field", "reason"}."""
+    order = get_order_or_404(order_id)
+    body = _json_object()
+    _decide(
+        lambda: override_warning(
+            order,
+            str(body.get("code", "")),
+            str(body.get("field", "")),
+            str(body.get("reason", "")),
+            acting_user(),
+        )
+    )
+    return jsonify(order_to_dict(order))
+
+
+@bp.post("/orders/<int:order_id>/verification")
+@require(Permission.VERIFY)
+def verify(order_id: int) -> Response:
+    order = get_order_or_404(order_id)
+    _decide(lambda: verify_order(order, acting_user()))
+    return jsonify(order_to_dict(order))
+
+
+@bp.post("/orders/<int:order_id>/rejection")
+@require(Permission.VERIFY)
+def reject(order_id: int) -> Response:
+    """A pharmacist rejects the order: {"reason"}."""
+    order = get_order_or_404(order_id)
+    body = _json_object()
+    _decide(lambda: reject_order(order, str(body.get("reason", "")), acting_user()))
+    return jsonify(order_to_dict(order))
+
+
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(openapi_document())
@@ -50,6 +105,28 @@ def openapi() -> Response:
 @bp.errorhandler(DocumentError)
 def malformed(error: DocumentError) -> tuple[Response, int]:
     return jsonify({"errors": error.errors}), 422
+
+
+@bp.errorhandler(WorkflowError)
+def conflict(error: WorkflowError) -> tuple[Response, int]:
+    return jsonify({"error": "Conflict", "message": str(error)}), 409
+
+
+def _decide(action: Any) -> None:
+    """Do a pharmacist's decision in one transaction; a WorkflowError becomes a 409."""
+    try:
+        action()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _json_object() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DocumentError({"": ["Send a JSON object."]})
+    return data
 
 
 def _document_from_request() -> OrderDocument:

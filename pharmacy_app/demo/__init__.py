@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 from typing import Any
 
+from sqlalchemy import select
+
+from ..accounts.models import Role, User
+from ..accounts.services import create_user
 from ..checks import CheckPolicy, parse_order_document
 from ..extensions import db
-from ..orders.models import OrderStatus
+from ..orders.models import Order, OrderStatus
 from ..orders.services import create_order
+from ..orders.workflow import outstanding_warnings, override_warning, reject_order, verify_order
 from ..timeutil import utcnow
 
 PRESCRIBERS = [
@@ -159,24 +165,87 @@ def demo_documents(
     return documents
 
 
-def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> int:
-    """Store the demo orders in one transaction; returns how many."""
+DEMO_USERS = [
+    ("admin", "Alex Admin", Role.ADMIN),
+    ("tina", "Tina Alvarez", Role.TECHNICIAN),
+    ("marco", "Marco Bianchi", Role.TECHNICIAN),
+    ("priya", "Priya Desai", Role.PHARMACIST),
+    ("sam", "Sam Okoro", Role.PHARMACIST),
+]
+WARNING_REASONS = [
+    "Confirmed with prescriber by phone",
+    "Patient titrating; prescriber aware",
+    "Reviewed history: acceptable for this patient",
+    "Discussed with patient",
+]
+
+
+def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> dict[str, str]:
+    """Store demo users and orders in one transaction, taking the older orders through
+    verification or rejection as a pharmacist would. Returns the new users' passwords."""
+    rng = random.Random(seed)
     now = utcnow()
+    passwords: dict[str, str] = {}
     try:
+        users = {}
+        for username, full_name, role in DEMO_USERS:
+            existing = db.session.scalars(select(User).where(User.username == username)).first()
+            if existing is None:
+                passwords[username] = secrets.token_urlsafe(8)
+                existing = create_user(username, full_name, role, passwords[username])
+            users[username] = existing
+        technicians = [users["tina"], users["marco"]]
+        pharmacists = [users["priya"], users["sam"]]
         for n, (raw, received) in enumerate(demo_documents(count, seed=seed)):
-            created = dt.datetime.combine(received, dt.time(9 + n % 8, (n * 7) % 60), tzinfo=dt.UTC)
+            created = min(
+                dt.datetime.combine(received, dt.time(9 + n % 8, (n * 7) % 60), tzinfo=dt.UTC),
+                now,
+            )
             status = OrderStatus.DRAFT if n % 9 == 4 else OrderStatus.CHECKED
-            create_order(
+            order = create_order(
                 parse_order_document(raw),
                 policy=policy,
                 status=status,
-                created_at=min(created, now),
+                entered_by=rng.choice(technicians),
+                created_at=created,
             )
+            if status is OrderStatus.CHECKED and now - created > dt.timedelta(days=2):
+                _decide(order, rng.choice(pharmacists), rng, created + dt.timedelta(hours=2))
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return count
+    return passwords
+
+
+def _decide(order: Order, pharmacist: User, rng: random.Random, at: dt.datetime) -> None:
+    """What a pharmacist did with an older order: verify, override then verify, or reject."""
+    events_before = len(order.events)
+    if order.verdict == "block":
+        if rng.random() < 0.85:
+            finding = order.latest_check.findings[0] if order.latest_check else {}
+            reject_order(
+                order, f"Prescriber contacted: {finding.get('code', 'blocked')}", pharmacist
+            )
+    elif order.verdict == "warn":
+        if rng.random() < 0.8:
+            for warning in outstanding_warnings(order):
+                override_warning(
+                    order,
+                    warning["code"],
+                    warning["field"],
+                    rng.choice(WARNING_REASONS),
+                    pharmacist,
+                )
+            verify_order(order, pharmacist)
+    elif rng.random() < 0.95:
+        verify_order(order, pharmacist)
+    for event in order.events[events_before:]:
+        event.at = at
+    for override in order.overrides:
+        override.at = at
+    if order.verified_at is not None:
+        order.verified_at = at
 
 
 def _patient(rng: random.Random, index: int) -> dict[str, Any]:

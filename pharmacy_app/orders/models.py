@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -26,13 +26,22 @@ from ..timeutil import utcnow
 from .patients import Patient
 from .prescribers import Prescriber
 
+if TYPE_CHECKING:
+    from ..accounts.models import User
+
 
 class OrderStatus(StrEnum):
-    """Where an order stands. Later stages (verified, compounded, labelled, dispensed)
-    arrive with their features."""
+    """Where an order stands. Later stages (compounded, labelled, dispensed) arrive with
+    their features."""
 
-    DRAFT = "draft"
-    CHECKED = "checked"
+    DRAFT = "draft"  # saved while information is awaited; not yet sent for verification
+    CHECKED = "checked"  # entered and checked: waiting for a pharmacist's verification
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return "waiting for verification" if self is OrderStatus.CHECKED else self.value
 
 
 class Order(Model):
@@ -70,7 +79,22 @@ class Order(Model):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    entered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_orders_entered_by")
+    )
+    verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_orders_verified_by")
+    )
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+    events: Mapped[list[OrderEvent]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+    overrides: Mapped[list[Override]] = relationship(
+        back_populates="order", order_by="Override.id", cascade="all, delete-orphan"
+    )
     patient: Mapped[Patient] = relationship(lazy="joined", innerjoin=True)
     prescriber: Mapped[Prescriber] = relationship(lazy="joined", innerjoin=True)
     checks: Mapped[list[OrderCheck]] = relationship(
@@ -112,3 +136,38 @@ class RxCounter(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+class OrderEvent(Model):
+    """What happened to an order, by whom and when: the order's history."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped[Order] = relationship(back_populates="events")
+    user: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Override(Model):
+    """A pharmacist's decision to accept a warning, with the reason. It holds while the
+    same finding (code, field and message) comes back; a changed finding needs a new one."""
+
+    __tablename__ = "overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(80))
+    field: Mapped[str] = mapped_column(String(120))
+    message: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="overrides")
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,38 +1,264 @@
-"""Read-only pages: the home page with today's work and an order's detail."""
+"""Order pages: home, work queue, entry and editing with the checker, detail, decisions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
-from sqlalchemy import func, select
+import re
+from typing import Any
 
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from ..accounts.auth import acting_user, require
+from ..accounts.models import Permission
+from ..checks import CheckResult, DocumentError, OrderDocument, check_order, parse_order_document
 from ..extensions import db
-from .models import Order
-from .services import get_order_or_404
+from .forms import FIELD_FOR_PATH, OrderForm, OverrideForm, QueueFilterForm, RejectForm, VerifyForm
+from .lookup import search_patients, search_prescribers
+from .models import Order, OrderStatus
+from .queue import page_of, status_counts
+from .services import (
+    WorkflowError,
+    create_order,
+    current_policy,
+    get_order_or_404,
+    update_order,
+)
+from .workflow import (
+    outstanding_warnings,
+    override_for,
+    override_warning,
+    reject_order,
+    verify_order,
+)
 
 bp = Blueprint("orders", __name__)
 
 
 @bp.get("/")
 def home() -> str:
-    counts = db.session.execute(
-        select(Order.status, Order.verdict, func.count()).group_by(Order.status, Order.verdict)
-    ).all()
-    by_status: dict[str, int] = {}
-    by_verdict: dict[str, int] = {}
-    for status, verdict, count in counts:
-        by_status[status] = by_status.get(status, 0) + count
-        by_verdict[verdict] = by_verdict.get(verdict, 0) + count
-    recent = db.session.scalars(select(Order).order_by(Order.created_at.desc()).limit(25)).all()
     return render_template(
         "orders/home.html",
-        by_status=by_status,
-        by_verdict=by_verdict,
-        recent=recent,
-        pharmacy=current_app.config["PHARMACY_NAME"],
+        counts=status_counts(),
+        waiting=page_of(QueueFilterForm(formdata=None, status="checked"), 1),
+    )
+
+
+@bp.get("/orders")
+def queue() -> str:
+    filters = QueueFilterForm(request.args)
+    filters.validate()
+    page = page_of(filters, request.args.get("page", 1, type=int))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "orders/queue.html", filters=filters, page=page, args=args, counts=status_counts()
+    )
+
+
+@bp.route("/orders/new", methods=["GET", "POST"])
+@require(Permission.ENTER)
+def new() -> str | Response:
+    form = OrderForm()
+    return _enter(form, order=None)
+
+
+@bp.route("/orders/<int:order_id>/edit", methods=["GET", "POST"])
+@require(Permission.ENTER)
+def edit(order_id: int) -> str | Response:
+    order = get_order_or_404(order_id)
+    form = OrderForm()
+    if request.method == "GET":
+        form.fill_from(order.document)
+    return _enter(form, order=order)
+
+
+@bp.post("/orders/check")
+@require(Permission.ENTER)
+def live_check() -> Response:
+    """The checker's answer for the form as typed so far (used while typing)."""
+    form = OrderForm()
+    document, errors = _document(form)
+    result = check_order(document, current_policy()) if document else None
+    return jsonify(
+        {
+            "verdict": result.verdict if result else None,
+            "findings": _by_field(result),
+            "errors": errors,
+        }
     )
 
 
 @bp.get("/orders/<int:order_id>")
 def detail(order_id: int) -> str:
     order = get_order_or_404(order_id)
-    return render_template("orders/detail.html", order=order)
+    findings = [
+        {**f, "override": override_for(order, f)}
+        for f in (order.latest_check.findings if order.latest_check else [])
+    ]
+    return render_template(
+        "orders/detail.html",
+        order=order,
+        findings=findings,
+        outstanding=outstanding_warnings(order),
+        verify_form=VerifyForm(),
+        reject_form=RejectForm(),
+        override_form=OverrideForm(),
+    )
+
+
+@bp.post("/orders/<int:order_id>/overrides")
+@require(Permission.VERIFY)
+def override(order_id: int) -> Response:
+    order = get_order_or_404(order_id)
+    form = OverrideForm()
+    return _decide(
+        order,
+        form,
+        lambda: override_warning(
+            order,
+            form.code.data or "",
+            form.field.data or "",
+            form.reason.data or "",
+            acting_user(),
+        ),
+        "Warning overridden.",
+    )
+
+
+@bp.post("/orders/<int:order_id>/verify")
+@require(Permission.VERIFY)
+def verify(order_id: int) -> Response:
+    order = get_order_or_404(order_id)
+    return _decide(
+        order,
+        VerifyForm(),
+        lambda: verify_order(order, acting_user()),
+        f"{order.rx_number} verified.",
+    )
+
+
+@bp.post("/orders/<int:order_id>/reject")
+@require(Permission.VERIFY)
+def reject(order_id: int) -> Response:
+    order = get_order_or_404(order_id)
+    form = RejectForm()
+    return _decide(
+        order,
+        form,
+        lambda: reject_order(order, form.reason.data or "", acting_user()),
+        f"{order.rx_number} rejected.",
+    )
+
+
+@bp.get("/patients/search")
+@require(Permission.ENTER)
+def patients() -> Response:
+    return jsonify(search_patients(request.args.get("q", "")))
+
+
+@bp.get("/prescribers/search")
+@require(Permission.ENTER)
+def prescribers() -> Response:
+    return jsonify(search_prescribers(request.args.get("q", "")))
+
+
+def _enter(form: OrderForm, order: Order | None) -> str | Response:
+    """Check or save the form; on any problem show it at its field, keeping what was typed."""
+    result: CheckResult | None = None
+    general: list[str] = []
+    if form.is_submitted():
+        document, errors = _document(form)
+        _attach(form, errors, general)
+        if document is not None:
+            result = check_order(document, current_policy())
+            if (form.save.data or form.save_draft.data) and form.validate():
+                status = OrderStatus.DRAFT if form.save_draft.data else OrderStatus.CHECKED
+                return _save(document, order, status)
+    return render_template(
+        "orders/form.html",
+        form=form,
+        order=order,
+        result=result,
+        findings=_by_field(result),
+        general=general,
+    )
+
+
+def _save(document: OrderDocument, order: Order | None, status: OrderStatus) -> Response:
+    user = acting_user()
+    try:
+        if order is None:
+            order = create_order(document, policy=current_policy(), entered_by=user, status=status)
+        else:
+            update_order(order, document, policy=current_policy(), user=user, status=status)
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(
+            url_for("orders.detail", order_id=order.id) if order else url_for("orders.new")
+        )
+    except Exception:
+        db.session.rollback()
+        raise
+    sent = "saved as a draft" if status is OrderStatus.DRAFT else "sent for verification"
+    verdict = "blocked" if order.verdict == "block" else order.verdict
+    flash(f"{order.rx_number} {sent}; check: {verdict}.")
+    return redirect(url_for("orders.detail", order_id=order.id))
+
+
+def _document(form: OrderForm) -> tuple[OrderDocument | None, dict[str, list[str]]]:
+    """The form as an order document, or the errors by form field."""
+    try:
+        return parse_order_document(form.document()), {}
+    except DocumentError as exc:
+        errors: dict[str, list[str]] = {}
+        for path, messages in exc.errors.items():
+            name, line = _form_field(path)
+            prefix = f"Line {line + 1}: " if line is not None else ""
+            errors.setdefault(name, []).extend(prefix + m for m in messages)
+        return None, errors
+
+
+def _attach(form: OrderForm, errors: dict[str, list[str]], general: list[str]) -> None:
+    for name, messages in errors.items():
+        field = getattr(form, name, None) if name else None
+        if field is None:
+            general.extend(messages)
+            continue
+        if not isinstance(field.errors, list):
+            field.errors = list(field.errors)
+        field.errors.extend(m for m in messages if m not in field.errors)
+
+
+def _by_field(result: CheckResult | None) -> dict[str, list[dict[str, Any]]]:
+    """Findings grouped by the form field they concern ("" for none)."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for finding in result.findings if result else ():
+        name, line = _form_field(finding.field)
+        item = finding.to_dict() | ({"line": line + 1} if line is not None else {})
+        grouped.setdefault(name, []).append(item)
+    return grouped
+
+
+_INDEX = re.compile(r"\[(\d+)\]$")
+
+
+def _form_field(path: str) -> tuple[str, int | None]:
+    """'patient.medications[1]' -> ('medications', 1)."""
+    index = _INDEX.search(path)
+    base = _INDEX.sub("", path)
+    return FIELD_FOR_PATH.get(base, ""), int(index[1]) if index else None
+
+
+def _decide(order: Order, form: Any, action: Any, done: str) -> Response:
+    if not form.validate_on_submit():
+        flash("Not done: " + "; ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    try:
+        action()
+        db.session.commit()
+        flash(done)
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("orders.detail", order_id=order.id))

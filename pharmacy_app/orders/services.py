@@ -7,7 +7,7 @@ patient, prescriber and check land together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import abort, current_app
 from sqlalchemy import select, update
@@ -21,11 +21,19 @@ from ..checks import (
     parse_order_document,
 )
 from ..extensions import db
-from .models import Order, OrderCheck, OrderStatus, RxCounter
+from ..timeutil import iso_utc
+from .models import Order, OrderCheck, OrderEvent, OrderStatus, RxCounter
 from .patients import Patient
 from .prescribers import Prescriber
 
+if TYPE_CHECKING:
+    from ..accounts.models import User
+
 RX_PREFIX = "RX-"
+
+
+class WorkflowError(ValueError):
+    """An action the order's state does not allow, with the reason for the person."""
 
 
 def current_policy() -> CheckPolicy:
@@ -38,6 +46,7 @@ def create_order(
     document: OrderDocument,
     *,
     policy: CheckPolicy,
+    entered_by: User | None,
     status: OrderStatus = OrderStatus.CHECKED,
     created_at: dt.datetime | None = None,
 ) -> Order:
@@ -52,14 +61,50 @@ def create_order(
         patient=find_or_create_patient(document),
         prescriber=find_or_create_prescriber(document),
         document=document.model_dump(mode="json"),
+        entered_by=entered_by,
     )
     if created_at is not None:
         order.created_at = order.updated_at = created_at
     _apply(order, document, result)
     db.session.add(order)
     _record_check(order, result, created_at)
+    record_event(
+        order,
+        entered_by,
+        "created",
+        f"{'Saved as draft' if status is OrderStatus.DRAFT else 'Entered'}; "
+        f"check: {result.verdict}",
+        at=created_at,
+    )
     db.session.flush()
     return order
+
+
+def update_order(
+    order: Order,
+    document: OrderDocument,
+    *,
+    policy: CheckPolicy,
+    user: User,
+    status: OrderStatus = OrderStatus.CHECKED,
+) -> CheckResult:
+    """Replace the prescription with an edited one and check it again. An edit after
+    verification sends the order back for verification."""
+    if order.status == OrderStatus.REJECTED.value:
+        raise WorkflowError("A rejected order cannot be edited; enter a new order.")
+    result = check_order(document, policy)
+    order.patient = find_or_create_patient(document)
+    order.prescriber = find_or_create_prescriber(document)
+    order.document = document.model_dump(mode="json")
+    _apply(order, document, result)
+    _record_check(order, result)
+    was_verified = order.status == OrderStatus.VERIFIED.value
+    order.status = status.value
+    order.verified_by, order.verified_at = None, None
+    record_event(order, user, "edited", f"Changed and checked again: {result.verdict}")
+    if was_verified:
+        record_event(order, user, "returned", "Edited after verification: verify again")
+    return result
 
 
 def recheck_order(order: Order, policy: CheckPolicy) -> CheckResult:
@@ -69,6 +114,15 @@ def recheck_order(order: Order, policy: CheckPolicy) -> CheckResult:
     _apply(order, document, result)
     _record_check(order, result)
     return result
+
+
+def record_event(
+    order: Order, user: User | None, kind: str, detail: str = "", at: dt.datetime | None = None
+) -> None:
+    event = OrderEvent(user=user, kind=kind, detail=detail)
+    if at is not None:
+        event.at = at
+    order.events.append(event)
 
 
 def allocate_rx_number() -> str:
@@ -150,11 +204,14 @@ def order_to_dict(order: Order) -> dict[str, Any]:
         "verdict": order.verdict,
         "findings": check.findings if check else [],
         "dose": check.dose if check else {},
-        "checked_at": check.checked_at.isoformat() if check else None,
+        "checked_at": iso_utc(check.checked_at) if check else None,
         "ruleset_version": check.ruleset_version if check else None,
+        "entered_by": order.entered_by.username if order.entered_by else None,
+        "verified_by": order.verified_by.username if order.verified_by else None,
+        "verified_at": iso_utc(order.verified_at),
         "patient_id": order.patient_id,
         "prescriber_id": order.prescriber_id,
-        "created_at": order.created_at.isoformat(),
+        "created_at": iso_utc(order.created_at),
         "document": order.document,
     }
 

@@ -21,8 +21,8 @@ def row_counts(app):
         ]
 
 
-def test_check_answers_verdict_and_findings_and_stores_nothing(app, client, make_document):
-    response = client.post("/api/v1/checks", json=make_document(preparation={"release": "SR"}))
+def test_check_answers_verdict_and_findings_and_stores_nothing(app, api, make_document):
+    response = api.post("/api/v1/checks", json=make_document(preparation={"release": "SR"}))
     assert response.status_code == 200
     body = response.get_json()
     assert body["verdict"] == "block"
@@ -31,8 +31,8 @@ def test_check_answers_verdict_and_findings_and_stores_nothing(app, client, make
     assert row_counts(app) == [0, 0, 0, 0]
 
 
-def test_a_clean_order_passes(client, make_document):
-    body = client.post("/api/v1/checks", json=make_document()).get_json()
+def test_a_clean_order_passes(api, make_document):
+    body = api.post("/api/v1/checks", json=make_document()).get_json()
     assert body == {
         "verdict": "pass",
         "findings": [],
@@ -40,8 +40,8 @@ def test_a_clean_order_passes(client, make_document):
     }
 
 
-def test_creating_an_order_stores_it_with_its_check(app, client, make_document):
-    response = client.post(
+def test_creating_an_order_stores_it_with_its_check(app, api, make_document):
+    response = api.post(
         "/api/v1/orders", json=make_document(sig={"dose": "6 mg"}, preparation={"strength": "6 mg"})
     )
     assert response.status_code == 201
@@ -50,16 +50,16 @@ def test_creating_an_order_stores_it_with_its_check(app, client, make_document):
     assert body["verdict"] == "warn"
     assert [f["code"] for f in body["findings"]] == ["dose.above_usual"]
     assert response.headers["Location"].endswith(f"/api/v1/orders/{body['id']}")
-    again = client.get(f"/api/v1/orders/{body['id']}").get_json()
+    again = api.get(f"/api/v1/orders/{body['id']}").get_json()
     assert again["rx_number"] == "RX-100001"
     assert again["status"] == "checked"
     assert again["document"]["sig"]["dose"] == "6 mg"
     assert row_counts(app) == [1, 1, 1, 1]
 
 
-def test_rx_numbers_follow_on_and_patients_are_reused(app, client, make_document):
-    first = client.post("/api/v1/orders", json=make_document()).get_json()
-    second = client.post(
+def test_rx_numbers_follow_on_and_patients_are_reused(app, api, make_document):
+    first = api.post("/api/v1/orders", json=make_document()).get_json()
+    second = api.post(
         "/api/v1/orders",
         json=make_document(
             patient={"first_name": "ANN", "last_name": "lee", "medications": ["Norco 5/325"]}
@@ -74,15 +74,15 @@ def test_rx_numbers_follow_on_and_patients_are_reused(app, client, make_document
         assert patient.medications == ["Norco 5/325"]
 
 
-def test_unknown_order_is_a_json_404(client):
-    response = client.get("/api/v1/orders/999")
+def test_unknown_order_is_a_json_404(api):
+    response = api.get("/api/v1/orders/999")
     assert response.status_code == 404
     assert response.get_json()["error"] == "Not Found"
 
 
-def test_unknown_api_path_and_wrong_method_are_json(client):
-    assert client.get("/api/v1/nothing").get_json()["error"] == "Not Found"
-    response = client.get("/api/v1/checks")
+def test_unknown_api_path_and_wrong_method_are_json(api):
+    assert api.get("/api/v1/nothing").get_json()["error"] == "Not Found"
+    response = api.get("/api/v1/checks")
     assert response.status_code == 405
     assert response.is_json
 
@@ -99,8 +99,8 @@ MALFORMED = [
 
 @pytest.mark.parametrize(("body", "content_type", "path"), MALFORMED)
 @pytest.mark.parametrize("endpoint", ["/api/v1/checks", "/api/v1/orders"])
-def test_bodies_that_are_not_a_json_object_get_422(app, client, endpoint, body, content_type, path):
-    response = client.post(endpoint, data=body, content_type=content_type)
+def test_bodies_that_are_not_a_json_object_get_422(app, api, endpoint, body, content_type, path):
+    response = api.post(endpoint, data=body, content_type=content_type)
     assert response.status_code == 422
     assert path in response.get_json()["errors"]
     assert row_counts(app) == [0, 0, 0, 0]
@@ -120,44 +120,44 @@ def test_bodies_that_are_not_a_json_object_get_422(app, client, endpoint, body, 
     ],
 )
 def test_malformed_documents_get_422_with_the_field_and_store_nothing(
-    app, client, make_document, overrides, path
+    app, api, make_document, overrides, path
 ):
-    response = client.post("/api/v1/orders", json=make_document(**overrides))
+    response = api.post("/api/v1/orders", json=make_document(**overrides))
     assert response.status_code == 422
     errors = response.get_json()["errors"]
     assert list(errors) == [path]
     assert row_counts(app) == [0, 0, 0, 0]
 
 
-def test_a_missing_field_gets_422(client, make_document):
+def test_a_missing_field_gets_422(api, make_document):
     document = make_document()
     del document["prescriber"]["name"]
-    response = client.post("/api/v1/checks", json=document)
+    response = api.post("/api/v1/checks", json=document)
     assert response.get_json() == {"errors": {"prescriber.name": ["This field is required."]}}
 
 
-def test_a_body_over_the_size_limit_is_a_json_413(client, make_document):
+def test_a_body_over_the_size_limit_is_a_json_413(api, make_document):
     document = make_document(sig={"text": "x" * 300_000})
-    response = client.post(
+    response = api.post(
         "/api/v1/checks", data=json.dumps(document), content_type="application/json"
     )
     assert response.status_code == 413
     assert response.is_json
 
 
-def test_a_failure_while_storing_leaves_nothing_half_saved(app, client, make_document, monkeypatch):
+def test_a_failure_while_storing_leaves_nothing_half_saved(app, api, make_document, monkeypatch):
     from pharmacy_app.orders import services
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "_record_check", broken)
-    response = client.post("/api/v1/orders", json=make_document())
+    response = api.post("/api/v1/orders", json=make_document())
     assert response.status_code == 500
     assert response.get_json()["error"] == "Internal Server Error"
     assert "disk full" not in response.get_data(as_text=True)
     assert row_counts(app) == [0, 0, 0, 0]
     monkeypatch.undo()
-    assert client.post("/api/v1/orders", json=make_document()).get_json()["rx_number"] == (
+    assert api.post("/api/v1/orders", json=make_document()).get_json()["rx_number"] == (
         "RX-100001"
     )

@@ -8,8 +8,8 @@ from openapi_spec_validator import validate
 
 
 @pytest.fixture
-def spec(client):
-    return client.get("/api/v1/openapi.json").get_json()
+def spec(api):
+    return api.get("/api/v1/openapi.json").get_json()
 
 
 def conforms(spec, schema_name, body):
@@ -45,25 +45,25 @@ def test_every_path_in_the_description_is_served(app, spec):
         },
     ],
 )
-def test_answers_match_their_schemas(client, spec, make_document, changes):
+def test_answers_match_their_schemas(api, spec, make_document, changes):
     document = make_document(**changes)
     conforms(spec, "OrderDocument", document)
-    checked = client.post("/api/v1/checks", json=document)
+    checked = api.post("/api/v1/checks", json=document)
     conforms(spec, "CheckResult", checked.get_json())
-    created = client.post("/api/v1/orders", json=document)
+    created = api.post("/api/v1/orders", json=document)
     assert created.status_code == 201
     conforms(spec, "Order", created.get_json())
-    read = client.get(f"/api/v1/orders/{created.get_json()['id']}")
+    read = api.get(f"/api/v1/orders/{created.get_json()['id']}")
     conforms(spec, "Order", read.get_json())
 
 
-def test_errors_match_their_schemas(client, spec, make_document):
+def test_errors_match_their_schemas(api, spec, make_document):
     conforms(
         spec,
         "ValidationErrors",
-        client.post("/api/v1/checks", json=make_document(quantity="x")).get_json(),
+        api.post("/api/v1/checks", json=make_document(quantity="x")).get_json(),
     )
-    conforms(spec, "Problem", client.get("/api/v1/orders/12345").get_json())
+    conforms(spec, "Problem", api.get("/api/v1/orders/12345").get_json())
 
 
 def test_the_document_schema_refuses_what_the_api_refuses(spec, make_document):

@@ -65,8 +65,10 @@ def test_check_reads_standard_input(runner, make_document):
     assert result.exit_code == 0
 
 
-def test_create_order_stores_it(app, runner, tmp_path, make_document):
-    result = runner.invoke(args=["create-order", write(tmp_path, make_document())])
+def test_create_order_stores_it(app, runner, tmp_path, make_document, make_user):
+    make_user("technician", username="tina")
+    result = runner.invoke(args=["create-order", "--user", "tina",
+                                 write(tmp_path, make_document())])
     assert result.exit_code == 0, result.output
     assert "RX-100001" in result.output
     with app.app_context():
@@ -95,7 +97,7 @@ def test_seed_demo_loads_realistic_data_once(app, runner):
         assert db.session.scalar(select(func.count()).select_from(Patient)) >= 24
         statuses = set(db.session.scalars(select(Order.status).distinct()))
         verdicts = set(db.session.scalars(select(Order.verdict).distinct()))
-        assert statuses == {"draft", "checked"}
+        assert statuses == {"draft", "checked", "verified", "rejected"}
         assert verdicts == {"pass", "warn", "block"}
         credentials = set(db.session.scalars(select(Prescriber.credential).distinct()))
         assert {"MD", "DO", "NP", "ND"} <= credentials
@@ -103,6 +105,7 @@ def test_seed_demo_loads_realistic_data_once(app, runner):
         newest = db.session.scalar(select(func.max(Order.date_received)))
         assert dt.date.today() - oldest > dt.timedelta(days=150)
         assert newest <= dt.date.today()
+    assert "priya" in result.output  # the demo users' passwords are printed once
     again = runner.invoke(args=["seed-demo"])
     assert "already has" in again.output
     with app.app_context():
@@ -114,3 +117,28 @@ def test_demo_data_is_deterministic():
 
     today = dt.date(2026, 11, 24)
     assert demo_documents(20, seed=1, today=today) == demo_documents(20, seed=1, today=today)
+
+
+def test_create_user_and_token_from_the_command_line(app, runner):
+    result = runner.invoke(args=["create-user", "ADMIN", "--role", "admin",
+                                 "--password", "a long password"])
+    assert result.exit_code == 0, result.output
+    token = runner.invoke(args=["create-token", "admin", "--label", "e-Rx gateway"])
+    assert token.exit_code == 0
+    answer = app.test_client().get("/api/v1/orders/1",
+                                   headers={"Authorization": f"Bearer {token.output.strip()}"})
+    assert answer.status_code == 404  # authenticated: the order just does not exist
+
+
+def test_create_user_refuses_a_short_password_and_a_taken_name(runner):
+    assert runner.invoke(args=["create-user", "x", "--password", "short"]).exit_code == 1
+    assert runner.invoke(args=["create-user", "x", "--password", "long enough pw"]).exit_code == 0
+    taken = runner.invoke(args=["create-user", "X", "--password", "long enough pw"])
+    assert taken.exit_code == 1
+    assert "taken" in taken.output
+
+
+def test_create_user_prompts_for_the_password(runner):
+    result = runner.invoke(args=["create-user", "pat", "--role", "pharmacist"],
+                           input="a long password\na long password\n")
+    assert result.exit_code == 0, result.output

@@ -7,6 +7,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from pharmacy_app.accounts.models import Role
+from pharmacy_app.accounts.services import create_user, issue_token
 from pharmacy_app.checks import parse_order_document
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
@@ -26,7 +28,7 @@ def save_concurrently(app, document, clients=8, each=10):
             with app.app_context():
                 start.wait()
                 for _ in range(each):
-                    create_order(parse_order_document(document), policy=current_policy())
+                    create_order(parse_order_document(document), policy=current_policy(), entered_by=None)
                     db.session.commit()
         except BaseException as exc:  # reported below
             errors.append(exc)
@@ -51,6 +53,11 @@ def test_rx_numbers_stay_unique_and_gapless_under_concurrent_saves(pg_app, make_
 
 def test_the_api_stores_and_reads_orders_on_postgresql(pg_app, make_document):
     client = pg_app.test_client()
+    with pg_app.app_context():
+        user = create_user("tech", "Tech", Role.TECHNICIAN, "correct horse battery")
+        token = issue_token(user, "tests")
+        db.session.commit()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     created = client.post(
         "/api/v1/orders",
         json=make_document(

@@ -1,0 +1,61 @@
+"""The work queue: orders waiting for verification first (oldest first), then the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, case, func, or_, select
+
+from ..extensions import db
+from .forms import QueueFilterForm
+from .models import Order, OrderStatus
+from .patients import Patient
+from .prescribers import Prescriber
+
+PAGE_SIZE = 25
+
+
+def queue_query(filters: QueueFilterForm) -> Select[tuple[Order]]:
+    query = select(Order).join(Order.patient).join(Order.prescriber)
+    if filters.status.data:
+        query = query.where(Order.status == filters.status.data)
+    if filters.rx.data:
+        rx = filters.rx.data.strip().upper()
+        query = query.where(Order.rx_number.contains(rx, autoescape=True))
+    if filters.patient.data:
+        needle = " ".join(filters.patient.data.split()).casefold()
+        parts = [
+            Patient.name_key.contains(word, autoescape=True)
+            for word in needle.replace(",", " ").split()
+        ]
+        query = query.where(*parts)
+    if filters.prescriber.data:
+        text = filters.prescriber.data.strip()
+        query = query.where(
+            or_(
+                func.lower(Prescriber.name).contains(text.lower(), autoescape=True),
+                Prescriber.license_number == text.upper(),
+            )
+        )
+    if filters.received_from.data:
+        query = query.where(Order.date_received >= filters.received_from.data)
+    if filters.received_to.data:
+        query = query.where(Order.date_received <= filters.received_to.data)
+    waiting = Order.status == OrderStatus.CHECKED.value
+    return query.order_by(
+        case((waiting, 0), else_=1),
+        case((waiting, Order.created_at), else_=None).asc().nulls_last(),
+        Order.created_at.desc(),
+        Order.id.desc(),
+    )
+
+
+def status_counts() -> dict[str, int]:
+    rows = db.session.execute(select(Order.status, func.count()).group_by(Order.status)).all()
+    counts = {s.value: 0 for s in OrderStatus}
+    counts.update({status: count for status, count in rows})
+    return counts
+
+
+def page_of(filters: QueueFilterForm, page: int) -> Any:
+    return db.paginate(queue_query(filters), page=page, per_page=PAGE_SIZE, error_out=False)

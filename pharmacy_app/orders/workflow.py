@@ -1,0 +1,115 @@
+"""The pharmacist's decisions on an order: override a warning, verify, reject.
+
+Every function checks the order's state here on the server; the views and the API only
+check the role and report a WorkflowError."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..accounts.models import Permission, User
+from ..accounts.services import pharmacy_settings
+from ..timeutil import utcnow
+from .models import Order, OrderStatus, Override
+from .services import WorkflowError, record_event
+
+MIN_REASON = 5
+
+
+def latest_findings(order: Order) -> list[dict[str, Any]]:
+    check = order.latest_check
+    return list(check.findings) if check else []
+
+
+def override_for(order: Order, finding: dict[str, Any]) -> Override | None:
+    """The override that accepts this very finding, if any."""
+    for override in order.overrides:
+        if (override.code, override.field, override.message) == (
+            finding["code"],
+            finding["field"],
+            finding["message"],
+        ):
+            return override
+    return None
+
+
+def outstanding_warnings(order: Order) -> list[dict[str, Any]]:
+    return [
+        f
+        for f in latest_findings(order)
+        if f["severity"] == "warn" and override_for(order, f) is None
+    ]
+
+
+def override_warning(order: Order, code: str, field: str, reason: str, user: User) -> Override:
+    """Accept one warning of the latest check, with the pharmacist's reason."""
+    _require_pharmacist(user)
+    if order.status not in (OrderStatus.CHECKED.value, OrderStatus.DRAFT.value):
+        raise WorkflowError(
+            f"The order is {order.status}; warnings are decided before verification."
+        )
+    finding = next(
+        (f for f in latest_findings(order) if f["code"] == code and f["field"] == field), None
+    )
+    if finding is None:
+        raise WorkflowError("That finding is not in the order's latest check.")
+    if finding["severity"] == "block":
+        raise WorkflowError("A block cannot be overridden: correct the order or reject it.")
+    if finding["severity"] != "warn":
+        raise WorkflowError("Only warnings need a pharmacist's decision.")
+    if len(reason.strip()) < MIN_REASON:
+        raise WorkflowError("Give the reason for accepting this warning.")
+    existing = override_for(order, finding)
+    if existing is not None:
+        return existing
+    override = Override(
+        code=code, field=field, message=finding["message"], reason=reason.strip(), user=user
+    )
+    order.overrides.append(override)
+    record_event(order, user, "overridden", f"{code} at {field}: {reason.strip()}")
+    return override
+
+
+def verify_order(order: Order, user: User) -> None:
+    """A pharmacist's sign-off: no block, every warning decided, and not their own entry
+    unless the pharmacy allows it."""
+    _require_pharmacist(user)
+    if order.status != OrderStatus.CHECKED.value:
+        raise WorkflowError(
+            f"Only an order waiting for verification can be verified; this "
+            f"one is {OrderStatus(order.status).label}."
+        )
+    if order.verdict == "block":
+        raise WorkflowError("The order is blocked: correct it or reject it.")
+    pending = outstanding_warnings(order)
+    if pending:
+        raise WorkflowError(
+            f"{len(pending)} warning(s) need a decision first: "
+            + ", ".join(f["code"] for f in pending)
+            + "."
+        )
+    if order.entered_by_id == user.id and not pharmacy_settings().allow_self_verification:
+        raise WorkflowError(
+            "You entered this order: another pharmacist must verify it "
+            "(an admin can allow self-verification for single-pharmacist "
+            "stores)."
+        )
+    order.status = OrderStatus.VERIFIED.value
+    order.verified_by, order.verified_at = user, utcnow()
+    record_event(order, user, "verified", f"Verified with check verdict {order.verdict}")
+
+
+def reject_order(order: Order, reason: str, user: User) -> None:
+    _require_pharmacist(user)
+    if order.status == OrderStatus.REJECTED.value:
+        raise WorkflowError("The order is already rejected.")
+    if len(reason.strip()) < MIN_REASON:
+        raise WorkflowError("Give the reason for rejecting the order.")
+    order.status = OrderStatus.REJECTED.value
+    order.verified_by, order.verified_at = None, None
+    record_event(order, user, "rejected", reason.strip())
+
+
+def _require_pharmacist(user: User) -> None:
+    if not user.can(Permission.VERIFY):
+        raise WorkflowError("Only a pharmacist can do this.")
