@@ -117,8 +117,9 @@ def make_user(app: Flask) -> Callable[..., User]:
 
     def make(role: str = "technician", username: str | None = None) -> User:
         with app.app_context():
-            user = create_user(username or f"{role}{next(counter)}", f"{role.title()} User",
-                               Role(role), PASSWORD)
+            user = create_user(
+                username or f"{role}{next(counter)}", f"{role.title()} User", Role(role), PASSWORD
+            )
             db.session.commit()
             db.session.refresh(user)
             db.session.expunge(user)
@@ -164,8 +165,9 @@ def signed_in(app: Flask, make_user: Callable[..., User]) -> Callable[[str], Fla
 
 
 @pytest.fixture
-def api(app: Flask, make_user: Callable[..., User],
-        token_for: Callable[[User], str]) -> FlaskClient:
+def api(
+    app: Flask, make_user: Callable[..., User], token_for: Callable[[User], str]
+) -> FlaskClient:
     """A client sending a technician's API token with every request."""
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(make_user('technician'))}"

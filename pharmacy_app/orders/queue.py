@@ -15,7 +15,7 @@ from .prescribers import Prescriber
 PAGE_SIZE = 25
 
 
-def queue_query(filters: QueueFilterForm) -> Select[tuple[Order]]:
+def queue_query(filters: QueueFilterForm) -> Select[Order]:
     query = select(Order).join(Order.patient).join(Order.prescriber)
     if filters.status.data:
         query = query.where(Order.status == filters.status.data)

@@ -158,6 +158,4 @@ def test_a_failure_while_storing_leaves_nothing_half_saved(app, api, make_docume
     assert "disk full" not in response.get_data(as_text=True)
     assert row_counts(app) == [0, 0, 0, 0]
     monkeypatch.undo()
-    assert api.post("/api/v1/orders", json=make_document()).get_json()["rx_number"] == (
-        "RX-100001"
-    )
+    assert api.post("/api/v1/orders", json=make_document()).get_json()["rx_number"] == ("RX-100001")

@@ -67,8 +67,9 @@ def test_check_reads_standard_input(runner, make_document):
 
 def test_create_order_stores_it(app, runner, tmp_path, make_document, make_user):
     make_user("technician", username="tina")
-    result = runner.invoke(args=["create-order", "--user", "tina",
-                                 write(tmp_path, make_document())])
+    result = runner.invoke(
+        args=["create-order", "--user", "tina", write(tmp_path, make_document())]
+    )
     assert result.exit_code == 0, result.output
     assert "RX-100001" in result.output
     with app.app_context():
@@ -120,13 +121,15 @@ def test_demo_data_is_deterministic():
 
 
 def test_create_user_and_token_from_the_command_line(app, runner):
-    result = runner.invoke(args=["create-user", "ADMIN", "--role", "admin",
-                                 "--password", "a long password"])
+    result = runner.invoke(
+        args=["create-user", "ADMIN", "--role", "admin", "--password", "a long password"]
+    )
     assert result.exit_code == 0, result.output
     token = runner.invoke(args=["create-token", "admin", "--label", "e-Rx gateway"])
     assert token.exit_code == 0
-    answer = app.test_client().get("/api/v1/orders/1",
-                                   headers={"Authorization": f"Bearer {token.output.strip()}"})
+    answer = app.test_client().get(
+        "/api/v1/orders/1", headers={"Authorization": f"Bearer {token.output.strip()}"}
+    )
     assert answer.status_code == 404  # authenticated: the order just does not exist
 
 
@@ -139,6 +142,8 @@ def test_create_user_refuses_a_short_password_and_a_taken_name(runner):
 
 
 def test_create_user_prompts_for_the_password(runner):
-    result = runner.invoke(args=["create-user", "pat", "--role", "pharmacist"],
-                           input="a long password\na long password\n")
+    result = runner.invoke(
+        args=["create-user", "pat", "--role", "pharmacist"],
+        input="a long password\na long password\n",
+    )
     assert result.exit_code == 0, result.output

@@ -28,7 +28,9 @@ def save_concurrently(app, document, clients=8, each=10):
             with app.app_context():
                 start.wait()
                 for _ in range(each):
-                    create_order(parse_order_document(document), policy=current_policy(), entered_by=None)
+                    create_order(
+                        parse_order_document(document), policy=current_policy(), entered_by=None
+                    )
                     db.session.commit()
         except BaseException as exc:  # reported below
             errors.append(exc)
