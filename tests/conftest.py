@@ -99,6 +99,7 @@ def app(migrated_sqlite: Path, tmp_path: Path) -> Iterator[Flask]:
             # Test-client tests post forms without their CSRF token; tests/accounts checks
             # CSRF with it switched on.
             "WTF_CSRF_ENABLED": False,
+            "ARGON2_MEMORY_COST": 1024,  # fast hashing for tests only
         }
     )
     yield app

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+
 from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, Text
@@ -69,9 +71,10 @@ class User(Model):
         return False
 
     def get_id(self) -> str:
-        # The session remembers the password's age too, so a password change signs out
-        # every other session of the user.
-        return f"{self.id}:{int(self.password_changed_at.timestamp())}"
+        # The session also carries a digest of the password hash, so a password change
+        # (a new hash and salt) signs out every other session of the user.
+        digest = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{digest}"
 
     def can(self, permission: Permission) -> bool:
         return self.active and permission in PERMISSIONS[Role(self.role)]

@@ -16,7 +16,17 @@ from .models import ApiToken, PharmacySettings, Role, User
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "ldn_"
-_hasher = PasswordHasher()
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the library's recommended costs; tests may lower them
+    (ARGON2_TIME_COST, ARGON2_MEMORY_COST) to run faster."""
+    config = current_app.config
+    if "ARGON2_MEMORY_COST" in config:
+        return PasswordHasher(time_cost=config.get("ARGON2_TIME_COST", 1),
+                              memory_cost=config["ARGON2_MEMORY_COST"])
+    return PasswordHasher()
+
 
 
 class AccountError(ValueError):
@@ -24,7 +34,7 @@ class AccountError(ValueError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password_rules(password: str) -> None:
@@ -36,13 +46,13 @@ def authenticate(username: str, password: str) -> User | None:
     """The active user with this username and password, else None."""
     user = db.session.scalars(select(User).where(User.username == username.strip().lower())).first()
     if user is None or not user.active:
-        _hasher.hash(password)  # same time whether or not the user exists
+        _hasher().hash(password)  # same time whether or not the user exists
         return None
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()
     return user
