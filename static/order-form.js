@@ -20,11 +20,14 @@
     return form.querySelector('[data-field="' + name + '"] .notes');
   }
 
-  function render(answer) {
+  function render(answer, live) {
     form.querySelectorAll(".notes").forEach(function (n) { n.replaceChildren(); });
     form.querySelectorAll(".field").forEach(function (f) { f.classList.remove("has-error"); });
     summary.replaceChildren();
     Object.entries(answer.errors || {}).forEach(function ([name, messages]) {
+      const input = form.elements[name];
+      // While typing, say nothing yet about fields still empty; Save and Check do.
+      if (live && input && !input.value.trim()) return;
       const notes = notesFor(name);
       messages.forEach(function (m) {
         const p = el("p", "error", m);
@@ -58,7 +61,7 @@
       method: "POST", body: data, headers: { "X-CSRFToken": csrf, "Accept": "application/json" },
       credentials: "same-origin",
     }).then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (answer) { if (answer && mine === sequence) render(answer); })
+      .then(function (answer) { if (answer && mine === sequence) render(answer, true); })
       .catch(function () { /* the Check button still works */ });
   }
 
@@ -100,7 +103,21 @@
           });
       }, 200);
     });
+    function close() { list.hidden = true; }
+    input.addEventListener("blur", function () {
+      setTimeout(function () { if (!list.contains(document.activeElement)) close(); }, 150);
+    });
+    list.addEventListener("focusout", function () {
+      setTimeout(function () {
+        if (!list.contains(document.activeElement) && document.activeElement !== input) close();
+      }, 150);
+    });
+    list.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { close(); input.focus(); }
+    });
     input.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") close();
+
       if (e.key === "ArrowDown" && !list.hidden && list.firstChild && list.firstChild.tabIndex === 0) {
         e.preventDefault(); list.firstChild.focus();
       }

@@ -23,10 +23,10 @@ def _hasher() -> PasswordHasher:
     (ARGON2_TIME_COST, ARGON2_MEMORY_COST) to run faster."""
     config = current_app.config
     if "ARGON2_MEMORY_COST" in config:
-        return PasswordHasher(time_cost=config.get("ARGON2_TIME_COST", 1),
-                              memory_cost=config["ARGON2_MEMORY_COST"])
+        return PasswordHasher(
+            time_cost=config.get("ARGON2_TIME_COST", 1), memory_cost=config["ARGON2_MEMORY_COST"]
+        )
     return PasswordHasher()
-
 
 
 class AccountError(ValueError):

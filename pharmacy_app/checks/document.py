@@ -195,8 +195,9 @@ def _errors_by_path(exc: ValidationError) -> dict[str, list[str]]:
 
 def _message(error: Any) -> str:
     kind, message = error["type"], error["msg"]
-    if kind == "missing":
+    if kind == "missing" or (kind == "string_too_short" and error["ctx"]["min_length"] == 1):
         return "This field is required."
+
     if kind == "extra_forbidden":
         return "Unknown field: check its spelling (unknown fields are refused, not ignored)."
     if kind.startswith(("date_", "datetime_")) and kind != "date_from_datetime_inexact":

@@ -12,7 +12,15 @@ from ..accounts.auth import acting_user, require
 from ..accounts.models import Permission
 from ..checks import CheckResult, DocumentError, OrderDocument, check_order, parse_order_document
 from ..extensions import db
-from .forms import FIELD_FOR_PATH, OrderForm, OverrideForm, QueueFilterForm, RejectForm, VerifyForm
+from .forms import (
+    DATE_FIELDS,
+    FIELD_FOR_PATH,
+    OrderForm,
+    OverrideForm,
+    QueueFilterForm,
+    RejectForm,
+    VerifyForm,
+)
 from .lookup import search_patients, search_prescribers
 from .models import Order, OrderStatus
 from .queue import page_of, status_counts
@@ -214,6 +222,9 @@ def _document(form: OrderForm) -> tuple[OrderDocument | None, dict[str, list[str
         errors: dict[str, list[str]] = {}
         for path, messages in exc.errors.items():
             name, line = _form_field(path)
+            if name in DATE_FIELDS and getattr(form, name).data is None:
+                messages = ["Write the date as MM/DD/YYYY (for example 03/14/1968)."]
+
             prefix = f"Line {line + 1}: " if line is not None else ""
             errors.setdefault(name, []).extend(prefix + m for m in messages)
         return None, errors
