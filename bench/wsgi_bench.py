@@ -1,9 +1,12 @@
 """The app as gunicorn serves it, plus one bare endpoint returning a fixed JSON body: the
-baseline for the API benchmark (same app, same server, same middleware)."""
+baseline for the API benchmark (same app, same server, same token check, no order work)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pharmacy_app import create_app
+from pharmacy_app.accounts.auth import authenticate_api_request
 from pharmacy_app.extensions import csrf
 
 FIXED = {"verdict": "pass", "findings": [], "dose": {"mg_per_dose": "4.5", "mg_per_day": "4.5"}}
@@ -11,7 +14,9 @@ FIXED = {"verdict": "pass", "findings": [], "dose": {"mg_per_dose": "4.5", "mg_p
 app = create_app()
 
 
-@app.post("/bench/fixed")
+@app.post("/api/bench/fixed")
+
 @csrf.exempt
-def fixed() -> dict[str, object]:
-    return FIXED
+def fixed() -> Any:
+    refused = authenticate_api_request()
+    return refused if refused is not None else FIXED

@@ -16,7 +16,6 @@ DEFAULTS: dict[str, Any] = {
     "PHARMACY_PHONE": "(503) 555-0142",
     "PHARMACY_STATE": "OR",
     "MAX_CONTENT_LENGTH": 256 * 1024,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
 }
 # Named environment variables read as they are (no FLASK_ prefix needed).
 NAMED_VARIABLES = (
@@ -47,6 +46,10 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     if not url:
         url = f"sqlite:///{Path(app.instance_path) / 'pharmacy.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(url)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A server may drop idle connections; SQLite files have none to lose.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
