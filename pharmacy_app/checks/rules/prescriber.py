@@ -8,6 +8,7 @@ are a pharmacy setting (CheckPolicy.naturopath_states).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..document import OrderDocument
 from ..findings import Finding, Severity
@@ -151,7 +152,8 @@ SPELLED_OUT = {
 }
 
 
-def credential_codes(written: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def credential_codes(written: str) -> tuple[str, ...]:
     """ "M.D., FACP" -> ["MD", "FACP"]; "PA-C" -> ["PAC", "PA", "C"];
     "Nurse Practitioner" -> ["NP"]. Hyphenated credentials give the whole and its parts."""
     text = written.upper()
@@ -166,7 +168,8 @@ def credential_codes(written: str) -> list[str]:
             pieces = [re.sub(r"[^A-Z]", "", p) for p in token.split("-")]
             whole = "".join(pieces)
             codes += [c for c in dict.fromkeys([whole, *pieces]) if c]
-    return codes
+    return tuple(codes)
+
 
 
 def _credential(written: str, state: str, policy: CheckPolicy) -> list[Finding]:
