@@ -131,7 +131,7 @@
     form.dataset.patientUrl,
     function (p) { return p.last_name + ", " + p.first_name + " (" + p.date_of_birth + ")"; },
     function (p) {
-      set("patient_id", p.id); set("first_name", p.first_name); set("last_name", p.last_name);
+      set("first_name", p.first_name); set("last_name", p.last_name);
       set("date_of_birth", p.date_of_birth); set("medications", p.medications.join("\n"));
       set("allergies", p.allergies.join("\n")); set("conditions", p.conditions.join("\n"));
     });
@@ -139,7 +139,7 @@
     form.dataset.prescriberUrl,
     function (p) { return p.name + (p.credential ? ", " + p.credential : "") + " · " + (p.license_number || "no licence") + " " + p.state; },
     function (p) {
-      set("prescriber_id", p.id); set("prescriber_name", p.name); set("credential", p.credential);
+      set("prescriber_name", p.name); set("credential", p.credential);
       set("license_number", p.license_number); set("state", p.state); set("npi", p.npi);
     });
 })();

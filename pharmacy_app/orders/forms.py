@@ -138,8 +138,7 @@ class OrderForm(FlaskForm):
     date_received = DateField(
         "Date received", default=dt.date.today, validators=[InputRequired()], **DATE_INPUT
     )
-    patient_id = HiddenField()
-    prescriber_id = HiddenField()
+
 
     check = SubmitField("Check")
     save = SubmitField("Save and send for verification")
