@@ -16,6 +16,9 @@ DEFAULTS: dict[str, Any] = {
     "PHARMACY_PHONE": "(503) 555-0142",
     "PHARMACY_STATE": "OR",
     "MAX_CONTENT_LENGTH": 256 * 1024,
+    # Actual weights within this many percent of the worksheet pass; others need a
+    # pharmacist's decision.
+    "COMPOUNDING_TOLERANCE_PERCENT": "5",
 }
 # Named environment variables read as they are (no FLASK_ prefix needed).
 NAMED_VARIABLES = (

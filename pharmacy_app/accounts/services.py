@@ -134,8 +134,6 @@ _USER_FOR_TOKEN = (
 )
 
 
-
-
 def revoke_token(user: User, token_id: int) -> None:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:

@@ -139,7 +139,6 @@ class OrderForm(FlaskForm):
         "Date received", default=dt.date.today, validators=[InputRequired()], **DATE_INPUT
     )
 
-
     check = SubmitField("Check")
     save = SubmitField("Save and send for verification")
     save_draft = SubmitField("Save as draft")

@@ -38,6 +38,7 @@ class OrderStatus(StrEnum):
     CHECKED = "checked"  # entered and checked: waiting for a pharmacist's verification
     VERIFIED = "verified"
     REJECTED = "rejected"
+    COMPOUNDED = "compounded"  # a signed-off compounding record: ready for its label
 
     @property
     def label(self) -> str:
@@ -102,7 +103,10 @@ class Order(Model):
     )
 
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'checked')", name="ck_orders_status"),
+        CheckConstraint(
+            "status IN ('draft', 'checked', 'verified', 'rejected', 'compounded')",
+            name="ck_orders_status",
+        ),
         CheckConstraint("verdict IN ('pass', 'warn', 'block')", name="ck_orders_verdict"),
         Index("ix_orders_status_created", "status", "created_at"),
     )

@@ -6,11 +6,13 @@ import re
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..accounts.auth import acting_user, require
 from ..accounts.models import Permission
 from ..checks import CheckResult, DocumentError, OrderDocument, check_order, parse_order_document
+from ..compounding.models import CompoundingRecord
 from ..extensions import db
 from .forms import (
     DATE_FIELDS,
@@ -102,8 +104,14 @@ def detail(order_id: int) -> str:
         {**f, "override": override_for(order, f)}
         for f in (order.latest_check.findings if order.latest_check else [])
     ]
+    records = db.session.scalars(
+        select(CompoundingRecord)
+        .where(CompoundingRecord.order_id == order.id)
+        .order_by(CompoundingRecord.id)
+    ).all()
     return render_template(
         "orders/detail.html",
+        records=records,
         order=order,
         findings=findings,
         outstanding=outstanding_warnings(order),

@@ -92,6 +92,9 @@ def update_order(
     verification sends the order back for verification."""
     if order.status == OrderStatus.REJECTED.value:
         raise WorkflowError("A rejected order cannot be edited; enter a new order.")
+    if order.status == OrderStatus.COMPOUNDED.value:
+        raise WorkflowError("This order is compounded: a change needs a new prescription.")
+
     result = check_order(document, policy)
     order.patient = find_or_create_patient(document)
     order.prescriber = find_or_create_prescriber(document)

@@ -171,7 +171,6 @@ def credential_codes(written: str) -> tuple[str, ...]:
     return tuple(codes)
 
 
-
 def _credential(written: str, state: str, policy: CheckPolicy) -> list[Finding]:
     field = "prescriber.credential"
     codes = credential_codes(written)

@@ -1,0 +1,21 @@
+"""The checker's rules applied to a master formulation record: the same release and
+excipient rules as for an order, so no formula with slow release or calcium carbonate can be
+saved."""
+
+from __future__ import annotations
+
+from .findings import Finding
+from .rules.excipient import _excipient
+from .rules.release import _release_as_written
+
+
+def check_formulation(
+    release: str, excipients: list[str], accepted_extra: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """Findings on a formula's release type and its filler or vehicle."""
+    findings = [f for f in _release_as_written(release) if f.code != "release.unstated"]
+    for index, written in enumerate(excipients):
+        finding = _excipient(written, index, accepted_extra)
+        if finding is not None:
+            findings.append(finding)
+    return sorted(findings, key=lambda f: -f.severity)

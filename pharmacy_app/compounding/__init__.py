@@ -1,0 +1,1 @@
+"""Compounding: ingredients and lots, master formulation records, compounding records."""

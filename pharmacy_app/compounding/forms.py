@@ -1,0 +1,95 @@
+"""Forms for receiving lots, master formulations and compounding records."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..checks import DosageForm
+from .arithmetic import CAPSULE_VOLUME_ML, BudRule
+
+
+class ReceiveLotForm(FlaskForm):
+    ingredient = SelectField("Ingredient", coerce=int)
+    supplier = StringField("Supplier", validators=[DataRequired(), Length(max=200)])
+    lot_number = StringField("Lot number", validators=[DataRequired(), Length(max=100)])
+    expiry_date = DateField("Expiry date", validators=[InputRequired()])
+    quantity = DecimalField(
+        "Quantity received",
+        places=4,
+        validators=[InputRequired(), NumberRange(min=0.0001, max=10**8)],
+        description="In the ingredient's stock unit (g, mL or each)",
+    )
+    unit_cost = DecimalField(
+        "Unit cost",
+        places=4,
+        validators=[InputRequired(), NumberRange(min=0, max=10**6)],
+        description="Per stock unit",
+    )
+    submit = SubmitField("Receive lot")
+
+
+class FormulationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    dosage_form = SelectField(
+        "Dosage form", choices=[SelectChoice(f.value, f.label) for f in DosageForm]
+    )
+    strength_mg = DecimalField(
+        "Strength (mg per unit, or mg/mL)",
+        places=4,
+        validators=[InputRequired(), NumberRange(min=0.001, max=100)],
+    )
+    active_ingredient = SelectField("Naltrexone source", coerce=int)
+    base_ingredient = SelectField("Filler or vehicle", coerce=int)
+    shell_ingredient = SelectField("Capsule shell", coerce=int, validators=[Optional()])
+    container_ingredient = SelectField("Container", coerce=int, validators=[Optional()])
+    capsule_size = SelectField(
+        "Capsule size",
+        choices=[SelectChoice("", "not a capsule")]
+        + [SelectChoice(size, size) for size in CAPSULE_VOLUME_ML],
+        default="1",
+    )
+    overage_percent = DecimalField(
+        "Overage %", places=2, default=0, validators=[InputRequired(), NumberRange(min=0, max=50)]
+    )
+    bud_rule = SelectField(
+        "Beyond-use date rule", choices=[SelectChoice(r.value, r.label) for r in BudRule]
+    )
+    storage = StringField("Storage", validators=[Length(max=200)])
+    container = StringField("Container and closure", validators=[Length(max=200)])
+    method = TextAreaField("Method (steps)", validators=[DataRequired()])
+    equipment = TextAreaField("Equipment")
+    quality_checks = TextAreaField("Quality checks")
+    labour_minutes = IntegerField(
+        "Labour minutes", default=15, validators=[InputRequired(), NumberRange(min=0, max=600)]
+    )
+    submit = SubmitField("Save")
+
+
+class StartRecordForm(FlaskForm):
+    mfr = SelectField("Master formulation", coerce=int)
+    submit = SubmitField("Make worksheet")
+
+
+class DecisionForm(FlaskForm):
+    reason = StringField("Reason for accepting", validators=[DataRequired(), Length(min=5)])
+    submit = SubmitField("Accept deviation")
+
+
+class SignOffForm(FlaskForm):
+    submit = SubmitField("Sign off")
+
+
+class DiscardForm(FlaskForm):
+    reason = StringField("Reason for discarding", validators=[DataRequired(), Length(min=5)])
+    submit = SubmitField("Discard fill")

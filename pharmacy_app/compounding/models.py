@@ -1,0 +1,217 @@
+"""Ingredients, their lots, master formulation records and compounding records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import Model
+from ..timeutil import utcnow
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from ..orders.models import Order
+
+
+class IngredientKind(StrEnum):
+    ACTIVE_POWDER = "active_powder"  # naltrexone HCl powder
+    TABLET = "tablet"  # commercial naltrexone 50 mg tablets
+    FILLER = "filler"
+    VEHICLE = "vehicle"
+    CAPSULE_SHELL = "capsule_shell"
+    CONTAINER = "container"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class Ingredient(Model):
+    __tablename__ = "ingredients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # Stock is counted in g (powders), mL (liquids) or each (tablets, shells, containers).
+    stock_unit: Mapped[str] = mapped_column(String(10))
+    salt_form: Mapped[str | None] = mapped_column(String(20))
+    assay_percent: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
+    tablet_strength_mg: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))
+    tablet_weight_mg: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))
+    density_g_per_ml: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
+    capsule_size: Mapped[str | None] = mapped_column(String(5))
+
+    lots: Mapped[list[Lot]] = relationship(back_populates="ingredient", order_by="Lot.expiry_date")
+
+    @property
+    def kind_label(self) -> str:
+        return IngredientKind(self.kind).label
+
+
+class Lot(Model):
+    __tablename__ = "lots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ingredient_id: Mapped[int] = mapped_column(ForeignKey("ingredients.id"), index=True)
+    supplier: Mapped[str] = mapped_column(String(200))
+    lot_number: Mapped[str] = mapped_column(String(100))
+    expiry_date: Mapped[dt.date] = mapped_column(Date)
+    quantity_received: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    on_hand: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    unit_cost: Mapped[Decimal] = mapped_column(Numeric(12, 4))  # per stock unit
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    ingredient: Mapped[Ingredient] = relationship(back_populates="lots", lazy="joined")
+
+    __table_args__ = (
+        UniqueConstraint("ingredient_id", "lot_number", name="uq_lots_ingredient_lot"),
+        CheckConstraint("on_hand >= 0", name="ck_lots_on_hand"),
+    )
+
+
+class MasterFormulation(Model):
+    """A master formulation record (USP <795>); versioned: a change is a new version and old
+    compounding records keep pointing at the version they followed."""
+
+    __tablename__ = "master_formulations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    name: Mapped[str] = mapped_column(String(200))
+    dosage_form: Mapped[str] = mapped_column(String(30))
+    strength_mg: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    strength_per: Mapped[str | None] = mapped_column(String(10))  # None: per unit; "mL"
+    release: Mapped[str] = mapped_column(String(50), default="immediate release")
+    active_ingredient_id: Mapped[int] = mapped_column(ForeignKey("ingredients.id"))
+    base_ingredient_id: Mapped[int] = mapped_column(ForeignKey("ingredients.id"))  # filler/vehicle
+    shell_ingredient_id: Mapped[int | None] = mapped_column(ForeignKey("ingredients.id"))
+    container_ingredient_id: Mapped[int | None] = mapped_column(ForeignKey("ingredients.id"))
+    capsule_size: Mapped[str | None] = mapped_column(String(5))
+    overage_percent: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(0))
+    method: Mapped[str] = mapped_column(Text, default="")
+    equipment: Mapped[str] = mapped_column(Text, default="")
+    container: Mapped[str] = mapped_column(String(200), default="")
+    storage: Mapped[str] = mapped_column(String(200), default="")
+    bud_rule: Mapped[str] = mapped_column(String(30))
+    quality_checks: Mapped[str] = mapped_column(Text, default="")
+    labour_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    active_ingredient: Mapped[Ingredient] = relationship(
+        foreign_keys=[active_ingredient_id], lazy="joined"
+    )
+    base_ingredient: Mapped[Ingredient] = relationship(
+        foreign_keys=[base_ingredient_id], lazy="joined"
+    )
+    shell_ingredient: Mapped[Ingredient | None] = relationship(foreign_keys=[shell_ingredient_id])
+    container_ingredient: Mapped[Ingredient | None] = relationship(
+        foreign_keys=[container_ingredient_id]
+    )
+
+    __table_args__ = (UniqueConstraint("family", "version", name="uq_mfr_family_version"),)
+
+
+class RecordStatus(StrEnum):
+    IN_PROGRESS = "in_progress"  # worksheet made, weights not yet recorded
+    AWAITING_SIGNOFF = "awaiting_signoff"
+    SIGNED_OFF = "signed_off"
+    DISCARDED = "discarded"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class CompoundingRecord(Model):
+    """One fill: which formula, which lots, how much of each, who made and checked it."""
+
+    __tablename__ = "compounding_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    mfr_id: Mapped[int] = mapped_column(ForeignKey("master_formulations.id"))
+    batch_number: Mapped[str] = mapped_column(String(30), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=RecordStatus.IN_PROGRESS.value)
+    units_to_make: Mapped[Decimal] = mapped_column(Numeric(12, 3))
+    unit_name: Mapped[str] = mapped_column(String(20))
+    worksheet: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    tolerance_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    beyond_use_date: Mapped[dt.date] = mapped_column(Date)
+    storage: Mapped[str] = mapped_column(String(200))
+    bud_reason: Mapped[str] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    prepared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    prepared_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped[Order] = relationship()
+    mfr: Mapped[MasterFormulation] = relationship(lazy="joined")
+    components: Mapped[list[RecordComponent]] = relationship(
+        back_populates="record", order_by="RecordComponent.id", cascade="all, delete-orphan"
+    )
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    prepared_by: Mapped[User | None] = relationship(foreign_keys=[prepared_by_id])
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('in_progress', 'awaiting_signoff', 'signed_off', 'discarded')",
+            name="ck_compounding_records_status",
+        ),
+    )
+
+
+class RecordComponent(Model):
+    """One component of a fill: its lot, the amount the worksheet asks for, the amount
+    actually weighed or counted, and, out of tolerance, the pharmacist's decision."""
+
+    __tablename__ = "record_components"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("compounding_records.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    required: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    unit: Mapped[str] = mapped_column(String(10))  # mg, mL or each
+    weighed: Mapped[bool] = mapped_column(Boolean)  # a mass to check against tolerance
+    actual: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    within_tolerance: Mapped[bool | None] = mapped_column(Boolean)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    record: Mapped[CompoundingRecord] = relationship(back_populates="components")
+    lot: Mapped[Lot] = relationship(lazy="joined")
+    decided_by: Mapped[User | None] = relationship()
+
+
+class BatchCounter(Model):
+    """One row holding the last batch number given (like the Rx counter)."""
+
+    __tablename__ = "batch_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

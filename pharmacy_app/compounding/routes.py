@@ -1,0 +1,358 @@
+"""Compounding pages: stock and lots, master formulations, and compounding records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from ..accounts.auth import acting_user, require
+from ..accounts.models import Permission
+from ..extensions import db
+from ..orders.services import WorkflowError, get_order_or_404
+from ..pdf import render_pdf
+from . import arithmetic
+from .forms import (
+    DecisionForm,
+    DiscardForm,
+    FormulationForm,
+    ReceiveLotForm,
+    SignOffForm,
+    StartRecordForm,
+)
+from .models import (
+    CompoundingRecord,
+    Ingredient,
+    IngredientKind,
+    Lot,
+    MasterFormulation,
+    RecordComponent,
+)
+from .services import (
+    accept_deviation,
+    discard,
+    formulation_problems,
+    lots_first_expiry_first,
+    matching_formulations,
+    needs,
+    record_weights,
+    sign_off,
+    start_record,
+)
+
+bp = Blueprint("compounding", __name__, url_prefix="/compounding")
+
+
+@bp.route("/lots", methods=["GET", "POST"])
+def lots() -> str | Response:
+    form = ReceiveLotForm()
+    ingredients = db.session.scalars(
+        select(Ingredient).order_by(Ingredient.kind, Ingredient.name)
+    ).all()
+    form.ingredient.choices = [
+        SelectChoice(i.id, f"{i.name} ({i.stock_unit})") for i in ingredients
+    ]
+    if form.validate_on_submit():
+        acting = acting_user()
+        if not acting.can(Permission.ENTER):
+            return _forbidden()
+        ingredient = db.session.get(Ingredient, form.ingredient.data)
+        exists = db.session.scalar(
+            select(func.count())
+            .select_from(Lot)
+            .where(
+                Lot.ingredient_id == form.ingredient.data, Lot.lot_number == form.lot_number.data
+            )
+        )
+        if ingredient is None:
+            form.ingredient.errors.append("Choose an ingredient.")
+        elif exists:
+            form.lot_number.errors.append("This lot of this ingredient is already received.")
+        else:
+            db.session.add(
+                Lot(
+                    ingredient=ingredient,
+                    supplier=form.supplier.data,
+                    lot_number=form.lot_number.data.strip(),
+                    expiry_date=form.expiry_date.data,
+                    quantity_received=form.quantity.data,
+                    on_hand=form.quantity.data,
+                    unit_cost=form.unit_cost.data,
+                    received_by_id=acting.id,
+                )
+            )
+            db.session.commit()
+            flash(f"Lot {form.lot_number.data} of {ingredient.name} received.")
+            return redirect(url_for("compounding.lots"))
+    return render_template(
+        "compounding/lots.html", form=form, ingredients=ingredients, today=dt.date.today()
+    )
+
+
+@bp.get("/formulas")
+def formulas() -> str:
+    rows = db.session.scalars(
+        select(MasterFormulation).order_by(
+            MasterFormulation.is_current.desc(),
+            MasterFormulation.name,
+            MasterFormulation.version.desc(),
+        )
+    ).all()
+    return render_template("compounding/formulas.html", formulas=rows)
+
+
+@bp.get("/formulas/<int:mfr_id>")
+def formula(mfr_id: int) -> str:
+    mfr = db.get_or_404(MasterFormulation, mfr_id)
+    versions = db.session.scalars(
+        select(MasterFormulation)
+        .where(MasterFormulation.family == mfr.family)
+        .order_by(MasterFormulation.version.desc())
+    ).all()
+    sheet, _ = needs(mfr, Decimal(30) if mfr.strength_per is None else Decimal(100))
+    return render_template("compounding/formula.html", mfr=mfr, versions=versions, sheet=sheet)
+
+
+@bp.route("/formulas/new", methods=["GET", "POST"])
+@bp.route("/formulas/<int:mfr_id>/new-version", methods=["GET", "POST"])
+@require(Permission.VERIFY)
+def edit_formula(mfr_id: int | None = None) -> str | Response:
+    previous = db.get_or_404(MasterFormulation, mfr_id) if mfr_id else None
+    form = FormulationForm(obj=_form_values(previous) if previous and not request.form else None)
+    _ingredient_choices(form)
+    if form.validate_on_submit():
+        mfr = MasterFormulation(
+            family=previous.family if previous else _slug(form.name.data or ""),
+            version=(previous.version + 1) if previous else 1,
+            created_by_id=acting_user().id,
+        )
+        _fill(mfr, form)
+        problems = formulation_problems(mfr)
+        if problems:
+            form.base_ingredient.errors.extend(problems)
+        else:
+            if previous:
+                previous.is_current = False
+            elif db.session.scalar(
+                select(func.count())
+                .select_from(MasterFormulation)
+                .where(MasterFormulation.family == mfr.family)
+            ):
+                mfr.family = f"{mfr.family}-{dt.datetime.now():%Y%m%d%H%M%S}"
+            db.session.add(mfr)
+            db.session.commit()
+            flash(f"{mfr.name}, version {mfr.version}, saved.")
+            return redirect(url_for("compounding.formula", mfr_id=mfr.id))
+    return render_template("compounding/formula_form.html", form=form, previous=previous)
+
+
+@bp.route("/orders/<int:order_id>/start", methods=["GET", "POST"])
+@require(Permission.ENTER)
+def start(order_id: int) -> str | Response:
+    order = get_order_or_404(order_id)
+    matches, reasons = matching_formulations(order)
+    form = StartRecordForm()
+    form.mfr.choices = [SelectChoice(m.id, f"{m.name} (v{m.version})") for m in matches]
+    chosen = (
+        db.session.get(MasterFormulation, form.mfr.data)
+        if form.mfr.data
+        else (matches[0] if matches else None)
+    )
+    options: list[tuple[Any, list[Lot]]] = []
+    if chosen is not None:
+        _, wanted = needs(chosen, order.quantity)
+        options = [(need, lots_first_expiry_first(need, dt.date.today())) for need in wanted]
+    if form.validate_on_submit() and chosen is not None:
+        lot_ids = {need.role: request.form.get(f"lot-{need.role}", type=int) for need, _ in options}
+        try:
+            record = start_record(
+                order, chosen, {k: v for k, v in lot_ids.items() if v}, acting_user()
+            )
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            return redirect(url_for("compounding.record", record_id=record.id))
+    return render_template(
+        "compounding/start.html",
+        order=order,
+        form=form,
+        reasons=reasons,
+        chosen=chosen,
+        options=options,
+        matches=matches,
+    )
+
+
+@bp.get("/records/<int:record_id>")
+def record(record_id: int) -> str:
+    found = db.get_or_404(CompoundingRecord, record_id)
+    return render_template(
+        "compounding/record.html",
+        record=found,
+        decision=DecisionForm(),
+        sign_off_form=SignOffForm(),
+        discard_form=DiscardForm(),
+    )
+
+
+@bp.post("/records/<int:record_id>/weights")
+@require(Permission.ENTER)
+def weights(record_id: int) -> Response:
+    found = db.get_or_404(CompoundingRecord, record_id)
+    actuals: dict[int, Decimal] = {}
+    for component in found.components:
+        text = (request.form.get(f"actual-{component.id}") or "").strip()
+        try:
+            actuals[component.id] = Decimal(
+                re.sub(r"\s*(mg|ml|each|tablets?)$", "", text, flags=re.IGNORECASE)
+            )
+        except InvalidOperation:
+            flash(f'"{text}" is not an amount for the {component.role}.', "error")
+            return redirect(url_for("compounding.record", record_id=record_id))
+    return _act(
+        found,
+        lambda: record_weights(found, actuals, acting_user()),
+        "Weights recorded and taken from stock.",
+    )
+
+
+@bp.post("/records/<int:record_id>/components/<int:component_id>/decision")
+@require(Permission.VERIFY)
+def decide(record_id: int, component_id: int) -> Response:
+    found = db.get_or_404(CompoundingRecord, record_id)
+    component = db.get_or_404(RecordComponent, component_id)
+    form = DecisionForm()
+    if component.record_id != found.id or not form.validate_on_submit():
+        flash("Give the reason for accepting the deviation (at least 5 characters).", "error")
+        return redirect(url_for("compounding.record", record_id=record_id))
+    return _act(
+        found,
+        lambda: accept_deviation(found, component, form.reason.data or "", acting_user()),
+        "Deviation accepted.",
+    )
+
+
+@bp.post("/records/<int:record_id>/sign-off")
+@require(Permission.VERIFY)
+def sign(record_id: int) -> Response:
+    found = db.get_or_404(CompoundingRecord, record_id)
+    return _act(
+        found,
+        lambda: sign_off(found, acting_user()),
+        f"{found.batch_number} signed off: ready for its label.",
+    )
+
+
+@bp.post("/records/<int:record_id>/discard")
+@require(Permission.VERIFY)
+def throw_away(record_id: int) -> Response:
+    found = db.get_or_404(CompoundingRecord, record_id)
+    form = DiscardForm()
+    if not form.validate_on_submit():
+        flash("Give the reason for discarding (at least 5 characters).", "error")
+        return redirect(url_for("compounding.record", record_id=record_id))
+    return _act(
+        found,
+        lambda: discard(found, form.reason.data or "", acting_user()),
+        f"{found.batch_number} discarded.",
+    )
+
+
+@bp.get("/records/<int:record_id>/worksheet.pdf")
+def worksheet_pdf(record_id: int) -> Response:
+    found = db.get_or_404(CompoundingRecord, record_id)
+    pdf = render_pdf("compounding/worksheet_pdf.html", record=found)
+    return send_file(
+        BytesIO(pdf),
+        mimetype="application/pdf",
+        download_name=(f"worksheet-{found.batch_number}.pdf"),
+    )
+
+
+def _act(found: CompoundingRecord, action: Any, done: str) -> Response:
+    try:
+        action()
+        db.session.commit()
+        flash(done)
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("compounding.record", record_id=found.id))
+
+
+def _forbidden() -> Response:
+    abort(403)
+
+
+def _ingredient_choices(form: FormulationForm) -> None:
+    ingredients = db.session.scalars(select(Ingredient).order_by(Ingredient.name)).all()
+
+    def of(*kinds: IngredientKind) -> list[SelectChoice]:
+        return [
+            SelectChoice(i.id, i.name) for i in ingredients if i.kind in {k.value for k in kinds}
+        ]
+
+    form.active_ingredient.choices = of(IngredientKind.ACTIVE_POWDER, IngredientKind.TABLET)
+    form.base_ingredient.choices = of(IngredientKind.FILLER, IngredientKind.VEHICLE)
+    form.shell_ingredient.choices = [SelectChoice(0, "none"), *of(IngredientKind.CAPSULE_SHELL)]
+    form.container_ingredient.choices = [SelectChoice(0, "none"), *of(IngredientKind.CONTAINER)]
+
+
+def _form_values(mfr: MasterFormulation) -> Any:
+    class Values:
+        pass
+
+    values = Values()
+    for name in (
+        "name",
+        "dosage_form",
+        "strength_mg",
+        "capsule_size",
+        "overage_percent",
+        "bud_rule",
+        "storage",
+        "container",
+        "method",
+        "equipment",
+        "quality_checks",
+        "labour_minutes",
+    ):
+        setattr(values, name, getattr(mfr, name))
+    values.active_ingredient = mfr.active_ingredient_id  # type: ignore[attr-defined]
+    values.base_ingredient = mfr.base_ingredient_id  # type: ignore[attr-defined]
+    values.shell_ingredient = mfr.shell_ingredient_id or 0  # type: ignore[attr-defined]
+    values.container_ingredient = mfr.container_ingredient_id or 0  # type: ignore[attr-defined]
+    return values
+
+
+def _fill(mfr: MasterFormulation, form: FormulationForm) -> None:
+    mfr.name = (form.name.data or "").strip()
+    mfr.dosage_form = form.dosage_form.data or "capsule"
+    mfr.strength_mg = form.strength_mg.data or Decimal(0)
+    mfr.strength_per = None if mfr.dosage_form == "capsule" else "mL"
+    mfr.active_ingredient = db.session.get(Ingredient, form.active_ingredient.data)  # type: ignore[assignment]
+    mfr.base_ingredient = db.session.get(Ingredient, form.base_ingredient.data)  # type: ignore[assignment]
+    mfr.shell_ingredient_id = form.shell_ingredient.data or None
+    mfr.container_ingredient_id = form.container_ingredient.data or None
+    mfr.capsule_size = (form.capsule_size.data or None) if mfr.dosage_form == "capsule" else None
+    mfr.overage_percent = form.overage_percent.data or Decimal(0)
+    mfr.bud_rule = form.bud_rule.data or arithmetic.BudRule.SOLID.value
+    mfr.storage = form.storage.data or ""
+    mfr.container = form.container.data or ""
+    mfr.method = form.method.data or ""
+    mfr.equipment = form.equipment.data or ""
+    mfr.quality_checks = form.quality_checks.data or ""
+    mfr.labour_minutes = form.labour_minutes.data or 0
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:80] or "formula"
