@@ -151,7 +151,7 @@ def capsules_from_powder(
             f"({filler_name})",
         ),
         Line(
-            f"{filler_name.capitalize()} to weigh",
+            f"{_first_upper(filler_name)} to weigh",
             filler,
             "mg",
             f"({_p(capacity, 2)} - {_p(per_capsule, 4)}) mg x {n} capsules",
@@ -210,7 +210,7 @@ def capsules_from_tablets(
             f"{_p(crushed)} mg x {_p(needed)} ÷ {_p(tablets * tablet_strength_mg)} mg",
         ),
         Line(
-            f"{filler_name.capitalize()} to weigh",
+            f"{_first_upper(filler_name)} to weigh",
             _mg(filler),
             "mg",
             f"{n} x {_p(CAPSULE_VOLUME_ML[capsule_size])} mL x "
@@ -321,6 +321,10 @@ def within_tolerance(required: Decimal, actual: Decimal, tolerance_percent: Deci
     if required == 0:
         return actual == 0
     return abs(actual - required) / required * HUNDRED <= tolerance_percent
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _mg(value: Decimal) -> Decimal:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -14,6 +15,7 @@ from ..accounts.models import Permission, User
 from ..accounts.services import pharmacy_settings
 from ..checks import DosageForm, Severity
 from ..checks.formulation import check_formulation
+from ..checks.rules.text import normalize
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
 from ..orders.services import WorkflowError, current_policy, record_event
@@ -83,14 +85,40 @@ def matching_formulations(order: Order) -> tuple[list[MasterFormulation], list[s
     return matches, reasons
 
 
+# Names of one filler, as prescriptions and catalogues write it.
+FILLER_FAMILIES = {
+    "microcrystalline cellulose": "MCC",
+    "mcc": "MCC",
+    "avicel": "MCC",
+    "cellulose microcrystalline": "MCC",
+    "lactose": "lactose",
+    "sucrose": "sucrose",
+    "acidophilus": "acidophilus",
+    "probiotic": "acidophilus",
+    "sodium bicarbonate": "sodium bicarbonate",
+    "rice flour": "rice flour",
+}
+
+
+def filler_family(name: str) -> str | None:
+    text = f" {normalize(name)} "
+    for words, family in FILLER_FAMILIES.items():
+        if f" {words} " in text:
+            return family
+    return None
+
+
 def _mismatch(mfr: MasterFormulation, order: Order) -> str:
     if mfr.strength_mg != order.strength_mg or mfr.strength_per != order.strength_per:
         per = f"/{mfr.strength_per}" if mfr.strength_per else ""
         return f"strength {arithmetic._p(mfr.strength_mg)} mg{per}, not {order.strength_text}"
-    wanted = " ".join(order.excipients).casefold()
-    base = mfr.base_ingredient.name.casefold()
-    if order.dosage_form == DosageForm.CAPSULE.value and wanted and base.split()[0] not in wanted:
-        return f"filler {mfr.base_ingredient.name}, the prescription asks for {wanted}"
+    if order.dosage_form == DosageForm.CAPSULE.value and order.excipients:
+        wanted = {filler_family(e) for e in order.excipients} - {None}
+        if filler_family(mfr.base_ingredient.name) not in wanted:
+            return (
+                f"filler {mfr.base_ingredient.name}; the prescription asks for "
+                f"{', '.join(order.excipients)}"
+            )
     return ""
 
 
@@ -100,7 +128,7 @@ def needs(mfr: MasterFormulation, quantity: Decimal) -> tuple[arithmetic.Workshe
     overage = mfr.overage_percent
     from_tablets = active.kind == IngredientKind.TABLET.value
     if mfr.dosage_form == DosageForm.CAPSULE.value:
-        common = {
+        common: dict[str, Any] = {
             "strength_mg": mfr.strength_mg,
             "quantity": quantity,
             "overage_percent": overage,
@@ -126,7 +154,7 @@ def needs(mfr: MasterFormulation, quantity: Decimal) -> tuple[arithmetic.Workshe
         if mfr.shell_ingredient is not None:
             result.append(Need("shell", mfr.shell_ingredient, sheet.units_to_make, "each", False))
     else:
-        common_liquid = {
+        common_liquid: dict[str, Any] = {
             "concentration_mg_per_ml": mfr.strength_mg,
             "volume_ml": quantity,
             "overage_percent": overage,

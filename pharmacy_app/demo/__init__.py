@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -14,11 +15,13 @@ from sqlalchemy import select
 from ..accounts.models import Role, User
 from ..accounts.services import create_user
 from ..checks import CheckPolicy, parse_order_document
+from ..compounding.services import matching_formulations, record_weights, sign_off, start_record
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
-from ..orders.services import create_order
+from ..orders.services import WorkflowError, create_order
 from ..orders.workflow import outstanding_warnings, override_warning, reject_order, verify_order
 from ..timeutil import utcnow
+from .compounding import store_demo_compounding
 
 PRESCRIBERS = [
     ("Dana Ruiz", "MD", "OR", "MD154210"),
@@ -194,7 +197,9 @@ def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> dict[str
                 passwords[username] = secrets.token_urlsafe(8)
                 existing = create_user(username, full_name, role, passwords[username])
             users[username] = existing
+        store_demo_compounding(now.date())
         technicians = [users["tina"], users["marco"]]
+
         pharmacists = [users["priya"], users["sam"]]
         for n, (raw, received) in enumerate(demo_documents(count, seed=seed)):
             created = min(
@@ -210,7 +215,17 @@ def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> dict[str
                 created_at=created,
             )
             if status is OrderStatus.CHECKED and now - created > dt.timedelta(days=2):
-                _decide(order, rng.choice(pharmacists), rng, created + dt.timedelta(hours=2))
+                pharmacist = rng.choice(pharmacists)
+                _decide(order, pharmacist, rng, created + dt.timedelta(hours=2))
+                if order.status == OrderStatus.VERIFIED.value and rng.random() < 0.7:
+                    _compound(
+                        order,
+                        rng.choice(technicians),
+                        next(p for p in pharmacists if p is not pharmacist),
+                        rng,
+                        created + dt.timedelta(days=1),
+                    )
+
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -371,3 +386,30 @@ def _add_problem(rng: random.Random, document: dict[str, Any], n: int) -> None:
         preparation["strength"], sig["dose"] = "3 mg", "3 mg"
         sig["times_per_day"], sig["text"] = 2, "Take 1 capsule by mouth twice daily"
         document["quantity"] = document["days_supply"] * 2
+
+
+def _compound(
+    order: Order, technician: User, pharmacist: User, rng: random.Random, at: dt.datetime
+) -> None:
+    """A fill as the pharmacy made it: worksheet, weights near the figures, sign-off."""
+    matches, _ = matching_formulations(order)
+    if not matches:
+        return
+    try:
+        record = start_record(order, matches[0], {}, technician, today=at.date())
+        actuals = {
+            c.id: (c.required * Decimal(str(rng.uniform(0.985, 1.015)))).quantize(Decimal("0.1"))
+            if c.weighed
+            else c.required
+            for c in record.components
+        }
+        db.session.flush()
+        record_weights(record, {c.id: actuals[c.id] for c in record.components}, technician)
+        sign_off(record, pharmacist)
+    except WorkflowError:
+        return
+    record.created_at = at
+    record.prepared_at = at + dt.timedelta(minutes=25)
+    record.signed_off_at = at + dt.timedelta(minutes=50)
+    for event in order.events[-2:]:
+        event.at = at + dt.timedelta(minutes=50)

@@ -259,6 +259,7 @@ class QueueFilterForm(FlaskForm):
             SelectChoice("checked", "Waiting for verification"),
             SelectChoice("draft", "Draft"),
             SelectChoice("verified", "Verified"),
+            SelectChoice("compounded", "Compounded"),
             SelectChoice("rejected", "Rejected"),
         ],
         default="",

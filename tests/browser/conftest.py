@@ -3,6 +3,7 @@ in Debian's headless Chromium. Skipped without Chromium, except in CI where that
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import threading
@@ -16,6 +17,7 @@ from werkzeug.serving import make_server
 from pharmacy_app import create_app
 from pharmacy_app.accounts.models import Role
 from pharmacy_app.accounts.services import create_user
+from pharmacy_app.demo.compounding import store_demo_compounding
 from pharmacy_app.extensions import db
 from tests.conftest import IN_CI, PASSWORD
 
@@ -76,6 +78,7 @@ def live_server(migrated_sqlite: Path, tmp_path: Path) -> Iterator[str]:
     with app.app_context():
         for username, role in USERS.items():
             create_user(username, f"{username.title()} {role.label}", role, PASSWORD)
+        store_demo_compounding(dt.date.today())
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -98,7 +98,7 @@ def test_seed_demo_loads_realistic_data_once(app, runner):
         assert db.session.scalar(select(func.count()).select_from(Patient)) >= 24
         statuses = set(db.session.scalars(select(Order.status).distinct()))
         verdicts = set(db.session.scalars(select(Order.verdict).distinct()))
-        assert statuses == {"draft", "checked", "verified", "rejected"}
+        assert statuses == {"draft", "checked", "verified", "rejected", "compounded"}
         assert verdicts == {"pass", "warn", "block"}
         credentials = set(db.session.scalars(select(Prescriber.credential).distinct()))
         assert {"MD", "DO", "NP", "ND"} <= credentials
@@ -147,3 +147,20 @@ def test_create_user_prompts_for_the_password(runner):
         input="a long password\na long password\n",
     )
     assert result.exit_code == 0, result.output
+
+
+def test_seed_demo_loads_the_formulas_the_demo_orders_need(app, runner):
+    from pharmacy_app.compounding.models import CompoundingRecord, MasterFormulation
+    from pharmacy_app.compounding.services import matching_formulations
+
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MasterFormulation)) >= 30
+        signed = db.session.scalars(
+            select(CompoundingRecord).where(CompoundingRecord.status == "signed_off")
+        ).all()
+        assert len(signed) >= 20
+        waiting = db.session.scalars(select(Order).where(Order.status == "verified")).all()
+        assert waiting and all(
+            matching_formulations(order)[0] for order in waiting if order.strength_text != "50 mg"
+        )
