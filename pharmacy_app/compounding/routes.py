@@ -336,6 +336,8 @@ def _form_values(mfr: MasterFormulation) -> Any:
 
 def _fill(mfr: MasterFormulation, form: FormulationForm) -> None:
     mfr.name = (form.name.data or "").strip()
+    mfr.release = "immediate release"  # the only release a formula may have
+
     mfr.dosage_form = form.dosage_form.data or "capsule"
     mfr.strength_mg = form.strength_mg.data or Decimal(0)
     mfr.strength_per = None if mfr.dosage_form == "capsule" else "mL"
