@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..checks import DosageForm
 from .arithmetic import CAPSULE_VOLUME_ML, BudRule
+from .models import IngredientKind
 
 
 class ReceiveLotForm(FlaskForm):
@@ -93,3 +94,61 @@ class SignOffForm(FlaskForm):
 class DiscardForm(FlaskForm):
     reason = StringField("Reason for discarding", validators=[DataRequired(), Length(min=5)])
     submit = SubmitField("Discard fill")
+
+
+class IngredientForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in IngredientKind])
+    stock_unit = SelectField(
+        "Stock counted in",
+        choices=[
+            SelectChoice("g", "grams (g)"),
+            SelectChoice("mL", "millilitres (mL)"),
+            SelectChoice("each", "each"),
+        ],
+    )
+    salt_form = SelectField(
+        "Salt form (naltrexone powder)",
+        choices=[
+            SelectChoice("", "not naltrexone powder"),
+            SelectChoice("hcl", "HCl, anhydrous"),
+            SelectChoice("hcl_dihydrate", "HCl dihydrate"),
+            SelectChoice("base", "base"),
+        ],
+        default="",
+    )
+    assay_percent = DecimalField(
+        "Assay / purity %", places=3, validators=[Optional(), NumberRange(min=50, max=110)]
+    )
+    tablet_strength_mg = DecimalField(
+        "Tablet strength (mg)", places=3, validators=[Optional(), NumberRange(min=0.1, max=1000)]
+    )
+    tablet_weight_mg = DecimalField(
+        "Tablet weight (mg)", places=3, validators=[Optional(), NumberRange(min=1, max=5000)]
+    )
+    density_g_per_ml = DecimalField(
+        "Fill density (g/mL, fillers)",
+        places=4,
+        validators=[Optional(), NumberRange(min=0.05, max=3)],
+    )
+    capsule_size = SelectField(
+        "Capsule size (shells)",
+        choices=[SelectChoice("", "—")] + [SelectChoice(size, size) for size in CAPSULE_VOLUME_ML],
+        default="",
+    )
+    submit = SubmitField("Add ingredient")
+
+    def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
+        """Each kind needs the figures its arithmetic uses."""
+        if not super().validate(extra_validators):
+            return False
+        needed = {
+            IngredientKind.ACTIVE_POWDER.value: [self.salt_form, self.assay_percent],
+            IngredientKind.TABLET.value: [self.tablet_strength_mg, self.tablet_weight_mg],
+            IngredientKind.FILLER.value: [self.density_g_per_ml],
+            IngredientKind.CAPSULE_SHELL.value: [self.capsule_size],
+        }.get(self.kind.data or "", [])
+        missing = [f for f in needed if f.data in (None, "")]
+        for field in missing:
+            field.errors = [*field.errors, f"Needed for a {self.kind.data.replace('_', ' ')}."]
+        return not missing

@@ -23,6 +23,7 @@ from .forms import (
     DecisionForm,
     DiscardForm,
     FormulationForm,
+    IngredientForm,
     ReceiveLotForm,
     SignOffForm,
     StartRecordForm,
@@ -94,6 +95,39 @@ def lots() -> str | Response:
     return render_template(
         "compounding/lots.html", form=form, ingredients=ingredients, today=dt.date.today()
     )
+
+
+@bp.route("/ingredients", methods=["GET", "POST"])
+@require(Permission.VERIFY)
+def ingredients() -> str | Response:
+    """A pharmacist adds an ingredient to the catalogue, with the figures the arithmetic needs."""
+    form = IngredientForm()
+    if form.validate_on_submit():
+        name = (form.name.data or "").strip()
+        if db.session.scalar(
+            select(func.count())
+            .select_from(Ingredient)
+            .where(func.lower(Ingredient.name) == name.lower())
+        ):
+            form.name.errors = [*form.name.errors, "This ingredient is already in the catalogue."]
+        else:
+            db.session.add(
+                Ingredient(
+                    name=name,
+                    kind=form.kind.data,
+                    stock_unit=form.stock_unit.data,
+                    salt_form=form.salt_form.data or None,
+                    assay_percent=form.assay_percent.data,
+                    tablet_strength_mg=form.tablet_strength_mg.data,
+                    tablet_weight_mg=form.tablet_weight_mg.data,
+                    density_g_per_ml=form.density_g_per_ml.data,
+                    capsule_size=form.capsule_size.data or None,
+                )
+            )
+            db.session.commit()
+            flash(f"{name} added to the catalogue.")
+            return redirect(url_for("compounding.lots"))
+    return render_template("compounding/ingredient_form.html", form=form)
 
 
 @bp.get("/formulas")

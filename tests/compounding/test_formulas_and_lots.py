@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -136,3 +137,27 @@ def test_the_pdf_fetcher_serves_nothing_but_the_apps_static_files(app, url):
     with pytest.raises(FetchRefused):
         fetch(url)
     assert fetch("app:///static/app.css")["mime_type"] == "text/css"
+
+
+def test_a_pharmacist_adds_an_ingredient_with_the_figures_it_needs(app, signed_in, catalogue):
+    pharmacist = signed_in("pharmacist")
+    missing = pharmacist.post(
+        "/compounding/ingredients",
+        data={"name": "Mannitol NF", "kind": "filler", "stock_unit": "g"},
+    )
+    assert "Needed for a filler" in missing.get_data(as_text=True)
+    added = pharmacist.post(
+        "/compounding/ingredients",
+        data={
+            "name": "Mannitol NF",
+            "kind": "filler",
+            "stock_unit": "g",
+            "density_g_per_ml": "0.6",
+        },
+    )
+    assert added.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(
+            select(Ingredient.density_g_per_ml).where(Ingredient.name == "Mannitol NF")
+        ).one() == pytest.approx(0.6)
+    assert signed_in("technician").get("/compounding/ingredients").status_code == 403
