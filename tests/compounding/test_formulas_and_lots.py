@@ -159,5 +159,5 @@ def test_a_pharmacist_adds_an_ingredient_with_the_figures_it_needs(app, signed_i
     with app.app_context():
         assert db.session.scalars(
             select(Ingredient.density_g_per_ml).where(Ingredient.name == "Mannitol NF")
-        ).one() == pytest.approx(0.6)
+        ).one() == Decimal("0.6")
     assert signed_in("technician").get("/compounding/ingredients").status_code == 403
