@@ -4,12 +4,14 @@ own static files -> bytes. Nothing is fetched from outside while rendering."""
 from __future__ import annotations
 
 import mimetypes
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
-from weasyprint import HTML
+from weasyprint import HTML, Document
+from weasyprint.text.fonts import FontConfiguration
 
 STATIC_PREFIX = "/static/"
 
@@ -19,9 +21,23 @@ class FetchRefused(ValueError):
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
-    html = render_template(template, **context)
+    """A template rendered to PDF bytes."""
+    return bytes(layout(render_template(template, **context)).write_pdf())
+
+
+def layout(html: str) -> Document:
+    """Lay out HTML into pages (to count them before writing, as labels do)."""
     static = Path(current_app.static_folder or "static").resolve()
-    return HTML(string=html, base_url="app:///", url_fetcher=_fetcher(static)).write_pdf()
+    return HTML(string=html, base_url="app:///", url_fetcher=_fetcher(static)).render(
+        font_config=_font_config()
+    )
+
+
+@lru_cache(maxsize=1)
+def _font_config() -> FontConfiguration:
+    # Reused between renders: building the font configuration is a measurable share of a
+    # small label's rendering time.
+    return FontConfiguration()
 
 
 def _fetcher(static: Path) -> Any:

@@ -140,6 +140,30 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/orders/{order_id}/label": {
+                "post": {
+                    "operationId": "printLabel",
+                    "summary": "The label PDF of the order's current fill (recorded as printed)",
+                    "parameters": [
+                        {
+                            "name": "order_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        },
+                        {
+                            "name": "stock",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {"description": "The label", "content": {"application/pdf": {}}},
+                        "409": _json("Problem", "Not ready for a label, and why."),
+                    },
+                }
+            },
             "/api/v1/orders/{order_id}": {
                 "get": {
                     "operationId": "getOrder",

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, send_file, url_for
 
 from ..accounts.auth import acting_user, authenticate_api_request, require
 from ..accounts.models import Permission
 from ..checks import DocumentError, OrderDocument, check_order, parse_order_document
 from ..extensions import csrf, db
+from ..labels.models import LabelStock
+from ..labels.rendering import render_labels
+from ..labels.services import default_stock, label_values, order_label_problem, record_print
 from ..orders.services import (
     WorkflowError,
     create_order,
@@ -95,6 +99,23 @@ def reject(order_id: int) -> Response:
     body = _json_object()
     _decide(lambda: reject_order(order, str(body.get("reason", "")), acting_user()))
     return jsonify(order_to_dict(order))
+
+
+@bp.post("/orders/<int:order_id>/label")
+@require(Permission.ENTER)
+def label(order_id: int) -> Response:
+    """The label PDF of the order's current fill (recorded as printed), or 409 with why not."""
+    order = get_order_or_404(order_id)
+    record, problem = order_label_problem(order)
+    if problem or record is None:
+        raise WorkflowError(problem or "No fill to label.")
+    stock_id = request.args.get("stock", type=int)
+    stock = (db.session.get(LabelStock, stock_id) if stock_id else None) or default_stock()
+    pdf = render_labels([label_values(record)], stock)
+    _decide(lambda: record_print(record, stock, acting_user()))
+    return send_file(
+        BytesIO(pdf), mimetype="application/pdf", download_name=f"label-{order.rx_number}.pdf"
+    )
 
 
 @bp.get("/openapi.json")

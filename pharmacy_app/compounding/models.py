@@ -167,6 +167,14 @@ class CompoundingRecord(Model):
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     notes: Mapped[str] = mapped_column(Text, default="")
+    fill_number: Mapped[int] = mapped_column(Integer, default=1)  # 1 = first fill, 2 = refill 1
+    dispensed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    dispensed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_compounding_records_dispensed_by")
+    )
+
+    dispense_method: Mapped[str | None] = mapped_column(String(20))  # picked_up / shipped
+    dispense_note: Mapped[str] = mapped_column(Text, default="")
 
     order: Mapped[Order] = relationship()
     mfr: Mapped[MasterFormulation] = relationship(lazy="joined")
@@ -176,6 +184,7 @@ class CompoundingRecord(Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     prepared_by: Mapped[User | None] = relationship(foreign_keys=[prepared_by_id])
     signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
+    dispensed_by: Mapped[User | None] = relationship(foreign_keys=[dispensed_by_id])
 
     __table_args__ = (
         CheckConstraint(

@@ -240,6 +240,16 @@ def start_record(
     problems = formulation_problems(mfr)
     if problems:
         raise WorkflowError("; ".join(problems))
+    fills = db.session.scalars(
+        select(CompoundingRecord).where(
+            CompoundingRecord.order_id == order.id,
+            CompoundingRecord.status != RecordStatus.DISCARDED.value,
+        )
+    ).all()
+    if any(f.dispensed_at is None for f in fills):
+        raise WorkflowError("This order has a fill that is not dispensed yet: finish it first.")
+    if len(fills) > order.refills:
+        raise WorkflowError("No refills are left on this prescription.")
     sheet, wanted = needs(mfr, order.quantity)
     components, errors = [], []
     for need in wanted:
@@ -283,6 +293,7 @@ def start_record(
         beyond_use_date=bud.date,
         storage=mfr.storage or bud.storage,
         bud_reason=bud.why,
+        fill_number=len(fills) + 1,
         created_by=user,
         components=components,
     )

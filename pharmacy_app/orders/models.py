@@ -39,6 +39,7 @@ class OrderStatus(StrEnum):
     VERIFIED = "verified"
     REJECTED = "rejected"
     COMPOUNDED = "compounded"  # a signed-off compounding record: ready for its label
+    DISPENSED = "dispensed"  # every fill dispensed: the prescription is closed
 
     @property
     def label(self) -> str:
@@ -104,7 +105,7 @@ class Order(Model):
 
     __table_args__ = (
         CheckConstraint(
-            "status IN ('draft', 'checked', 'verified', 'rejected', 'compounded')",
+            "status IN ('draft', 'checked', 'verified', 'rejected', 'compounded', 'dispensed')",
             name="ck_orders_status",
         ),
         CheckConstraint("verdict IN ('pass', 'warn', 'block')", name="ck_orders_verdict"),

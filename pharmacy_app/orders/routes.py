@@ -14,6 +14,8 @@ from ..accounts.models import Permission
 from ..checks import CheckResult, DocumentError, OrderDocument, check_order, parse_order_document
 from ..compounding.models import CompoundingRecord
 from ..extensions import db
+from ..labels.forms import DispenseForm
+from ..labels.models import LabelPrint, LabelStock
 from .forms import (
     DATE_FIELDS,
     FIELD_FOR_PATH,
@@ -109,9 +111,19 @@ def detail(order_id: int) -> str:
         .where(CompoundingRecord.order_id == order.id)
         .order_by(CompoundingRecord.id)
     ).all()
+    prints: dict[int, list[LabelPrint]] = {}
+    for printed in db.session.scalars(
+        select(LabelPrint)
+        .where(LabelPrint.record_id.in_([r.id for r in records]))
+        .order_by(LabelPrint.id)
+    ):
+        prints.setdefault(printed.record_id, []).append(printed)
     return render_template(
         "orders/detail.html",
         records=records,
+        prints=prints,
+        dispense_form=DispenseForm(),
+        label_stocks=db.session.scalars(select(LabelStock).order_by(LabelStock.name)).all(),
         order=order,
         findings=findings,
         outstanding=outstanding_warnings(order),

@@ -19,7 +19,7 @@ def conforms(spec, schema_name, body):
 
 def test_the_description_is_valid_openapi(spec):
     validate(spec)
-    assert set(spec["paths"]) == {"/api/v1/checks", "/api/v1/orders", "/api/v1/orders/{order_id}"}
+    assert {"/api/v1/checks", "/api/v1/orders", "/api/v1/orders/{order_id}"} <= set(spec["paths"])
 
 
 def test_every_path_in_the_description_is_served(app, spec):

@@ -1,0 +1,1 @@
+"""Labels: label stocks, print-ready prescription labels, printing records and dispensing."""

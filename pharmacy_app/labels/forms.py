@@ -1,0 +1,123 @@
+"""Forms for label stocks and dispensing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .models import LabelStock
+
+MM = [InputRequired(), NumberRange(min=0, max=500)]
+NUDGE = [InputRequired(), NumberRange(min=-20, max=20)]
+
+
+class DispenseForm(FlaskForm):
+    method = SelectField(
+        "How",
+        choices=[
+            SelectChoice("picked_up", "Picked up by the patient"),
+            SelectChoice("shipped", "Shipped"),
+        ],
+    )
+    note = StringField("Note (tracking number, who collected)", validators=[Length(max=300)])
+    submit = SubmitField("Record dispensing")
+
+
+class LabelStockForm(FlaskForm):
+    stock_id = HiddenField()
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    label_width_mm = DecimalField(
+        "Label width (mm)", places=2, validators=[InputRequired(), NumberRange(min=20, max=300)]
+    )
+    label_height_mm = DecimalField(
+        "Label height (mm)", places=2, validators=[InputRequired(), NumberRange(min=15, max=300)]
+    )
+    sheet_width_mm = DecimalField(
+        "Sheet width (mm, laser sheets)",
+        places=2,
+        validators=[Optional(), NumberRange(min=50, max=500)],
+    )
+    sheet_height_mm = DecimalField(
+        "Sheet height (mm)", places=2, validators=[Optional(), NumberRange(min=50, max=500)]
+    )
+    columns = IntegerField("Columns", default=1, validators=[InputRequired(), NumberRange(1, 10)])
+    rows = IntegerField("Rows", default=1, validators=[InputRequired(), NumberRange(1, 30)])
+    margin_top_mm = DecimalField("Top margin (mm)", places=2, default=0, validators=MM)
+    margin_left_mm = DecimalField("Left margin (mm)", places=2, default=0, validators=MM)
+    gap_x_mm = DecimalField("Gap across (mm)", places=2, default=0, validators=MM)
+    gap_y_mm = DecimalField("Gap down (mm)", places=2, default=0, validators=MM)
+    padding_mm = DecimalField("Inner padding (mm)", places=2, default=2, validators=MM)
+    offset_x_mm = DecimalField("Printer nudge right (mm)", places=2, default=0, validators=NUDGE)
+    offset_y_mm = DecimalField("Printer nudge down (mm)", places=2, default=0, validators=NUDGE)
+    is_default = BooleanField("Default stock")
+    submit = SubmitField("Save stock")
+
+    FIELDS = (
+        "name",
+        "label_width_mm",
+        "label_height_mm",
+        "sheet_width_mm",
+        "sheet_height_mm",
+        "columns",
+        "rows",
+        "margin_top_mm",
+        "margin_left_mm",
+        "gap_x_mm",
+        "gap_y_mm",
+        "padding_mm",
+        "offset_x_mm",
+        "offset_y_mm",
+        "is_default",
+    )
+
+    @classmethod
+    def for_stock(cls, stock: LabelStock) -> LabelStockForm:
+        form = cls(formdata=None, prefix="")
+        form.stock_id.data = str(stock.id)
+        for name in cls.FIELDS:
+            getattr(form, name).data = getattr(stock, name)
+        return form
+
+    def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
+        if not super().validate(extra_validators):
+            return False
+        sheet = self.sheet_width_mm.data is not None or self.sheet_height_mm.data is not None
+        if sheet and (self.sheet_width_mm.data is None or self.sheet_height_mm.data is None):
+            self.sheet_height_mm.errors = ["Give both sheet sizes, or neither for a roll."]
+            return False
+        if sheet:
+            width = (
+                self.margin_left_mm.data
+                + self.columns.data * self.label_width_mm.data
+                + (self.columns.data - 1) * self.gap_x_mm.data
+            )
+            height = (
+                self.margin_top_mm.data
+                + self.rows.data * self.label_height_mm.data
+                + (self.rows.data - 1) * self.gap_y_mm.data
+            )
+            if width > self.sheet_width_mm.data or height > self.sheet_height_mm.data:
+                self.columns.errors = ["These labels do not fit on the sheet."]
+                return False
+        return True
+
+    def populate_stock(self, stock: LabelStock) -> None:
+        for name in self.FIELDS:
+            setattr(stock, name, getattr(self, name).data)
+        if stock.sheet_width_mm is None:
+            stock.columns, stock.rows = 1, 1
+        for name in ("margin_top_mm", "margin_left_mm", "gap_x_mm", "gap_y_mm"):
+            if getattr(stock, name) is None:
+                setattr(stock, name, Decimal(0))
