@@ -39,9 +39,9 @@ def barcode_svg(rx_number: str) -> Markup:
     barcode.get("code128", rx_number, writer=SVGWriter()).write(
         out,
         options={
-            "module_height": 7.0,
+            "module_height": 6.0,
             "module_width": 0.25,
-            "quiet_zone": 1.0,
+            "quiet_zone": 2.5,
             "write_text": False,
         },
     )

@@ -3,7 +3,7 @@
 import pytest
 
 from pharmacy_app.checks import Severity
-from tests.checks.conftest import family
+from tests.checks.conftest import at_least, describe, family, in_family, worst
 
 BLOCKING = [
     ("pregnant", "contraindication.pregnancy"),
@@ -106,3 +106,121 @@ def test_hashimotos_on_thyroid_hormone_gets_a_start_low_note(check):
     assert [(f.code, f.severity) for f in family(result, "contraindication")] == [
         ("contraindication.thyroid_start_low", Severity.INFO)
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Contract tests: family prefix, severity and field path (built on make_doc / checked).
+# ---------------------------------------------------------------------------------------------
+
+# (as written, words one of which the message should contain)
+PREGNANCY = ("pregnan",)
+BREASTFEEDING = ("breast", "nursing", "lactat")
+LIVER = ("liver", "hepat", "cirrho")
+KIDNEY = ("kidney", "renal", "dialysis")
+
+BLOCKING_CONDITIONS = [
+    ("pregnant", PREGNANCY),
+    ("pregnancy", PREGNANCY),
+    ("PREGNANT", PREGNANCY),
+    ("Pregnant - 12 weeks", PREGNANCY),
+    ("pregnant (2nd trimester)", PREGNANCY),
+    ("breastfeeding", BREASTFEEDING),
+    ("breast-feeding", BREASTFEEDING),
+    ("Breast feeding", BREASTFEEDING),
+    ("nursing", BREASTFEEDING),
+    ("lactating", BREASTFEEDING),
+    ("severe_liver_disease", LIVER),
+    ("severe liver disease", LIVER),
+    ("cirrhosis", LIVER),
+    ("liver failure", LIVER),
+    ("hepatic failure", LIVER),
+    ("acute hepatitis", LIVER),
+    ("acute_hepatitis", LIVER),
+    ("Acute Hepatitis B", LIVER),
+    ("severe_kidney_disease", KIDNEY),
+    ("severe kidney disease", KIDNEY),
+    ("end-stage renal disease", KIDNEY),
+    ("ESRD", KIDNEY),
+    ("on dialysis", KIDNEY),
+    ("hemodialysis", KIDNEY),
+]
+
+CONDITIONS_THAT_DO_NOT_BLOCK = [
+    "hashimoto's thyroiditis",
+    "Hashimoto's",
+    "multiple sclerosis",
+    "fibromyalgia",
+    "Crohn's disease",
+    "rheumatoid arthritis",
+    "psoriasis",
+    "ulcerative colitis",
+    "chronic fatigue syndrome",
+    "long COVID",
+    "depression",
+    "not pregnant",
+    "Not pregnant",
+    "NOT PREGNANT",
+    "not breastfeeding",
+    "no liver disease",
+    "no kidney disease",
+    "works in a nursing home",
+]
+
+NALTREXONE_ALLERGIES = [
+    "naltrexone",
+    "Naltrexone (hives)",
+    "NALTREXONE HCL",
+    "naltrexone - anaphylaxis",
+    "Revia",
+    "Vivitrol",
+]
+
+OTHER_ALLERGIES = ["penicillin", "sulfa", "latex", "NKDA", "NKA", "naproxen", "codeine (nausea)"]
+
+
+@pytest.mark.parametrize(("written", "words"), BLOCKING_CONDITIONS)
+def test_a_contraindicating_condition_blocks_at_its_index(checked, written, words):
+    result = checked(patient={"conditions": ["fibromyalgia", "Hashimoto's", written]})
+    blocks = at_least(in_family(result, "contraindication"), Severity.BLOCK)
+    assert [f.field for f in blocks] == ["patient.conditions[2]"], describe(result)
+    assert any(word in blocks[0].message.lower() for word in words), blocks[0].message
+    assert result.verdict == "block"
+
+
+@pytest.mark.parametrize("written", CONDITIONS_THAT_DO_NOT_BLOCK)
+def test_unrelated_or_negated_conditions_do_not_block(checked, written):
+    result = checked(patient={"conditions": [written]})
+    assert worst(in_family(result, "contraindication")) is not Severity.BLOCK, describe(result)
+    assert result.verdict != "block", describe(result)
+
+
+@pytest.mark.parametrize("written", NALTREXONE_ALLERGIES)
+def test_a_naltrexone_allergy_blocks_at_its_index(checked, written):
+    result = checked(patient={"allergies": ["penicillin", written]})
+    blocks = at_least(in_family(result, "contraindication"), Severity.BLOCK)
+    assert [f.field for f in blocks] == ["patient.allergies[1]"], describe(result)
+    message = blocks[0].message.lower()
+    assert any(word in message for word in ("naltrexone", "allerg", "hypersensitiv")), message
+
+
+@pytest.mark.parametrize("written", OTHER_ALLERGIES)
+def test_other_allergies_raise_no_contraindication(checked, written):
+    result = checked(patient={"allergies": [written]})
+    assert in_family(result, "contraindication") == [], describe(result)
+
+
+def test_a_naltrexone_allergy_written_in_conditions_is_at_least_a_warning(checked):
+    # Some order systems have one free-text list; the reason must still be caught.
+    result = checked(patient={"conditions": ["allergy to naltrexone"]})
+    assert at_least(in_family(result, "contraindication"), Severity.WARN), describe(result)
+
+
+def test_several_contraindications_are_each_reported(checked):
+    result = checked(patient={"conditions": ["pregnant", "MS", "ESRD"], "allergies": ["Revia"]})
+    blocks = at_least(in_family(result, "contraindication"), Severity.BLOCK)
+    fields = sorted(f.field for f in blocks)
+    assert fields == [
+        "patient.allergies[0]",
+        "patient.conditions[0]",
+        "patient.conditions[2]",
+    ], describe(result)

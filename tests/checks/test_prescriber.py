@@ -4,7 +4,7 @@ import pytest
 
 from pharmacy_app.checks import CheckPolicy, Severity
 from pharmacy_app.checks.rules.prescriber import npi_is_valid
-from tests.checks.conftest import family
+from tests.checks.conftest import DELETE, at_least, describe, family, in_family
 
 
 @pytest.mark.parametrize(
@@ -106,3 +106,106 @@ def test_credentials_written_out_in_words_are_read(check, credential):
 def test_a_chiropractor_written_out_blocks(check):
     findings = family(check(prescriber={"credential": "Chiropractor"}), "prescriber")
     assert [f.code for f in findings] == ["prescriber.not_a_prescriber"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Contract tests: family prefix, severity and field path (built on make_doc / checked).
+# ---------------------------------------------------------------------------------------------
+
+LICENSED = ["MD", "DO", "NP", "PA", "M.D.", "D.O.", "APRN", "FNP-C", "PA-C", "md", "m.d.", " MD "]
+
+
+def prescriber_flags(result, severity=Severity.WARN):
+    return at_least(in_family(result, "prescriber"), severity)
+
+
+@pytest.mark.parametrize("credential", LICENSED)
+def test_a_licensed_prescriber_with_licence_and_state_passes(checked, credential):
+    result = checked(prescriber={"credential": credential})
+    assert prescriber_flags(result) == [], describe(result)
+    assert result.verdict == "pass", describe(result)
+
+
+@pytest.mark.parametrize("licence", ["", "   ", DELETE])
+def test_a_blank_or_absent_licence_number_blocks_on_its_field(checked, licence):
+    result = checked(prescriber={"license_number": licence})
+    blocks = prescriber_flags(result, Severity.BLOCK)
+    assert [f.field for f in blocks] == ["prescriber.license_number"], describe(result)
+    assert "licen" in blocks[0].message.lower()
+    assert result.verdict == "block"
+
+
+@pytest.mark.parametrize("licence", ["N/A", "none", "pending", "-", "?"])
+def test_a_placeholder_licence_number_does_not_pass(checked, licence):
+    result = checked(prescriber={"license_number": licence})
+    assert prescriber_flags(result), describe(result)
+
+
+@pytest.mark.parametrize("credential", ["", DELETE, "XYZ", "Dr.", "doctor"])
+def test_an_absent_or_unknown_credential_does_not_pass(checked, credential):
+    result = checked(prescriber={"credential": credential})
+    flagged = prescriber_flags(result)
+    assert flagged, describe(result)
+    assert all(f.field.startswith("prescriber.") for f in flagged)
+    assert result.verdict in ("warn", "block")
+
+
+@pytest.mark.parametrize("credential", ["ND", "N.D.", "nd"])
+def test_a_naturopath_passes_where_the_pharmacy_state_allows_it(checked, credential):
+    result = checked(CheckPolicy(pharmacy_state="OR"), prescriber={"credential": credential})
+    assert prescriber_flags(result) == [], describe(result)
+
+
+@pytest.mark.parametrize("pharmacy_state", ["TX", "FL", "NY"])
+def test_a_naturopath_blocks_where_the_pharmacy_state_does_not_allow_it(checked, pharmacy_state):
+    result = checked(CheckPolicy(pharmacy_state=pharmacy_state), prescriber={"credential": "ND"})
+    blocks = prescriber_flags(result, Severity.BLOCK)
+    assert blocks, describe(result)
+    assert all(f.field.startswith("prescriber.") for f in blocks)
+    assert "naturopath" in blocks[0].message.lower()
+
+
+def test_the_naturopath_states_list_is_the_policy_s_to_change(checked):
+    policy = CheckPolicy(pharmacy_state="TX", naturopath_states=frozenset({"TX"}))
+    texan = {"credential": "ND", "state": "TX"}
+    assert prescriber_flags(checked(policy, prescriber=texan)) == []
+    policy = CheckPolicy(pharmacy_state="OR", naturopath_states=frozenset())
+    assert prescriber_flags(checked(policy, prescriber={"credential": "ND"}), Severity.BLOCK)
+
+
+def test_a_medical_doctor_passes_whatever_the_naturopath_states(checked):
+    policy = CheckPolicy(pharmacy_state="TX", naturopath_states=frozenset())
+    assert prescriber_flags(checked(policy)) == []
+
+
+@pytest.mark.parametrize("credential", ["DC", "D.C.", "chiropractor", "RN", "R.N."])
+def test_a_chiropractor_or_registered_nurse_is_not_a_prescriber_and_blocks(checked, credential):
+    result = checked(prescriber={"credential": credential})
+    blocks = prescriber_flags(result, Severity.BLOCK)
+    assert blocks, describe(result)
+    assert all(f.field.startswith("prescriber.") for f in blocks)
+
+
+def test_a_doctor_in_washington_dc_is_not_a_chiropractor(checked):
+    # "DC" as a state is the District of Columbia, not the chiropractic credential.
+    result = checked(prescriber={"credential": "MD", "state": "DC"})
+    assert prescriber_flags(result) == [], describe(result)
+
+
+def test_a_naturopath_licensed_in_dc_passes_at_a_dc_pharmacy(checked):
+    policy = CheckPolicy(pharmacy_state="DC")
+    result = checked(policy, prescriber={"credential": "ND", "state": "DC"})
+    assert prescriber_flags(result) == [], describe(result)
+
+
+@pytest.mark.parametrize("state", ["ZZ", "XX", "Oregonia", "12"])
+def test_an_invalid_state_code_is_at_least_a_warning(checked, state):
+    result = checked(prescriber={"state": state})
+    flagged = prescriber_flags(result)
+    assert [f.field for f in flagged] == ["prescriber.state"], describe(result)
+
+
+@pytest.mark.parametrize("state", ["or", " OR ", "WA", "PR"])
+def test_a_valid_state_code_in_any_case_does_not_block(checked, state):
+    result = checked(prescriber={"state": state})
+    assert prescriber_flags(result, Severity.BLOCK) == [], describe(result)

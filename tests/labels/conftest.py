@@ -1,0 +1,72 @@
+"""Label fixtures: an order taken through verification and a signed-off fill."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from pharmacy_app.accounts.models import User
+from pharmacy_app.compounding.models import CompoundingRecord
+from pharmacy_app.compounding.services import (
+    matching_formulations,
+    record_weights,
+    sign_off,
+    start_record,
+)
+from pharmacy_app.demo.compounding import store_demo_compounding
+from pharmacy_app.extensions import db
+from pharmacy_app.orders.models import Order
+
+
+@pytest.fixture
+def catalogue(app):
+    with app.app_context():
+        store_demo_compounding(dt.date.today())
+        db.session.commit()
+
+
+@pytest.fixture
+def ready_order(app, api, make_user, token_for, make_document, catalogue):
+    """ready_order(**changes) -> id of an order with a signed-off fill, ready for its label."""
+    technician, pharmacist = make_user("technician"), make_user("pharmacist")
+    checker = app.test_client()
+    checker.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(pharmacist)}"
+
+    def make(**changes):
+        order_id = api.post("/api/v1/orders", json=make_document(**changes)).get_json()["id"]
+        assert checker.post(f"/api/v1/orders/{order_id}/verification").status_code == 200
+        with app.app_context():
+            order = db.session.get(Order, order_id)
+            tech = db.session.get(User, technician.id)
+            record = start_record(order, matching_formulations(order)[0][0], {}, tech)
+            db.session.flush()
+            record_weights(record, {c.id: c.required for c in record.components}, tech)
+            sign_off(record, db.session.get(User, pharmacist.id))
+            db.session.commit()
+        return order_id
+
+    return make
+
+
+def pdf_text(data: bytes) -> tuple[list[str], list[tuple[float, float]]]:
+    """Each page's text and size in mm."""
+    reader = PdfReader(io.BytesIO(data))
+    sizes = [
+        (
+            round(float(p.mediabox.width) * 25.4 / 72, 1),
+            round(float(p.mediabox.height) * 25.4 / 72, 1),
+        )
+        for p in reader.pages
+    ]
+    return [" ".join((p.extract_text() or "").split()) for p in reader.pages], sizes
+
+
+def record_for(app, order_id):
+    with app.app_context():
+        return db.session.scalars(
+            select(CompoundingRecord).where(CompoundingRecord.order_id == order_id)
+        ).all()
