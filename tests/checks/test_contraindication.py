@@ -137,6 +137,7 @@ BLOCKING_CONDITIONS = [
     ("acute hepatitis", LIVER),
     ("acute_hepatitis", LIVER),
     ("Acute Hepatitis B", LIVER),
+    ("hepatitis C, acute", LIVER),
     ("severe_kidney_disease", KIDNEY),
     ("severe kidney disease", KIDNEY),
     ("end-stage renal disease", KIDNEY),
@@ -164,6 +165,8 @@ CONDITIONS_THAT_DO_NOT_BLOCK = [
     "no liver disease",
     "no kidney disease",
     "works in a nursing home",
+    "Pregnancy: no",
+    "pregnancy test negative",
 ]
 
 NALTREXONE_ALLERGIES = [
@@ -178,7 +181,9 @@ NALTREXONE_ALLERGIES = [
 OTHER_ALLERGIES = ["penicillin", "sulfa", "latex", "NKDA", "NKA", "naproxen", "codeine (nausea)"]
 
 
-@pytest.mark.parametrize(("written", "words"), BLOCKING_CONDITIONS)
+@pytest.mark.parametrize(
+    ("written", "words"), BLOCKING_CONDITIONS, ids=[w for w, _ in BLOCKING_CONDITIONS]
+)
 def test_a_contraindicating_condition_blocks_at_its_index(checked, written, words):
     result = checked(patient={"conditions": ["fibromyalgia", "Hashimoto's", written]})
     blocks = at_least(in_family(result, "contraindication"), Severity.BLOCK)

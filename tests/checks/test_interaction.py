@@ -194,6 +194,14 @@ OPIOIDS_AS_WRITTEN = [
     "Demerol",
     "oxymorphone",
     "kratom",
+    # as copied out of other systems' medication lists
+    "1. Tramadol 50 mg",
+    "- tramadol",
+    "Rx: oxycodone 5mg",
+    "PRN Norco",
+    "Tramadol\u00a050 mg",
+    "OXYCODONE/APAP",
+    "tramadol (Ultram) 50mg BID",
 ]
 
 OTHER_OPIOID_BRANDS = [
@@ -341,3 +349,18 @@ def test_an_opioid_allergy_is_not_an_opioid_in_use(checked, written):
     # The allergy list says what the patient must not get, not what they take.
     result = checked(patient={"allergies": [written]})
     assert opioid_blocks(result) == [], describe(result)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "chronic pain on oxycodone",
+        "opioid use disorder on methadone maintenance",
+        "opioid dependence",
+    ],
+)
+def test_opioid_use_written_in_the_conditions_is_at_least_a_warning(checked, written):
+    # Not in the medication list, but the pharmacist must still see it.
+    result = checked(patient={"conditions": [written]})
+    flagged = [f for f in result.findings if f.severity >= Severity.WARN]
+    assert [f.field for f in flagged] == ["patient.conditions[0]"], describe(result)

@@ -305,3 +305,15 @@ def test_slow_release_blocks_for_liquids_too(checked, written):
         quantity=135,
     )
     assert worst(in_family(result, "release")) is Severity.BLOCK, describe(result)
+
+
+@pytest.mark.parametrize("time_of_day", ["bedtime (SR)", "at night - sustained release"])
+def test_a_release_word_hidden_in_the_time_of_day_is_at_least_a_warning(checked, time_of_day):
+    result = checked(sig={"time_of_day": time_of_day})
+    assert at_least(in_family(result, "release"), Severity.WARN), describe(result)
+
+
+@pytest.mark.parametrize("written", ["slow-release base", "SR matrix (HPMC)"])
+def test_a_release_word_hidden_in_an_excipient_is_at_least_a_warning(checked, written):
+    result = checked(preparation={"excipients": [written]})
+    assert result.verdict in ("warn", "block"), describe(result)

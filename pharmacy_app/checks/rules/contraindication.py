@@ -58,7 +58,10 @@ _CONDITIONS = (
     ),
     _Condition(
         "contraindication.acute_hepatitis",
-        re.compile(r"\b(?:acute hepatitis|active hepatitis|hepatitis acute|acute hep [abce])\b"),
+        re.compile(
+            r"\b(?:acute hepatitis|active hepatitis|hepatitis (?:[abcde] )?acute|"
+            r"acute hep [abce]|hep [abcde] acute)\b"
+        ),
         re.compile(r"\b(?:hepatitis|hep [abcde])\b"),
         "Acute hepatitis is a contraindication to naltrexone (product label; founding guide).",
     ),
@@ -76,6 +79,18 @@ _CONDITIONS = (
         "Severe kidney disease is a contraindication to LDN (founding guide; product label "
         "precaution).",
     ),
+)
+_ALLERGY_WORDS = frozenset(
+    {
+        "allergy",
+        "allergic",
+        "allergies",
+        "hypersensitivity",
+        "hypersensitive",
+        "anaphylaxis",
+        "reaction",
+        "intolerance",
+    }
 )
 _TRANSPLANT = re.compile(r"\b(?:transplant|transplanted|transplantation)\b")
 _HASHIMOTO = re.compile(r"\b(?:hashimoto|hashimotos|autoimmune thyroiditis)\b")
@@ -129,6 +144,17 @@ def _condition(written: str, field: str, document: OrderDocument) -> list[Findin
                     "status before compounding.",
                 )
             ]
+    allergy = find_phrase(text, NALTREXONE_NAMES)
+    if allergy and _ALLERGY_WORDS.intersection(text.split()) and not is_negated(text, allergy[1]):
+        return [
+            Finding(
+                "contraindication.naltrexone_allergy",
+                Severity.BLOCK,
+                field,
+                f'"{written}": a known hypersensitivity to naltrexone is a contraindication. '
+                "Do not compound; contact the prescriber.",
+            )
+        ]
     if _TRANSPLANT.search(text):
         return [
             Finding(

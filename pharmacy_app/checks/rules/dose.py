@@ -129,7 +129,11 @@ def _capsule_dose(
     strength: Amount, dose: Amount, written: str
 ) -> tuple[Decimal | None, Decimal | None, list[Finding]]:
     if dose.is_count and dose.unit in ("capsule", "tablet"):
-        return dose.value * strength.value, None, []
+        mg = dose.value * strength.value
+        if dose.value != dose.value.to_integral_value():
+            return mg, None, [_not_whole(written, dose.value, strength.value)]
+        return mg, None, []
+
     if not dose.is_mass:
         return None, None, [_unreadable(written, "a capsule dose is mg or a number of capsules")]
     capsules = dose.value / strength.value
@@ -137,17 +141,19 @@ def _capsule_dose(
         return (
             dose.value,
             None,
-            [
-                Finding(
-                    "dose.not_whole_capsules",
-                    Severity.WARN,
-                    DOSE,
-                    f'A dose of "{written}" is {_tidy(capsules)} of a {_tidy(strength.value)} mg '
-                    "capsule. Capsules cannot be split: confirm the strength or the dose.",
-                )
-            ],
+            [_not_whole(written, capsules, strength.value)],
         )
     return dose.value, None, []
+
+
+def _not_whole(written: str, capsules: Decimal, strength_mg: Decimal) -> Finding:
+    return Finding(
+        "dose.not_whole_capsules",
+        Severity.WARN,
+        DOSE,
+        f'A dose of "{written}" is {_tidy(capsules)} of a {_tidy(strength_mg)} mg capsule. '
+        "Capsules cannot be split: confirm the strength or the dose.",
+    )
 
 
 def _judge_daily_dose(mg: Decimal, times: int, policy: CheckPolicy) -> list[Finding]:

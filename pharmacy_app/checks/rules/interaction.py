@@ -28,6 +28,7 @@ from .vocabulary import (
 _BRANDS_BY_LENGTH = tuple(sorted(OPIOID_BRANDS, key=len, reverse=True))
 _ANTAGONISTS_BY_LENGTH = tuple(sorted(ANTAGONISTS, key=len, reverse=True))
 _PERIPHERAL = tuple(PERIPHERAL_OPIOIDS)
+_NOT_TAKING = frozenset({"naive", "free", "none", "abstinent"})
 
 
 def check(document: OrderDocument) -> list[Finding]:
@@ -37,7 +38,18 @@ def check(document: OrderDocument) -> list[Finding]:
         finding = _medicine(written, f"patient.medications[{index}]")
         if finding is not None:
             findings.append(finding)
+    # Opioid use is sometimes written among the conditions ("chronic pain on oxycodone",
+    # "opioid use disorder on methadone"): it matters as much there.
+    for index, written in enumerate(document.patient.conditions):
+        finding = _medicine(written, f"patient.conditions[{index}]")
+        if finding is not None and finding.code in _OPIOID_CODES:
+            findings.append(finding)
     return findings
+
+
+_OPIOID_CODES = frozenset(
+    {"interaction.opioid", "interaction.opioid_past", "interaction.opioid_spelling"}
+)
 
 
 @lru_cache(maxsize=4096)
@@ -141,9 +153,13 @@ def _misspelt_opioid(text: str) -> tuple[str, str] | None:
 
 def _opioid_in(text: str) -> tuple[str, int] | None:
     """The opioid a medicine line names (generic, brand or combination) and where."""
-    for at, word in enumerate(text.split()):
+    words = text.split()
+    for at, word in enumerate(words):
         if word in OPIOID_GENERICS:
+            if words[at + 1 : at + 2] and words[at + 1] in _NOT_TAKING:
+                continue  # "opioid-naive", "opioid free": says the patient takes none
             return word, at
+
     brand = find_phrase(text, _BRANDS_BY_LENGTH)
     if brand is not None:
         return f"{OPIOID_BRANDS[brand[0]]}, as {brand[0].title()}", brand[1]

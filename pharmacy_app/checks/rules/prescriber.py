@@ -75,6 +75,27 @@ STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
     "NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split()
 )
+# What people type when they do not have the licence number.
+PLACEHOLDERS = frozenset(
+    {
+        "none",
+        "pending",
+        "n/a",
+        "na",
+        "unknown",
+        "tbd",
+        "to follow",
+        "not available",
+        "not given",
+        "missing",
+        "0",
+        "00000",
+        "xxx",
+        "see attached",
+        "on file",
+        "?",
+    }
+)
 _SEPARATORS = re.compile(r"[,;/&]| and ")
 
 
@@ -82,7 +103,10 @@ def check(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
     """Findings on credential, licence, state and NPI."""
     prescriber = document.prescriber
     findings = _credential(prescriber.credential, prescriber.state.strip().upper(), policy)
-    if len(re.sub(r"[^A-Za-z0-9]", "", prescriber.license_number)) == 0:
+    if (
+        len(re.sub(r"[^A-Za-z0-9]", "", prescriber.license_number)) == 0
+        or prescriber.license_number.strip().casefold() in PLACEHOLDERS
+    ):
         findings.append(
             Finding(
                 "prescriber.license_missing",

@@ -91,25 +91,31 @@ MODIFIED_IN_PROSE = (
 
 
 def check(document: OrderDocument) -> list[Finding]:
-    """Findings on the release type as written, and on release words in the sig text."""
+    """Findings on the release type as written, and on release words elsewhere in the sig."""
     findings = _release_as_written(document.preparation.release)
-    sig_text = normalize(document.sig.text)
-    hit = find_phrase(sig_text, MODIFIED_IN_PROSE) if sig_text else None
-    if hit and not is_negated(sig_text, hit[1]):
-        findings.append(
-            Finding(
-                "release.modified_in_sig",
-                Severity.WARN,
-                "sig.text",
-                f'The directions mention "{hit[0]}". LDN is compounded immediate release only; '
-                "confirm with the prescriber that no slow-release product is intended.",
+    for field, written in (
+        ("sig.text", document.sig.text),
+        ("sig.time_of_day", document.sig.time_of_day),
+    ):
+        text = normalize(written).replace("released", "release")
+        hit = find_phrase(text, MODIFIED_IN_PROSE) if text else None
+        if hit and not is_negated(text, hit[1]):
+            findings.append(
+                Finding(
+                    "release.modified_in_sig",
+                    Severity.WARN,
+                    field,
+                    f'The directions mention "{hit[0]}". LDN is compounded immediate release '
+                    "only; confirm with the prescriber that no slow-release product is "
+                    "intended.",
+                )
             )
-        )
     return findings
 
 
 def _release_as_written(written: str) -> list[Finding]:
-    text = normalize(written)
+    # "time released", "sustained-released": read the past participle as the noun.
+    text = normalize(written).replace("released", "release")
     if not written.strip():
         return [
             Finding(

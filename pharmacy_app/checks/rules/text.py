@@ -73,14 +73,18 @@ def is_negated(normalized: str, word_index: int, window: int = 4) -> bool:
     return any(w in _NEGATIONS for w in before) or "ruled out" in " ".join(before)
 
 
+_DENIED_AFTER_SOLE = re.compile(r"^\s*(?:no|none|n|denies|negative)\s*$")
 _DENIED_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:ruled out|negative|denied|excluded|neg)\b")
 
 
 def is_denied(normalized: str, start: int, end: int) -> bool:
     """True when a term at characters [start, end) is negated before ("not pregnant") or
-    after ("pregnancy ruled out", "pregnancy test negative")."""
-    return is_negated(normalized, normalized[:start].count(" ")) or bool(
-        _DENIED_AFTER.match(normalized[end:])
+    after ("pregnancy ruled out", "pregnancy test negative", "Pregnancy: no")."""
+    after = normalized[end:]
+    return (
+        is_negated(normalized, normalized[:start].count(" "))
+        or bool(_DENIED_AFTER.match(after))
+        or bool(_DENIED_AFTER_SOLE.match(after))
     )
 
 
