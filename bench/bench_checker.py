@@ -44,8 +44,10 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     print(f"{args.orders} varied orders, best of {args.repeat}, one core")
-    for label, unique in (("repeating text (a pharmacy's day)", False),
-                          ("every text unique (cold caches)", True)):
+    for label, unique in (
+        ("repeating text (a pharmacy's day)", False),
+        ("every text unique (cold caches)", True),
+    ):
         raw = order_documents(args.orders, unique_text=unique)
         _clear_caches()
         baseline = _rate(parse_order_document, raw, args.repeat)
@@ -53,8 +55,9 @@ def main() -> None:
         _clear_caches()
         checks = _rate(check_order, documents, 1 if unique else args.repeat)
         _clear_caches()
-        both = _rate(lambda d: check_order(parse_order_document(d)), raw,
-                     1 if unique else args.repeat)
+        both = _rate(
+            lambda d: check_order(parse_order_document(d)), raw, 1 if unique else args.repeat
+        )
         print(f"\n{label}")
         print(f"  baseline: parse only        {baseline:>10,.0f} orders/s")
         print(f"  check_order                 {checks:>10,.0f} checks/s  (target >= 20,000)")

@@ -15,7 +15,6 @@ app = create_app()
 
 
 @app.post("/api/bench/fixed")
-
 @csrf.exempt
 def fixed() -> Any:
     refused = authenticate_api_request()

@@ -1,0 +1,116 @@
+"""Label rendering beside bare WeasyPrint rendering the same HTML, in the same run.
+
+Targets (issue 5): one label within 1.3x bare WeasyPrint; a batch of 100 labels under 2 s.
+Run: .venv/bin/python bench/bench_labels.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from weasyprint import HTML
+
+from pharmacy_app import create_app
+from pharmacy_app.labels import rendering
+from pharmacy_app.labels.models import PRESETS, LabelStock
+
+NAMES = ["Ann Lee", "José Núñez", "Zoë O'Brien", "Nguyễn Thị Mai", "Maximiliana Konstantinopoulou"]
+
+
+def label(n: int) -> dict[str, Any]:
+    return {
+        "pharmacy": {
+            "name": "Willow Creek Compounding Pharmacy",
+            "address": "1420 SE Hawthorne Blvd, Portland, OR 97214",
+            "phone": "(503) 555-0142",
+        },
+        "rx_number": f"RX-{100001 + n}",
+        "date_filled": "11/24/2026",
+        "patient": NAMES[n % len(NAMES)],
+        "prescriber": "Dana Ruiz, MD",
+        "drug": "Naltrexone HCl 4.5 mg",
+        "form": "capsules, immediate release",
+        "directions": "Take 1 capsule (4.5 mg) by mouth at bedtime",
+        "quantity": "30 capsules",
+        "refills": 2,
+        "discard_after": "05/23/2027",
+        "storage": "Room temperature, 20-25 °C, dry",
+        "batch": f"B261124-{n:04d}",
+        "compounded": "This is a compounded preparation.",
+        "warnings": (
+            "Do not take with opioid pain medicines, opioid cough medicines or "
+            "opioid addiction treatment: this medicine blocks them.",
+            "May cause vivid dreams or sleep disturbance.",
+        ),
+        "caution": "Caution: Federal law prohibits the transfer of this drug to any person "
+        "other than the patient for whom it was prescribed.",
+    }
+
+
+def best(work, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times), statistics.median(times)
+
+
+def main() -> None:
+    folder = tempfile.mkdtemp()
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3", "SECRET_KEY": "bench"}
+    )
+    stock = LabelStock(
+        **{
+            **{
+                "columns": 1,
+                "rows": 1,
+                "margin_top_mm": 0,
+                "margin_left_mm": 0,
+                "gap_x_mm": 0,
+                "gap_y_mm": 0,
+                "offset_x_mm": 0,
+                "offset_y_mm": 0,
+                "sheet_width_mm": None,
+                "sheet_height_mm": None,
+            },
+            **PRESETS[0],
+        }
+    )
+    one, hundred = [label(0)], [label(n) for n in range(100)]
+    with app.test_request_context():
+        rendering.render_labels(one, stock)  # warm up fonts and templates
+        one_html = rendering._html(one, stock, [1.0])
+        batch_html = rendering._html(hundred, stock, [1.0] * 100)
+
+        def bare(html: str) -> None:
+            HTML(string=html, base_url="app:///").write_pdf()
+
+        bare_one = best(lambda: bare(one_html), 15)
+        app_one = best(lambda: rendering.render_labels(one, stock), 15)
+        bare_batch = best(lambda: bare(batch_html), 3)
+        app_batch = best(lambda: rendering.render_labels(hundred, stock), 3)
+    print(f"{stock.name}; best and median of repeated runs, this machine, {dt.date.today()}")
+    print(
+        f"  one label:   app {app_one[0] * 1000:6.0f} ms (median {app_one[1] * 1000:.0f})  "
+        f"bare WeasyPrint {bare_one[0] * 1000:6.0f} ms (median {bare_one[1] * 1000:.0f})  "
+        f"ratio {app_one[0] / bare_one[0]:.2f} (target <= 1.3)"
+    )
+    print(
+        f"  100 labels:  app {app_batch[0]:6.2f} s  (median {app_batch[1]:.2f})   "
+        f"bare WeasyPrint {bare_batch[0]:6.2f} s  (median {bare_batch[1]:.2f})  "
+        f"ratio {app_batch[0] / bare_batch[0]:.2f}; target < 2 s"
+    )
+
+
+if __name__ == "__main__":
+    main()
