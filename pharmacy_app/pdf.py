@@ -25,12 +25,18 @@ def render_pdf(template: str, **context: Any) -> bytes:
     return bytes(layout(render_template(template, **context)).write_pdf())
 
 
-def layout(html: str) -> Document:
-    """Lay out HTML into pages (to count them before writing, as labels do)."""
-    static = Path(current_app.static_folder or "static").resolve()
-    return HTML(string=html, base_url="app:///", url_fetcher=_fetcher(static)).render(
+def layout(html: str, static: Path | None = None) -> Document:
+    """Lay out HTML into pages (to count them before writing, as labels do). `static` is
+    the app's static folder, for callers outside an app context (worker processes)."""
+    folder = static or static_folder()
+    return HTML(string=html, base_url="app:///", url_fetcher=_fetcher(folder)).render(
         font_config=_font_config()
     )
+
+
+def static_folder() -> Path:
+    return Path(current_app.static_folder or "static").resolve()
+
 
 
 @lru_cache(maxsize=1)

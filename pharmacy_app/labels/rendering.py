@@ -8,19 +8,27 @@ smallest readable size is refused, never cut."""
 
 from __future__ import annotations
 
+import io
 import math
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import barcode
 from flask import current_app
 from markupsafe import Markup
+from pypdf import PdfReader, PdfWriter
 
 from ..orders.services import WorkflowError
-from ..pdf import layout
+from ..pdf import layout, static_folder
 from .models import LabelStock
 
+PARALLEL_FROM = 24  # labels in a roll batch from which the layout is shared across cores
 SMALLEST_SCALE = 0.55  # 10 pt names and 7 pt text at full scale; 5.5 pt x 0.55 stays legible
 STEP = 0.88
 # Share of the text area each character takes at full scale (mm², by text role), with room
@@ -65,6 +73,12 @@ def render_labels(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:
             for values, scale in zip(labels, scales, strict=True)
         ]
         return bytes(layout(_html(labels, stock, scales)).write_pdf())
+    if len(labels) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        return _render_roll_in_parallel(labels, stock, scales)
+    return _render_roll(labels, stock, scales)
+
+
+def _render_roll(labels: list[dict[str, Any]], stock: LabelStock, scales: list[float]) -> bytes:
     document = layout(_html(labels, stock, scales))
     overflowing = _overflowing(document, len(labels))
     if overflowing:
@@ -74,18 +88,57 @@ def render_labels(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:
     return bytes(document.write_pdf())
 
 
+def _render_roll_in_parallel(
+    labels: list[dict[str, Any]], stock: LabelStock, scales: list[float]
+) -> bytes:
+    """A big roll batch laid out in parts on every core (WeasyPrint's layout is pure Python,
+    so threads would not help), then joined in order with pypdf."""
+    parts = min(os.cpu_count() or 1, 4)
+    size = -(-len(labels) // parts)
+    chunks = [(start, min(start + size, len(labels))) for start in range(0, len(labels), size)]
+    htmls = [_html(labels[a:b], stock, scales[a:b], first=a) for a, b in chunks]
+    results = list(
+        _pool().map(_render_part, htmls, [static_folder()] * len(htmls), [b - a for a, b in chunks])
+    )
+    writer = PdfWriter()
+    for (a, b), (pdf, overflowing) in zip(chunks, results, strict=True):
+        if overflowing:  # rare: fit those labels here and lay the part out again
+            pdf = _render_roll(labels[a:b], stock, scales[a:b])
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _render_part(html: str, static: Path, count: int) -> tuple[bytes, list[int]]:
+    document = layout(html, static)
+    return bytes(document.write_pdf()), _overflowing(document, count)
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ProcessPoolExecutor:
+    # One pool per worker process, started on first use from a fork server that has already
+    # imported WeasyPrint, so a batch does not pay for starting Python.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "pharmacy_app.pdf"])
+    return ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=context)
+
+
 def _overflowing(document: Any, count: int) -> list[int]:
-    """Labels that took more than one page on a roll (each starts a page, marked by an
-    anchor), found without laying anything out again."""
+    """Positions of the labels that took more than one page on a roll (each label starts a
+    page and carries an anchor), found without laying anything out again."""
     if len(document.pages) == count:
         return []
-    starts = {}
+    starts: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for anchor in page.anchors:
             if anchor.startswith("label-"):
-                starts.setdefault(int(anchor[6:]), number)  # a long label spans pages
-    ends = [starts.get(i + 1, len(document.pages)) for i in range(count)]
-    return [i for i in range(count) if ends[i] - starts.get(i, 0) > 1]
+                starts.setdefault(anchor, number)  # a long label spans pages
+    first_pages = sorted(starts.values())
+    ends = [*first_pages[1:], len(document.pages)]
+    return [
+        k for k, (start, end) in enumerate(zip(first_pages, ends, strict=True)) if end - start > 1
+    ]
 
 
 def render_calibration(stock: LabelStock) -> bytes:
@@ -98,11 +151,15 @@ def render_calibration(stock: LabelStock) -> bytes:
 
 
 def _html(
-    labels: list[dict[str, Any]], stock: LabelStock, scales: list[float], as_roll: bool = False
+    labels: list[dict[str, Any]],
+    stock: LabelStock,
+    scales: list[float],
+    as_roll: bool = False,
+    first: int = 0,
 ) -> str:
     items = [
         {**values, "index": index, "scale": scale, "barcode": barcode_svg(values["rx_number"])}
-        for index, (values, scale) in enumerate(zip(labels, scales, strict=True))
+        for index, (values, scale) in enumerate(zip(labels, scales, strict=True), start=first)
     ]
     sheet = stock.is_sheet and not as_roll
     pages = (

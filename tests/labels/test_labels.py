@@ -196,3 +196,51 @@ def test_dispensing_closes_the_fill_and_refills_start_a_new_one(app, api, signed
     )
     assert api.get(f"/api/v1/orders/{order_id}").get_json()["status"] == "verified"
     assert "1 refill(s) left" in client.get(f"/orders/{order_id}").get_data(as_text=True)
+
+
+def test_a_big_roll_batch_is_laid_out_in_parallel_in_order(app):
+    from pharmacy_app.labels.models import PRESETS
+    from pharmacy_app.labels.rendering import render_labels
+
+    stock = LabelStock(
+        **{
+            "columns": 1,
+            "rows": 1,
+            "margin_top_mm": 0,
+            "margin_left_mm": 0,
+            "gap_x_mm": 0,
+            "gap_y_mm": 0,
+            "offset_x_mm": 0,
+            "offset_y_mm": 0,
+            "sheet_width_mm": None,
+            "sheet_height_mm": None,
+            **PRESETS[0],
+        }
+    )
+    long_name = "Wilhelmina Konstantinopoulou-Vanderbilt de la Fuente y Montalbán " * 2
+    labels = [
+        {
+            "pharmacy": {"name": "Test Pharmacy", "address": "1 Main St", "phone": "555-0100"},
+            "rx_number": f"RX-{100001 + n}",
+            "date_filled": "11/24/2026",
+            "patient": long_name if n == 17 else f"Patient {n:02d}",
+            "prescriber": "Dana Ruiz, MD",
+            "drug": "Naltrexone HCl 4.5 mg",
+            "form": "capsules, immediate release",
+            "directions": "Take 1 capsule (4.5 mg) by mouth at bedtime",
+            "quantity": "30 capsules",
+            "refills": 1,
+            "discard_after": "05/23/2027",
+            "storage": "Room temperature",
+            "batch": f"B261124-{n:04d}",
+            "compounded": "This is a compounded preparation.",
+            "warnings": ("Do not take with opioid pain medicines.", "May cause vivid dreams."),
+            "caution": "Caution: Federal law prohibits the transfer of this drug.",
+        }
+        for n in range(30)
+    ]
+    with app.test_request_context():
+        pages, _ = pdf_text(render_labels(labels, stock))
+    assert len(pages) == 30
+    assert [re.search(r"RX-\d+", p)[0] for p in pages] == [f"RX-{100001 + n}" for n in range(30)]
+    assert "Montalbán" in pages[17]
