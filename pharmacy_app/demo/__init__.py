@@ -17,6 +17,7 @@ from ..accounts.services import create_user
 from ..checks import CheckPolicy, parse_order_document
 from ..compounding.services import matching_formulations, record_weights, sign_off, start_record
 from ..extensions import db
+from ..labels.services import default_stock, dispense, record_print
 from ..orders.models import Order, OrderStatus
 from ..orders.services import WorkflowError, create_order
 from ..orders.workflow import outstanding_warnings, override_warning, reject_order, verify_order
@@ -406,10 +407,19 @@ def _compound(
         db.session.flush()
         record_weights(record, {c.id: actuals[c.id] for c in record.components}, technician)
         sign_off(record, pharmacist)
+        if rng.random() < 0.85:
+            record_print(record, default_stock(), technician)
+            if rng.random() < 0.8:
+                dispense(record, rng.choice(["picked_up", "picked_up", "shipped"]),
+                         "", technician)
+                record.dispensed_at = at + dt.timedelta(days=1)
     except WorkflowError:
         return
+
     record.created_at = at
     record.prepared_at = at + dt.timedelta(minutes=25)
     record.signed_off_at = at + dt.timedelta(minutes=50)
-    for event in order.events[-2:]:
-        event.at = at + dt.timedelta(minutes=50)
+    for event in order.events[-4:]:
+        if event.kind in ("compounding", "compounded", "label printed", "dispensed"):
+            event.at = at + dt.timedelta(minutes=50)
+
