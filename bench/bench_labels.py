@@ -69,23 +69,7 @@ def main() -> None:
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3", "SECRET_KEY": "bench"}
     )
-    stock = LabelStock(
-        **{
-            **{
-                "columns": 1,
-                "rows": 1,
-                "margin_top_mm": 0,
-                "margin_left_mm": 0,
-                "gap_x_mm": 0,
-                "gap_y_mm": 0,
-                "offset_x_mm": 0,
-                "offset_y_mm": 0,
-                "sheet_width_mm": None,
-                "sheet_height_mm": None,
-            },
-            **PRESETS[0],
-        }
-    )
+    stock = LabelStock.from_preset(PRESETS[0])
     one, hundred = [label(0)], [label(n) for n in range(100)]
     with app.test_request_context():
         rendering.render_labels(one, stock)  # warm up fonts and templates

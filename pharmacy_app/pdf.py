@@ -38,7 +38,6 @@ def static_folder() -> Path:
     return Path(current_app.static_folder or "static").resolve()
 
 
-
 @lru_cache(maxsize=1)
 def _font_config() -> FontConfiguration:
     # Reused between renders: building the font configuration is a measurable share of a

@@ -410,8 +410,7 @@ def _compound(
         if rng.random() < 0.85:
             record_print(record, default_stock(), technician)
             if rng.random() < 0.8:
-                dispense(record, rng.choice(["picked_up", "picked_up", "shipped"]),
-                         "", technician)
+                dispense(record, rng.choice(["picked_up", "picked_up", "shipped"]), "", technician)
                 record.dispensed_at = at + dt.timedelta(days=1)
     except WorkflowError:
         return
@@ -422,4 +421,3 @@ def _compound(
     for event in order.events[-4:]:
         if event.kind in ("compounding", "compounded", "label printed", "dispensed"):
             event.at = at + dt.timedelta(minutes=50)
-

@@ -40,8 +40,27 @@ class LabelStock(Model):
     offset_y_mm: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=Decimal(0))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    @classmethod
+    def from_preset(cls, preset: dict[str, object]) -> LabelStock:
+        """A stock from one of PRESETS, with the layout defaults a roll has (unsaved)."""
+        defaults: dict[str, object] = {
+            "columns": 1,
+            "rows": 1,
+            "margin_top_mm": Decimal(0),
+            "margin_left_mm": Decimal(0),
+            "gap_x_mm": Decimal(0),
+            "gap_y_mm": Decimal(0),
+            "offset_x_mm": Decimal(0),
+            "offset_y_mm": Decimal(0),
+            "sheet_width_mm": None,
+            "sheet_height_mm": None,
+            "is_default": False,
+        }
+        return cls(**(defaults | preset))
+
     @property
     def is_sheet(self) -> bool:
+
         return self.sheet_width_mm is not None
 
     @property

@@ -159,6 +159,6 @@ def _stock() -> LabelStock:
 
 def _pdf(data: bytes, name: str) -> Response:
     # Sent as a file to save or print: the print record is made when it is produced.
-    return send_file(BytesIO(data), mimetype="application/pdf", download_name=name,
-                     as_attachment=True)
-
+    return send_file(
+        BytesIO(data), mimetype="application/pdf", download_name=name, as_attachment=True
+    )

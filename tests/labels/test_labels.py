@@ -202,21 +202,7 @@ def test_a_big_roll_batch_is_laid_out_in_parallel_in_order(app):
     from pharmacy_app.labels.models import PRESETS
     from pharmacy_app.labels.rendering import render_labels
 
-    stock = LabelStock(
-        **{
-            "columns": 1,
-            "rows": 1,
-            "margin_top_mm": 0,
-            "margin_left_mm": 0,
-            "gap_x_mm": 0,
-            "gap_y_mm": 0,
-            "offset_x_mm": 0,
-            "offset_y_mm": 0,
-            "sheet_width_mm": None,
-            "sheet_height_mm": None,
-            **PRESETS[0],
-        }
-    )
+    stock = LabelStock.from_preset(PRESETS[0])
     long_name = "Wilhelmina Konstantinopoulou-Vanderbilt de la Fuente y Montalbán " * 2
     labels = [
         {
