@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as accounts_bp
     from .api import bp as api_bp
     from .compounding.routes import bp as compounding_bp
+    from .costs.routes import bp as costs_bp
     from .labels.routes import bp as labels_bp
     from .orders.routes import bp as orders_bp
 
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(compounding_bp)
     app.register_blueprint(labels_bp)
+    app.register_blueprint(costs_bp)
 
     app.register_blueprint(api_bp)
 

@@ -19,11 +19,19 @@ DEFAULTS: dict[str, Any] = {
     # Actual weights within this many percent of the worksheet pass; others need a
     # pharmacist's decision.
     "COMPOUNDING_TOLERANCE_PERCENT": "5",
+    # Money (issue 6): one currency; the pharmacy's time zone decides which month a fill is in.
+    "CURRENCY": "USD",
+    "PHARMACY_TIMEZONE": "America/Los_Angeles",
+    "LABOUR_RATE_PER_HOUR": "60.00",
+    "FEES_PER_FILL": "0.75",
+    "DEFAULT_MARKUP_PERCENT": "100",
+    "DEFAULT_DISPENSING_FEE": "10.00",
 }
 # Named environment variables read as they are (no FLASK_ prefix needed).
 NAMED_VARIABLES = (
     "DATABASE_URL",
     "SECRET_KEY",
+    "PHARMACY_TIMEZONE",
     "PHARMACY_NAME",
     "PHARMACY_ADDRESS",
     "PHARMACY_PHONE",

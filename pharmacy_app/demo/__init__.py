@@ -410,8 +410,14 @@ def _compound(
         if rng.random() < 0.85:
             record_print(record, default_stock(), technician)
             if rng.random() < 0.8:
-                dispense(record, rng.choice(["picked_up", "picked_up", "shipped"]), "", technician)
-                record.dispensed_at = at + dt.timedelta(days=1)
+                dispense(
+                    record,
+                    rng.choice(["picked_up", "picked_up", "shipped"]),
+                    "",
+                    technician,
+                    at=min(at + dt.timedelta(days=1), utcnow()),
+                )
+
     except WorkflowError:
         return
 

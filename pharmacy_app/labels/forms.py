@@ -32,6 +32,12 @@ class DispenseForm(FlaskForm):
         ],
     )
     note = StringField("Note (tracking number, who collected)", validators=[Length(max=300)])
+    price = DecimalField(
+        "Price charged (leave empty for the computed price)",
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=100000)],
+    )
+    price_reason = StringField("Reason for a different price", validators=[Length(max=300)])
     submit = SubmitField("Record dispensing")
 
 

@@ -110,7 +110,14 @@ def dispense_fill(record_id: int) -> Response:
     form = DispenseForm()
     if form.validate_on_submit():
         try:
-            dispense(record, form.method.data or "", form.note.data or "", acting_user())
+            dispense(
+                record,
+                form.method.data or "",
+                form.note.data or "",
+                acting_user(),
+                price_override=form.price.data,
+                reason=form.price_reason.data or "",
+            )
             db.session.commit()
             flash(f"{record.batch_number} dispensed.")
         except WorkflowError as exc:

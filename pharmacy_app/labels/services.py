@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 
-from ..accounts.models import User
+from ..accounts.models import Permission, User
 from ..accounts.services import pharmacy_details
 from ..compounding.models import CompoundingRecord, RecordStatus
+from ..costs.models import CostRecord
+from ..costs.services import freeze_cost
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
 from ..orders.services import WorkflowError, record_event
@@ -164,28 +167,40 @@ def ready_to_label() -> list[CompoundingRecord]:
     )
 
 
-def dispense(record: CompoundingRecord, method: str, note: str, user: User) -> None:
-    """The patient received the fill (or it was shipped): the fill is closed; a refill, if
-    any are left, may be compounded next."""
+def dispense(
+    record: CompoundingRecord,
+    method: str,
+    note: str,
+    user: User,
+    price_override: Decimal | None = None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> CostRecord:
+    """The patient received the fill (or it was shipped): the fill is closed, its cost and
+    price frozen; a refill, if any are left, may be compounded next."""
     if record.status != RecordStatus.SIGNED_OFF.value or record.dispensed_at is not None:
         raise WorkflowError("Only a signed-off fill that is not yet dispensed can be dispensed.")
     if method not in DISPENSE_METHODS:
         raise WorkflowError("Say whether the fill was picked up or shipped.")
+    if price_override is not None and not user.can(Permission.VERIFY):
+        raise WorkflowError("Only a pharmacist can change the price.")
     if not db.session.scalar(
         select(func.count()).select_from(LabelPrint).where(LabelPrint.record_id == record.id)
     ):
         raise WorkflowError("Print the label before dispensing.")
-    record.dispensed_at, record.dispensed_by = utcnow(), user
+    record.dispensed_at, record.dispensed_by = at or utcnow(), user
     record.dispense_method, record.dispense_note = method, note.strip()
+    cost = freeze_cost(record, record.dispensed_at, price_override, reason)
     order = record.order
     left = order.refills - (record.fill_number - 1)
+    charged = f"charged {cost.price} {cost.currency}"
     if left > 0:
         order.status = OrderStatus.VERIFIED.value
         record_event(
             order,
             user,
             "dispensed",
-            f"{record.batch_number} {DISPENSE_METHODS[method]}; {left} refill(s) left",
+            f"{record.batch_number} {DISPENSE_METHODS[method]}; {charged}; {left} refill(s) left",
         )
     else:
         order.status = OrderStatus.DISPENSED.value
@@ -194,8 +209,10 @@ def dispense(record: CompoundingRecord, method: str, note: str, user: User) -> N
             user,
             "dispensed",
             f"{record.batch_number} "
-            f"{DISPENSE_METHODS[method]}; no refills left: prescription closed",
+            f"{DISPENSE_METHODS[method]}; {charged}; no refills left: prescription "
+            "closed",
         )
+    return cost
 
 
 def default_stock() -> LabelStock:

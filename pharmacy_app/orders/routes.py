@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -13,6 +14,8 @@ from ..accounts.auth import acting_user, require
 from ..accounts.models import Permission
 from ..checks import CheckResult, DocumentError, OrderDocument, check_order, parse_order_document
 from ..compounding.models import CompoundingRecord
+from ..costs.models import CostRecord
+from ..costs.services import computed_price, cost_lines, pharmacy_zone
 from ..extensions import db
 from ..labels.forms import DispenseForm
 from ..labels.models import LabelPrint, LabelStock
@@ -118,10 +121,24 @@ def detail(order_id: int) -> str:
         .order_by(LabelPrint.id)
     ):
         prints.setdefault(printed.record_id, []).append(printed)
+    costs = {
+        c.record_id: c
+        for c in db.session.scalars(
+            select(CostRecord).where(CostRecord.record_id.in_([r.id for r in records]))
+        )
+    }
+    today = dt.datetime.now(pharmacy_zone()).date()
+    prices = {
+        r.id: computed_price(r, cost_lines(r), today)
+        for r in records
+        if r.status == "signed_off" and r.dispensed_at is None
+    }
     return render_template(
         "orders/detail.html",
         records=records,
         prints=prints,
+        costs=costs,
+        prices=prices,
         dispense_form=DispenseForm(),
         label_stocks=db.session.scalars(select(LabelStock).order_by(LabelStock.name)).all(),
         order=order,

@@ -1,0 +1,155 @@
+"""Freezing a fill's cost and price at dispensing. Money is Decimal, rounded half up to
+cents per line, and every total is the sum of its lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..compounding.models import CompoundingRecord
+from ..extensions import db
+from ..orders.services import WorkflowError
+from .models import CostLine, CostRecord, PriceSchedule
+
+CENT = Decimal("0.01")
+STOCK_TO_COST = {"mg": Decimal("0.001"), "mL": Decimal(1), "each": Decimal(1)}
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def pharmacy_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["PHARMACY_TIMEZONE"])
+
+
+def cost_lines(record: CompoundingRecord) -> list[CostLine]:
+    """The fill's cost, line by line: each component at its lot's unit cost, the labour of
+    the formula's minutes at the hourly rate, and the per-fill fees."""
+    config = current_app.config
+    lines = []
+    for component in record.components:
+        lot = component.lot
+        used = component.actual if component.actual is not None else component.required
+        stock_quantity = used * STOCK_TO_COST[component.unit]
+        lines.append(
+            CostLine(
+                kind="ingredient",
+                what=f"{lot.ingredient.name} (lot {lot.lot_number})",
+                quantity=stock_quantity,
+                unit=lot.ingredient.stock_unit,
+                unit_cost=lot.unit_cost,
+                amount=money(stock_quantity * lot.unit_cost),
+            )
+        )
+    rate = Decimal(str(config["LABOUR_RATE_PER_HOUR"]))
+    minutes = Decimal(record.mfr.labour_minutes)
+    lines.append(
+        CostLine(
+            kind="labour",
+            what=f"Labour, {minutes} min at {rate}/h",
+            quantity=minutes,
+            unit="min",
+            unit_cost=money(rate / 60),
+            amount=money(minutes * rate / 60),
+        )
+    )
+    fee = Decimal(str(config["FEES_PER_FILL"]))
+    lines.append(
+        CostLine(
+            kind="fee",
+            what="Label, bag and patient sheet",
+            quantity=Decimal(1),
+            unit="each",
+            unit_cost=fee,
+            amount=money(fee),
+        )
+    )
+    return lines
+
+
+def schedule_for(family: str, on: dt.date) -> PriceSchedule | None:
+    return db.session.scalars(
+        select(PriceSchedule)
+        .where(PriceSchedule.family == family, PriceSchedule.effective_from <= on)
+        .order_by(PriceSchedule.effective_from.desc(), PriceSchedule.id.desc())
+        .limit(1)
+    ).first()
+
+
+def computed_price(record: CompoundingRecord, lines: list[CostLine], on: dt.date) -> Decimal:
+    """The price the schedule in effect gives; cost plus markup plus fee by default."""
+    config = current_app.config
+    ingredients = sum((line.amount for line in lines if line.kind == "ingredient"), Decimal(0))
+    labour = sum((line.amount for line in lines if line.kind == "labour"), Decimal(0))
+    schedule = schedule_for(record.mfr.family, on)
+    if schedule is not None and schedule.method == "base" and schedule.base_price is not None:
+        quantity = schedule.base_quantity or record.order.quantity
+        return money(
+            schedule.base_price * record.order.quantity / quantity + schedule.dispensing_fee
+        )
+    markup = (
+        schedule.markup_percent
+        if schedule and schedule.markup_percent is not None
+        else Decimal(str(config["DEFAULT_MARKUP_PERCENT"]))
+    )
+    fee = schedule.dispensing_fee if schedule else Decimal(str(config["DEFAULT_DISPENSING_FEE"]))
+    return money(ingredients * (1 + markup / 100) + labour + fee)
+
+
+def freeze_cost(
+    record: CompoundingRecord,
+    dispensed_at: dt.datetime,
+    price_override: Decimal | None = None,
+    reason: str = "",
+) -> CostRecord:
+    """The fill's cost record, made once at dispensing and never recomputed."""
+    if price_override is not None and len(reason.strip()) < 5:
+        raise WorkflowError("Give the reason for changing the price.")
+    if price_override is not None and price_override < 0:
+        raise WorkflowError("A price cannot be negative.")
+    local = (
+        (dispensed_at if dispensed_at.tzinfo else dispensed_at.replace(tzinfo=dt.UTC))
+        .astimezone(pharmacy_zone())
+        .date()
+    )
+    lines = cost_lines(record)
+    price = computed_price(record, lines, local)
+    total = {
+        kind: sum((line.amount for line in lines if line.kind == kind), Decimal(0))
+        for kind in ("ingredient", "labour", "fee")
+    }
+    charged = money(price_override) if price_override is not None else price
+    all_costs = total["ingredient"] + total["labour"] + total["fee"]
+    order = record.order
+    cost = CostRecord(
+        record=record,
+        order_id=order.id,
+        prescriber_id=order.prescriber_id,
+        rx_number=order.rx_number,
+        batch_number=record.batch_number,
+        preparation=f"{order.strength_text} {order.dosage_form.replace('_', ' ')}",
+        dispensed_at=dispensed_at,
+        local_date=local,
+        week_start=local - dt.timedelta(days=local.weekday()),
+        month_start=local.replace(day=1),
+        units=order.quantity,
+        days_supply=order.days_supply,
+        ingredient_cost=total["ingredient"],
+        labour_cost=total["labour"],
+        fees=total["fee"],
+        total_cost=all_costs,
+        price=charged,
+        margin=charged - all_costs,
+        currency=current_app.config["CURRENCY"],
+        computed_price=price,
+        price_overridden=price_override is not None,
+        override_reason=reason.strip(),
+        lines=lines,
+    )
+    db.session.add(cost)
+    return cost
