@@ -7,7 +7,17 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from sqlalchemy import select
 
 from ..accounts.auth import acting_user
@@ -96,7 +106,7 @@ def monthly_csv() -> Response:
             yield out.getvalue()
 
     return Response(
-        rows(),
+        stream_with_context(rows()),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=costs-{month:%Y-%m}.csv"},
     )
