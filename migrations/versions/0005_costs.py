@@ -37,8 +37,8 @@ def upgrade():
     op.create_table(
         "cost_records",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("record_id", sa.Integer(), nullable=False),
-        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=True),
+        sa.Column("order_id", sa.Integer(), nullable=True),
         sa.Column("prescriber_id", sa.Integer(), nullable=False),
         sa.Column("rx_number", sa.String(length=20), nullable=False),
         sa.Column("batch_number", sa.String(length=30), nullable=False),

@@ -41,8 +41,11 @@ class CostRecord(Model):
     __tablename__ = "cost_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("compounding_records.id"), unique=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    # Empty only for fills brought over from a previous system's history (and the
+    # benchmark's generated years), which have no compounding record here.
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("compounding_records.id"), unique=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+
     prescriber_id: Mapped[int] = mapped_column(ForeignKey("prescribers.id"))
     rx_number: Mapped[str] = mapped_column(String(20))
     batch_number: Mapped[str] = mapped_column(String(30))
@@ -68,7 +71,7 @@ class CostRecord(Model):
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    record: Mapped[CompoundingRecord] = relationship()
+    record: Mapped[CompoundingRecord | None] = relationship()
     lines: Mapped[list[CostLine]] = relationship(
         back_populates="cost", order_by="CostLine.id", cascade="all, delete-orphan"
     )

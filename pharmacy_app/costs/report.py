@@ -41,7 +41,7 @@ def _in_month(query: Select[Any], month: dt.date) -> Select[Any]:
 
 
 def _figures(row: Any) -> dict[str, Any]:
-    figures = {
+    figures: dict[str, Any] = {
         key: (Decimal(str(row[key])) if key not in ("fills",) else int(row[key]))
         for key in (
             "fills",

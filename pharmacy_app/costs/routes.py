@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..accounts.auth import acting_user
 from ..accounts.models import Permission
@@ -130,7 +131,7 @@ def monthly_pdf() -> Response:
 
 
 @bp.route("/costs/prices", methods=["GET", "POST"])
-def prices() -> str | Response:
+def prices() -> str | BaseResponse:
     form = PriceScheduleForm()
     if form.validate_on_submit():
         db.session.add(
