@@ -11,6 +11,7 @@ from typing import Any
 
 from ..compounding.arithmetic import BudRule
 from ..compounding.models import Ingredient, IngredientKind, Lot, MasterFormulation
+from ..costs.models import PriceSchedule
 from ..extensions import db
 
 INGREDIENTS: list[dict[str, Any]] = [
@@ -219,6 +220,35 @@ def store_demo_compounding(today: dt.date) -> dict[str, MasterFormulation]:
         bud_rule=BudRule.AQUEOUS_PRESERVED.value,
         quality_checks="Smooth, uniform cream",
         labour_minutes=20,
+    )
+    # Two price schedules, one changed three months ago, so the demo months show both kinds.
+    four_and_a_half = formulas["Naltrexone 4.5 mg capsules, MCC, size 1"].family
+    db.session.add_all(
+        [
+            PriceSchedule(
+                family=four_and_a_half,
+                method="base",
+                base_price=D("42.00"),
+                base_quantity=D(30),
+                dispensing_fee=D(0),
+                effective_from=today - dt.timedelta(days=400),
+            ),
+            PriceSchedule(
+                family=four_and_a_half,
+                method="base",
+                base_price=D("45.00"),
+                base_quantity=D(30),
+                dispensing_fee=D(0),
+                effective_from=today - dt.timedelta(days=90),
+            ),
+            PriceSchedule(
+                family=formulas["Naltrexone 1 mg/mL oral liquid"].family,
+                method="cost_plus",
+                markup_percent=D(150),
+                dispensing_fee=D("8.00"),
+                effective_from=today - dt.timedelta(days=400),
+            ),
+        ]
     )
     db.session.flush()
     return formulas
