@@ -12,7 +12,7 @@ from ..accounts.models import Permission, User
 from ..accounts.services import pharmacy_details
 from ..compounding.models import CompoundingRecord, RecordStatus
 from ..costs.models import CostRecord
-from ..costs.services import freeze_cost
+from ..costs.services import freeze_cost, pharmacy_zone
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
 from ..orders.services import WorkflowError, record_event
@@ -99,7 +99,14 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
         if order.strength_per is None
         else f"{_plain(order.strength_mg)} mg/{order.strength_per}"
     )
-    filled = (record.signed_off_at or record.created_at).date()
+    released = record.signed_off_at or record.created_at
+    # The date a patient reads is the pharmacy's own date, not UTC's.
+    filled = (
+        (released if released.tzinfo else released.replace(tzinfo=dt.UTC))
+        .astimezone(pharmacy_zone())
+        .date()
+    )
+
     return {
         "pharmacy": pharmacy_details(),
         "rx_number": order.rx_number,
