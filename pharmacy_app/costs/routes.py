@@ -24,12 +24,13 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..accounts.auth import acting_user
 from ..accounts.models import Permission
 from ..extensions import db
+from ..orders.services import WorkflowError, record_event
 from ..pdf import render_pdf
 from ..timeutil import utcnow
 from .forms import PriceScheduleForm
-from .models import PriceSchedule
+from .models import CostRecord, PriceSchedule
 from .report import month_fills, monthly_report, trend_svg
-from .services import pharmacy_zone
+from .services import pharmacy_zone, void_cost
 
 bp = Blueprint("costs", __name__)
 
@@ -127,6 +128,33 @@ def monthly_pdf() -> Response:
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f"attachment; filename=costs-{month:%Y-%m}.pdf"},
+    )
+
+
+@bp.post("/costs/<int:cost_id>/void")
+def void(cost_id: int) -> BaseResponse:
+    """A pharmacist voids a refunded fill: it leaves the reports, and the order says why."""
+    cost = db.get_or_404(CostRecord, cost_id)
+    if not acting_user().can(Permission.VERIFY):
+        abort(403)
+    try:
+        void_cost(cost, request.form.get("reason", ""))
+        if cost.record is not None:
+            record_event(
+                cost.record.order,
+                acting_user(),
+                "voided",
+                f"{cost.batch_number}: {request.form.get('reason', '').strip()}",
+            )
+        db.session.commit()
+        flash(f"{cost.batch_number} voided: it no longer counts in the reports.")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(
+        url_for("orders.detail", order_id=cost.order_id)
+        if cost.order_id
+        else url_for("costs.monthly")
     )
 
 

@@ -101,6 +101,18 @@ def computed_price(record: CompoundingRecord, lines: list[CostLine], on: dt.date
     return money(ingredients * (1 + markup / 100) + labour + fee)
 
 
+def void_cost(cost: CostRecord, reason: str) -> None:
+    """A refunded or voided fill leaves the month's figures; its record stays, marked."""
+    if cost.voided:
+        raise WorkflowError("This fill is already voided.")
+    if len(reason.strip()) < 5:
+        raise WorkflowError("Give the reason for voiding the fill.")
+    cost.voided = True
+    cost.override_reason = (cost.override_reason + " | " if cost.override_reason else "") + (
+        f"Voided: {reason.strip()}"
+    )
+
+
 def freeze_cost(
     record: CompoundingRecord,
     dispensed_at: dt.datetime,

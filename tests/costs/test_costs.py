@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.models import CompoundingRecord
@@ -42,9 +42,13 @@ def test_dispensing_freezes_a_cost_record_whose_total_is_the_sum_of_its_lines(
     app, make_user, ready_order
 ):
     pharmacist = make_user("pharmacist")
+    with app.app_context():  # no price schedule: the default pricing applies
+        db.session.execute(delete(PriceSchedule))
+        db.session.commit()
     cost_id = dispense_fill(app, ready_order(), pharmacist.id)
     cost, lines = cost_of(app, cost_id)
     ingredient = sum(a for kind, a in lines if kind == "ingredient")
+
     assert cost.ingredient_cost == ingredient
     assert cost.labour_cost == Decimal("20.00")  # 20 minutes at 60.00 an hour
     assert cost.fees == Decimal("0.75")
@@ -218,3 +222,24 @@ def test_a_price_schedule_is_added_from_the_page(app, signed_in, catalogue):
         },
     )
     assert saved.status_code == 302
+
+
+def test_a_voided_fill_leaves_the_month_and_says_why(app, make_user, ready_order, signed_in):
+    pharmacist = make_user("pharmacist")
+    order_id = ready_order()
+    cost_id = dispense_fill(
+        app, order_id, pharmacist.id, at=dt.datetime(2026, 7, 20, 18, tzinfo=dt.UTC)
+    )
+    with app.app_context():
+        before = monthly_report(dt.date(2026, 7, 1))["totals"]["fills"]
+    technician = signed_in("technician")
+    assert technician.post(f"/costs/{cost_id}/void", data={"reason": "Refunded"}).status_code == 403
+    client = signed_in("pharmacist")
+    client.post(f"/costs/{cost_id}/void", data={"reason": ""})
+    assert cost_of(app, cost_id)[0].voided is False
+    client.post(f"/costs/{cost_id}/void", data={"reason": "Refunded: capsules damaged in post"})
+    assert cost_of(app, cost_id)[0].voided is True
+    with app.app_context():
+        assert monthly_report(dt.date(2026, 7, 1))["totals"]["fills"] == before - 1
+    page = client.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "capsules damaged in post" in page
