@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from .accounts.models import Permission, Role, User
-from .accounts.services import AccountError, create_user, issue_token
+from .accounts.services import AccountError, create_user, issue_token, set_password
 from .checks import DocumentError, Severity, check_order, parse_order_document
 from .extensions import db
 from .orders.models import Order
@@ -32,6 +32,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_order_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
+    app.cli.add_command(set_password_command)
 
 
 @click.command("create-user")
@@ -54,6 +55,22 @@ def create_user_command(username: str, role: str, full_name: str, password: str)
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.username} ({user.role_label}).")
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("username")
+@click.password_option("--password", prompt="New password", help="Prompted for when not given.")
+def set_password_command(username: str, password: str) -> None:
+    """Set a user's password (for a forgotten one, or the demo users after the first run)."""
+    user = _user(username)
+    try:
+        set_password(user, password)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Password set for {user.username}; their other sessions are signed out.")
 
 
 @click.command("create-token")
@@ -91,7 +108,8 @@ def seed_demo(order_count: int, seed: int, force: bool) -> None:
     if existing and not force:
         click.echo(
             f"The database already has {existing} orders; demo data not loaded "
-            "(use --force to add more)."
+            "(use --force to add more). To sign in as a demo user, set a password: "
+            "flask --app pharmacy_app set-password priya"
         )
         return
     passwords = store_demo_orders(order_count, seed=seed, policy=current_policy())

@@ -164,3 +164,18 @@ def test_seed_demo_loads_the_formulas_the_demo_orders_need(app, runner):
         assert waiting and all(
             matching_formulations(order)[0] for order in waiting if order.strength_text != "50 mg"
         )
+
+
+def test_set_password_lets_a_user_sign_in_again(app, runner, make_user):
+    user = make_user("pharmacist", username="forgetful")
+    result = runner.invoke(args=["set-password", "forgetful", "--password", "a brand new one"])
+    assert result.exit_code == 0, result.output
+    response = app.test_client().post(
+        "/login", data={"username": "forgetful", "password": "a brand new one"}
+    )
+    assert response.status_code == 302
+    assert runner.invoke(args=["set-password", "forgetful", "--password", "short"]).exit_code == 1
+    assert (
+        runner.invoke(args=["set-password", "nobody", "--password", "long enough"]).exit_code == 1
+    )
+    assert user
