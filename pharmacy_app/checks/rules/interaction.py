@@ -41,19 +41,16 @@ def check(document: OrderDocument) -> list[Finding]:
     # Opioid use is sometimes written among the conditions ("chronic pain on oxycodone",
     # "opioid use disorder on methadone"): it matters as much there.
     for index, written in enumerate(document.patient.conditions):
-        finding = _medicine(written, f"patient.conditions[{index}]")
-        if finding is not None and finding.code in _OPIOID_CODES:
+        finding = _medicine(written, f"patient.conditions[{index}]", opioids_only=True)
+        if finding is not None:
             findings.append(finding)
     return findings
 
 
-_OPIOID_CODES = frozenset(
-    {"interaction.opioid", "interaction.opioid_past", "interaction.opioid_spelling"}
-)
-
-
 @lru_cache(maxsize=4096)
-def _medicine(written: str, field: str) -> Finding | None:
+def _medicine(written: str, field: str, opioids_only: bool = False) -> Finding | None:
+    """The finding on one medicine line; with `opioids_only` (a condition's text) only
+    opioid use is looked for."""
     text = normalize(written)
     if not text:
         return None
@@ -87,6 +84,8 @@ def _medicine(written: str, field: str) -> Finding | None:
             f'"{written}" looks like a misspelling of {misspelt[1]} ("{misspelt[0]}"), an '
             "opioid. Confirm what the patient takes: LDN must not be taken with opioids.",
         )
+    if opioids_only:
+        return None
     peripheral = find_phrase(text, _PERIPHERAL)
     if peripheral is not None:
         return Finding(
