@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..checks import DosageForm
+from ..formfields import FiniteDecimalField
 from .arithmetic import CAPSULE_VOLUME_ML, BudRule
 from .models import IngredientKind
 
@@ -25,13 +25,13 @@ class ReceiveLotForm(FlaskForm):
     supplier = StringField("Supplier", validators=[DataRequired(), Length(max=200)])
     lot_number = StringField("Lot number", validators=[DataRequired(), Length(max=100)])
     expiry_date = DateField("Expiry date", validators=[InputRequired()])
-    quantity = DecimalField(
+    quantity = FiniteDecimalField(
         "Quantity received",
         places=4,
         validators=[InputRequired(), NumberRange(min=0.0001, max=10**8)],
         description="In the ingredient's stock unit (g, mL or each)",
     )
-    unit_cost = DecimalField(
+    unit_cost = FiniteDecimalField(
         "Unit cost",
         places=4,
         validators=[InputRequired(), NumberRange(min=0, max=10**6)],
@@ -45,7 +45,7 @@ class FormulationForm(FlaskForm):
     dosage_form = SelectField(
         "Dosage form", choices=[SelectChoice(f.value, f.label) for f in DosageForm]
     )
-    strength_mg = DecimalField(
+    strength_mg = FiniteDecimalField(
         "Strength (mg per unit, or mg/mL)",
         places=4,
         validators=[InputRequired(), NumberRange(min=0.001, max=100)],
@@ -60,7 +60,7 @@ class FormulationForm(FlaskForm):
         + [SelectChoice(size, size) for size in CAPSULE_VOLUME_ML],
         default="1",
     )
-    overage_percent = DecimalField(
+    overage_percent = FiniteDecimalField(
         "Overage %", places=2, default=0, validators=[InputRequired(), NumberRange(min=0, max=50)]
     )
     bud_rule = SelectField(
@@ -117,16 +117,16 @@ class IngredientForm(FlaskForm):
         ],
         default="",
     )
-    assay_percent = DecimalField(
+    assay_percent = FiniteDecimalField(
         "Assay / purity %", places=3, validators=[Optional(), NumberRange(min=50, max=110)]
     )
-    tablet_strength_mg = DecimalField(
+    tablet_strength_mg = FiniteDecimalField(
         "Tablet strength (mg)", places=3, validators=[Optional(), NumberRange(min=0.1, max=1000)]
     )
-    tablet_weight_mg = DecimalField(
+    tablet_weight_mg = FiniteDecimalField(
         "Tablet weight (mg)", places=3, validators=[Optional(), NumberRange(min=1, max=5000)]
     )
-    density_g_per_ml = DecimalField(
+    density_g_per_ml = FiniteDecimalField(
         "Fill density (g/mL, fillers)",
         places=4,
         validators=[Optional(), NumberRange(min=0.05, max=3)],

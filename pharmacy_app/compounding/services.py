@@ -317,8 +317,8 @@ def record_weights(record: CompoundingRecord, actuals: dict[int, Decimal], user:
         actual = actuals.get(component.id)
         if actual is None:
             raise WorkflowError(f"Enter the {component.role} amount.")
-        if actual < 0:
-            raise WorkflowError("Amounts cannot be negative.")
+        if not actual.is_finite() or actual < 0:
+            raise WorkflowError(f"Enter the {component.role} amount as a number, 0 or more.")
         component.actual = actual
         component.within_tolerance = (
             arithmetic.within_tolerance(component.required, actual, record.tolerance_percent)

@@ -6,12 +6,13 @@ import datetime as dt
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, DecimalField, SelectField, SubmitField
+from wtforms import DateField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..compounding.models import MasterFormulation
 from ..extensions import db
+from ..formfields import FiniteDecimalField
 
 
 class PriceScheduleForm(FlaskForm):
@@ -23,14 +24,14 @@ class PriceScheduleForm(FlaskForm):
             SelectChoice("base", "Base price for a quantity plus dispensing fee"),
         ],
     )
-    base_price = DecimalField("Base price", places=2, validators=[Optional(), NumberRange(0)])
-    base_quantity = DecimalField(
+    base_price = FiniteDecimalField("Base price", places=2, validators=[Optional(), NumberRange(0)])
+    base_quantity = FiniteDecimalField(
         "for this quantity", places=3, validators=[Optional(), NumberRange(min=0.001)]
     )
-    markup_percent = DecimalField(
+    markup_percent = FiniteDecimalField(
         "Markup on ingredient cost (%)", places=2, validators=[Optional(), NumberRange(0, 1000)]
     )
-    dispensing_fee = DecimalField(
+    dispensing_fee = FiniteDecimalField(
         "Dispensing fee", places=2, default=0, validators=[InputRequired(), NumberRange(0, 1000)]
     )
     effective_from = DateField(

@@ -7,7 +7,6 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..formfields import FiniteDecimalField
 from .models import LabelStock
 
 MM = [InputRequired(), NumberRange(min=0, max=500)]
@@ -32,7 +32,7 @@ class DispenseForm(FlaskForm):
         ],
     )
     note = StringField("Note (tracking number, who collected)", validators=[Length(max=300)])
-    price = DecimalField(
+    price = FiniteDecimalField(
         "Price charged (leave empty for the computed price)",
         places=2,
         validators=[Optional(), NumberRange(min=0, max=100000)],
@@ -44,29 +44,33 @@ class DispenseForm(FlaskForm):
 class LabelStockForm(FlaskForm):
     stock_id = HiddenField()
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    label_width_mm = DecimalField(
+    label_width_mm = FiniteDecimalField(
         "Label width (mm)", places=2, validators=[InputRequired(), NumberRange(min=20, max=300)]
     )
-    label_height_mm = DecimalField(
+    label_height_mm = FiniteDecimalField(
         "Label height (mm)", places=2, validators=[InputRequired(), NumberRange(min=15, max=300)]
     )
-    sheet_width_mm = DecimalField(
+    sheet_width_mm = FiniteDecimalField(
         "Sheet width (mm, laser sheets)",
         places=2,
         validators=[Optional(), NumberRange(min=50, max=500)],
     )
-    sheet_height_mm = DecimalField(
+    sheet_height_mm = FiniteDecimalField(
         "Sheet height (mm)", places=2, validators=[Optional(), NumberRange(min=50, max=500)]
     )
     columns = IntegerField("Columns", default=1, validators=[InputRequired(), NumberRange(1, 10)])
     rows = IntegerField("Rows", default=1, validators=[InputRequired(), NumberRange(1, 30)])
-    margin_top_mm = DecimalField("Top margin (mm)", places=2, default=0, validators=MM)
-    margin_left_mm = DecimalField("Left margin (mm)", places=2, default=0, validators=MM)
-    gap_x_mm = DecimalField("Gap across (mm)", places=2, default=0, validators=MM)
-    gap_y_mm = DecimalField("Gap down (mm)", places=2, default=0, validators=MM)
-    padding_mm = DecimalField("Inner padding (mm)", places=2, default=2, validators=MM)
-    offset_x_mm = DecimalField("Printer nudge right (mm)", places=2, default=0, validators=NUDGE)
-    offset_y_mm = DecimalField("Printer nudge down (mm)", places=2, default=0, validators=NUDGE)
+    margin_top_mm = FiniteDecimalField("Top margin (mm)", places=2, default=0, validators=MM)
+    margin_left_mm = FiniteDecimalField("Left margin (mm)", places=2, default=0, validators=MM)
+    gap_x_mm = FiniteDecimalField("Gap across (mm)", places=2, default=0, validators=MM)
+    gap_y_mm = FiniteDecimalField("Gap down (mm)", places=2, default=0, validators=MM)
+    padding_mm = FiniteDecimalField("Inner padding (mm)", places=2, default=2, validators=MM)
+    offset_x_mm = FiniteDecimalField(
+        "Printer nudge right (mm)", places=2, default=0, validators=NUDGE
+    )
+    offset_y_mm = FiniteDecimalField(
+        "Printer nudge down (mm)", places=2, default=0, validators=NUDGE
+    )
     is_default = BooleanField("Default stock")
     submit = SubmitField("Save stock")
 
