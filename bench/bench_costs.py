@@ -60,7 +60,6 @@ BARE = [
             f"SELECT {key}, count(id), sum(units), sum(ingredient_cost), sum(labour_cost), "
             "sum(fees), sum(total_cost), sum(price), sum(margin), sum(days_supply) "
             "FROM cost_records "
-
             f"WHERE month_start = '2026-07-01' AND voided = false GROUP BY {key} ORDER BY {key}"
         )
         for key in ("preparation", "prescriber_id", "week_start")
