@@ -27,12 +27,32 @@ _registry: pint.UnitRegistry = pint.UnitRegistry(
     non_int_type=Decimal, autoconvert_offset_to_baseunit=False
 )
 _registry.define("mcg = microgram")
+_registry.define("gm = gram")
 _registry.define("capsule = [capsule] = cap")
 _registry.define("tablet = [tablet] = tab")
 _registry.define("drop = [drop] = gtt")
 _registry.define("click = [click] = pump")
 _registry.define("troche = [troche]")
 _registry.define("spray = [spray]")
+# The units a prescription for LDN is written in, by Pint's name. Others Pint knows are
+# refused rather than misread: "u" (atomic mass unit; on prescriptions an error-prone "units"),
+# "ct" (carat; on prescriptions a count), grains, drams and ounces.
+_PRESCRIPTION_UNITS = frozenset(
+    {
+        "milligram",
+        "microgram",
+        "gram",
+        "nanogram",
+        "milliliter",
+        "liter",
+        "microliter",
+        "cubic_centimeter",
+        "gm",
+        "mcg",
+    }
+)
+# Plural abbreviations as typed ("4.5 mLs", "2 mgs"): read as the singular.
+_PLURALS = {"mls": "ml", "mgs": "mg", "mcgs": "mcg", "gms": "gm", "ccs": "cc"}
 _MASS = _registry.milligram.dimensionality
 _VOLUME = _registry.milliliter.dimensionality
 
@@ -164,6 +184,7 @@ def _resolve_unit(raw: str) -> tuple[str, Decimal, str]:
     cleaned = re.sub(r"\s+", " ", cleaned.lower())
     if cleaned in {"capsules", "caps"}:
         cleaned = "capsule"
+    cleaned = _PLURALS.get(cleaned, cleaned)
     try:
         units = _registry.parse_units(cleaned)
     except (
@@ -181,6 +202,15 @@ def _resolve_unit(raw: str) -> tuple[str, Decimal, str]:
     if len(units._units) != 1:
         raise AmountError(f'"{raw.strip()}" is not a single unit.')
     dims = units.dimensionality
+    if written in ("teaspoon", "tablespoon"):
+        raise AmountError(
+            f'"{raw.strip()}": household measures are not used for dosing; write the dose in '
+            "mL (1 teaspoon = 5 mL, 1 tablespoon = 15 mL)."
+        )
+    if dims in (_MASS, _VOLUME) and written not in _PRESCRIPTION_UNITS:
+        raise AmountError(
+            f'"{raw.strip()}" is not a unit this pharmacy reads (use mg, mcg, mL, or capsule).'
+        )
     if dims == _MASS:
         return MG, _registry.Quantity(Decimal(1), units).to("mg").magnitude, written
     if dims == _VOLUME:

@@ -8,7 +8,7 @@ from .policy import DEFAULT_POLICY, CheckPolicy
 from .rules import contraindication, dose, excipient, interaction, prescriber, release, supply
 
 # Stored with every check result, so an old verdict can be traced to the rules that gave it.
-RULESET_VERSION = "2026.11.1"
+RULESET_VERSION = "2026.11.2"
 
 
 def check_order(document: OrderDocument, policy: CheckPolicy = DEFAULT_POLICY) -> CheckResult:

@@ -4,16 +4,20 @@ saved."""
 
 from __future__ import annotations
 
+from .document import DosageForm
 from .findings import Finding
 from .rules.excipient import _excipient
 from .rules.release import _release_as_written
 
 
 def check_formulation(
-    release: str, excipients: list[str], accepted_extra: frozenset[str] = frozenset()
+    release: str,
+    excipients: list[str],
+    accepted_extra: frozenset[str] = frozenset(),
+    form: DosageForm = DosageForm.CAPSULE,
 ) -> list[Finding]:
     """Findings on a formula's release type and its filler or vehicle."""
-    findings = [f for f in _release_as_written(release) if f.code != "release.unstated"]
+    findings = [f for f in _release_as_written(release, form) if f.code != "release.unstated"]
     for index, written in enumerate(excipients):
         finding = _excipient(written, index, accepted_extra)
         if finding is not None:

@@ -126,7 +126,7 @@ def test_thresholds_come_from_the_policy(check):
 
 
 def test_a_dose_that_is_not_a_whole_capsule_warns(check):
-    result = check(preparation={"strength": "4.5 mg"}, sig={"dose": "3 mg"})
+    result = check(preparation={"strength": "4.5 mg"}, sig={"dose": "3 mg", "text": ""})
     assert [(f.code, f.severity) for f in family(result, "dose")] == [
         ("dose.not_whole_capsules", Severity.WARN)
     ]

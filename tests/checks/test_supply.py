@@ -16,7 +16,7 @@ LIQUID = {"dosage_form": "oral_liquid", "strength": "1 mg/mL", "excipients": ["p
 def test_quantities_that_agree_raise_nothing(check, quantity, times, days):
     result = check(
         preparation={"strength": "1.5 mg"},
-        sig={"dose": "1 capsule", "times_per_day": times},
+        sig={"dose": "1 capsule", "times_per_day": times, "text": ""},
         quantity=quantity,
         days_supply=days,
     )
@@ -34,7 +34,7 @@ def test_quantities_that_agree_raise_nothing(check, quantity, times, days):
 def test_quantities_that_disagree_warn(check, quantity, times, code):
     result = check(
         preparation={"strength": "1.5 mg"},
-        sig={"dose": "1 capsule", "times_per_day": times},
+        sig={"dose": "1 capsule", "times_per_day": times, "text": ""},
         quantity=quantity,
     )
     findings = family(result, "supply")
@@ -107,7 +107,7 @@ def test_capsule_quantities_that_agree_with_the_sig_raise_no_supply_warning(
 ):
     result = checked(
         preparation={"strength": "1.5 mg"},
-        sig={"dose": dose, "times_per_day": times},
+        sig={"dose": dose, "times_per_day": times, "text": ""},
         quantity=quantity,
         days_supply=days,
     )
@@ -131,7 +131,7 @@ def test_capsule_quantities_that_disagree_with_the_sig_are_at_least_a_warning(
 ):
     result = checked(
         preparation={"strength": "1.5 mg"},
-        sig={"dose": dose, "times_per_day": times},
+        sig={"dose": dose, "times_per_day": times, "text": ""},
         quantity=quantity,
         days_supply=days,
     )
@@ -156,7 +156,7 @@ def test_a_liquid_quantity_short_of_the_days_supply_warns(checked, dose, quantit
 
 
 def test_a_twice_daily_liquid_needs_twice_the_volume(checked):
-    sig = {"dose": "2.25 mL", "times_per_day": 2}
+    sig = {"dose": "2.25 mL", "times_per_day": 2, "text": "Take 2.25 mL by mouth twice daily"}
     assert supply_flags(checked(preparation=LIQUID_PREPARATION, sig=sig, quantity=135)) == []
     assert supply_flags(checked(preparation=LIQUID_PREPARATION, sig=sig, quantity=67.5)) != []
 

@@ -3,8 +3,10 @@
 Pregnancy, breastfeeding, severe liver or kidney disease, acute hepatitis and known
 naltrexone hypersensitivity block (the founding guide; the naltrexone product label lists
 acute hepatitis, liver failure and hypersensitivity as contraindications). A condition that
-is named without its severity, or is in the past, is a warning for the pharmacist. Negations
-("not pregnant", "no liver disease") raise nothing.
+is named without its severity, is in the past, or stands in a list that a negation may reach
+is a warning for the pharmacist. Negations ("not pregnant", "no liver disease") raise nothing.
+Every mention in an entry is read, so a problem list in one line ("NAFLD, ESRD on HD") is
+judged on its worst item.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from ..document import OrderDocument
 from ..findings import Finding, Severity
-from .text import find_phrase, is_denied, is_negated, is_past, normalize
+from .text import Standing, Text, normalize, phrase_pattern, read, strongest
 from .vocabulary import CROSS_SENSITIVE, NALTREXONE_NAMES, THYROID_HORMONES
 
 
@@ -24,12 +26,16 @@ class _Condition:
     block: re.Pattern[str]  # the contraindication itself
     caution: re.Pattern[str] | None  # the same organ or state, severity not stated
     why: str
+    mild: re.Pattern[str] | None = None  # a stated mild severity: no finding for the caution
 
 
 _CONDITIONS = (
     _Condition(
         "contraindication.pregnancy",
-        re.compile(r"\b(?:pregnan(?:t|cy)|gravid|expecting a baby)\b"),
+        re.compile(
+            r"\b(?:pregnan(?:t|cy)|gravid|expecting a baby|gestation|gestational|"
+            r"(?:1st|2nd|3rd|first|second|third) trimester|intrauterine pregnancy|iup)\b"
+        ),
         re.compile(r"\b(?:trying to conceive|ttc|planning (?:a )?pregnancy|ivf)\b"),
         "LDN is not to be taken in pregnancy (founding guide; product label precaution).",
     ),
@@ -47,20 +53,20 @@ _CONDITIONS = (
         re.compile(
             r"\b(?:severe liver disease|severe hepatic|cirrhosis|cirrhotic|liver failure|"
             r"hepatic failure|end stage liver|esld|decompensated liver|"
-            r"child pugh c|liver transplant)\b"
+            r"child pugh c|child pugh class c|hepatic encephalopathy)\b"
         ),
         re.compile(
             r"\b(?:liver disease|hepatic impairment|hepatic disease|liver impairment|"
-            r"fatty liver|nafld|nash|masld|elevated lfts?|elevated liver|"
-            r"liver enzymes|hepatic)\b"
+            r"fatty liver|nafld|nash|masld|mash|elevated lfts?|elevated liver|"
+            r"liver enzymes|hepatic|child pugh)\b"
         ),
         "Severe liver disease is a contraindication to naltrexone (founding guide; product label).",
     ),
     _Condition(
         "contraindication.acute_hepatitis",
         re.compile(
-            r"\b(?:acute hepatitis|active hepatitis|hepatitis (?:[abcde] )?acute|"
-            r"acute hep [abce]|hep [abcde] acute)\b"
+            r"\b(?:acute (?:\w+ ){0,2}hepatitis|active hepatitis|hepatitis (?:[abcde] )?acute|"
+            r"acute hep [abce]|hep [abcde] acute|hepatitis (?:[abcde] )?active)\b"
         ),
         re.compile(r"\b(?:hepatitis|hep [abcde])\b"),
         "Acute hepatitis is a contraindication to naltrexone (product label; founding guide).",
@@ -69,17 +75,30 @@ _CONDITIONS = (
         "contraindication.severe_kidney_disease",
         re.compile(
             r"\b(?:severe kidney disease|severe renal|esrd|end stage renal|"
-            r"end stage kidney|eskd|dialysis|hemodialysis|kidney failure|renal failure|"
-            r"ckd (?:stage )?(?:4|5|iv|v)|stage (?:4|5|iv|v) ckd)\b"
+            r"end stage kidney|eskd|dialysis|hemodialysis|haemodialysis|on hd|"
+            r"kidney failure|renal failure|"
+            r"ckd (?:stage |g)?(?:4|5|5d|iv|v)|(?:stage|g) ?(?:4|5|iv|v) (?:ckd|chronic kidney|"
+            r"kidney|renal))\b"
         ),
         re.compile(
             r"\b(?:ckd|chronic kidney disease|kidney disease|renal disease|"
-            r"renal impairment|renal insufficiency)\b"
+            r"renal impairment|renal insufficiency|kidney impairment)\b"
         ),
         "Severe kidney disease is a contraindication to LDN (founding guide; product label "
         "precaution).",
+        # KDIGO stages 1 and 2: kidney function normal or mildly decreased.
+        mild=re.compile(r"\b(?:ckd (?:stage |g)?(?:1|2|i|ii)|(?:stage|g) ?(?:1|2|i|ii) ckd)\b"),
     ),
 )
+# Kidney function written as a number: eGFR or creatinine clearance in mL/min. KDIGO: under
+# 30 is severely decreased (G4) or failure (G5); 30-59 moderately decreased (G3).
+_KIDNEY_FUNCTION = re.compile(
+    r"\b(?:e?gfr|crcl|cr\s*cl|creatinine\s+clearance)\b\D{0,12}?([<>≤≥]=?)?\s*(\d+(?:\.\d+)?)",
+    re.IGNORECASE,
+)
+_SEVERE_BELOW_ML_MIN = 30
+_MODERATE_BELOW_ML_MIN = 60
+
 _ALLERGY_WORDS = frozenset(
     {
         "allergy",
@@ -92,11 +111,71 @@ _ALLERGY_WORDS = frozenset(
         "intolerance",
     }
 )
+# What the patient had when a reaction is an expected side effect rather than
+# hypersensitivity (naltrexone label: nausea, headache, dizziness, sleep problems; LDN: vivid
+# dreams). Hypersensitivity words win when both are written.
+_SIDE_EFFECTS = frozenset(
+    {
+        "nausea",
+        "nauseous",
+        "vomiting",
+        "gi",
+        "upset",
+        "stomach",
+        "dreams",
+        "vivid",
+        "nightmares",
+        "insomnia",
+        "sleep",
+        "headache",
+        "headaches",
+        "dizziness",
+        "dizzy",
+        "anxiety",
+        "fatigue",
+        "tired",
+        "intolerance",
+        "intolerant",
+        "diarrhea",
+        "jittery",
+        "irritability",
+        "side",
+        "effects",
+    }
+)
+_HYPERSENSITIVITY = frozenset(
+    {
+        "rash",
+        "hives",
+        "urticaria",
+        "anaphylaxis",
+        "anaphylactic",
+        "swelling",
+        "angioedema",
+        "itching",
+        "itch",
+        "itchy",
+        "pruritus",
+        "allergic",
+        "hypersensitivity",
+        "sjs",
+        "stevens",
+        "wheezing",
+        "wheeze",
+        "breathing",
+        "throat",
+        "edema",
+        "blisters",
+        "blistering",
+    }
+)
 _TRANSPLANT = re.compile(r"\b(?:transplant|transplanted|transplantation)\b")
 _HASHIMOTO = re.compile(r"\b(?:hashimoto|hashimotos|autoimmune thyroiditis)\b")
 _NO_ALLERGIES = frozenset(
     {"nkda", "nka", "none", "no known allergies", "no known drug allergies", "na", "n a"}
 )
+_NALTREXONE = phrase_pattern(NALTREXONE_NAMES)
+_CROSS_SENSITIVE = phrase_pattern(CROSS_SENSITIVE)
 
 
 def check(document: OrderDocument) -> list[Finding]:
@@ -111,52 +190,19 @@ def check(document: OrderDocument) -> list[Finding]:
 
 
 def _condition(written: str, field: str, document: OrderDocument) -> list[Finding]:
-    text = normalize(written)
-    for condition in _CONDITIONS:
-        found = condition.block.search(text)
-        if found and not is_denied(text, found.start(), found.end()):
-            if is_past(text):
-                return [
-                    Finding(
-                        condition.code + "_history",
-                        Severity.WARN,
-                        field,
-                        f'"{written}" is recorded as past. {condition.why} Confirm it '
-                        "no longer applies.",
-                    )
-                ]
-            return [
-                Finding(
-                    condition.code,
-                    Severity.BLOCK,
-                    field,
-                    f'"{written}": {condition.why} Contact the prescriber.',
-                )
-            ]
-        caution = condition.caution.search(text) if condition.caution else None
-        if caution and not is_denied(text, caution.start(), caution.end()):
-            return [
-                Finding(
-                    condition.code + "_unconfirmed",
-                    Severity.WARN,
-                    field,
-                    f'"{written}" may matter: {condition.why} Confirm the severity or '
-                    "status before compounding.",
-                )
-            ]
-    allergy = find_phrase(text, NALTREXONE_NAMES)
-    if allergy and _ALLERGY_WORDS.intersection(text.split()) and not is_negated(text, allergy[1]):
-        return [
-            Finding(
-                "contraindication.naltrexone_allergy",
-                Severity.BLOCK,
-                field,
-                f'"{written}": a known hypersensitivity to naltrexone is a contraindication. '
-                "Do not compound; contact the prescriber.",
-            )
-        ]
-    if _TRANSPLANT.search(text):
-        return [
+    text = read(written)
+    findings = [
+        finding
+        for condition in _CONDITIONS
+        if (finding := _judge(condition, text, written, field)) is not None
+    ]
+    if not any(f.code.startswith("contraindication.severe_kidney") for f in findings):
+        findings += _kidney_function(written, field)
+    naltrexone = strongest(text, _NALTREXONE)
+    if naltrexone and _ALLERGY_WORDS.intersection(text.words):
+        findings.append(_naltrexone_allergy(text, written, field))
+    if strongest(text, _TRANSPLANT):
+        findings.append(
             Finding(
                 "contraindication.transplant",
                 Severity.WARN,
@@ -164,9 +210,9 @@ def _condition(written: str, field: str, document: OrderDocument) -> list[Findin
                 f'"{written}": LDN modulates the immune system; in transplant '
                 "patients its use needs the prescriber's confirmation.",
             )
-        ]
-    if _HASHIMOTO.search(text) and _takes_thyroid_hormone(document):
-        return [
+        )
+    if _HASHIMOTO.search(text.normalized) and _takes_thyroid_hormone(document):
+        findings.append(
             Finding(
                 "contraindication.thyroid_start_low",
                 Severity.INFO,
@@ -174,27 +220,106 @@ def _condition(written: str, field: str, document: OrderDocument) -> list[Findin
                 "Hashimoto's with thyroid hormone: start LDN low; the thyroid dose may "
                 "need lowering as LDN takes effect.",
             )
+        )
+    return findings
+
+
+def _judge(condition: _Condition, text: Text, written: str, field: str) -> Finding | None:
+    """The one finding a condition family gives for an entry: its worst mention."""
+    found = strongest(text, condition.block)
+    if found is not None and found[0] is Standing.PRESENT:
+        return Finding(
+            condition.code,
+            Severity.BLOCK,
+            field,
+            f'"{written}": {condition.why} Contact the prescriber.',
+        )
+    if found is not None and found[0] is Standing.DOUBTFUL:
+        return Finding(
+            condition.code + "_unconfirmed",
+            Severity.WARN,
+            field,
+            f'"{written}" names "{found[1][0]}" in a list that a negation may cover. '
+            f"{condition.why} Confirm whether it applies before compounding.",
+        )
+    if found is not None:
+        return Finding(
+            condition.code + "_history",
+            Severity.WARN,
+            field,
+            f'"{written}" is recorded as past. {condition.why} Confirm it no longer applies.',
+        )
+    caution = strongest(text, condition.caution) if condition.caution else None
+    if caution is None or (condition.mild and condition.mild.search(text.normalized)):
+        return None
+    return Finding(
+        condition.code + "_unconfirmed",
+        Severity.WARN,
+        field,
+        f'"{written}" may matter: {condition.why} Confirm the severity or status before '
+        "compounding.",
+    )
+
+
+def _kidney_function(written: str, field: str) -> list[Finding]:
+    """eGFR or creatinine clearance written as a number ("eGFR 12", "CrCl <30 mL/min")."""
+    found = _KIDNEY_FUNCTION.search(written)
+    if found is None:
+        return []
+    value = float(found[2])
+    below = (found[1] or "").startswith(("<", "≤"))
+    if value < _SEVERE_BELOW_ML_MIN or (below and value <= _SEVERE_BELOW_ML_MIN):
+        return [
+            Finding(
+                "contraindication.severe_kidney_disease",
+                Severity.BLOCK,
+                field,
+                f'"{written}": kidney function under {_SEVERE_BELOW_ML_MIN} mL/min is severe '
+                "kidney disease (KDIGO G4-G5), a contraindication to LDN (founding guide). "
+                "Contact the prescriber.",
+            )
+        ]
+    if value < _MODERATE_BELOW_ML_MIN or (below and value <= _MODERATE_BELOW_ML_MIN):
+        return [
+            Finding(
+                "contraindication.severe_kidney_disease_unconfirmed",
+                Severity.WARN,
+                field,
+                f'"{written}": kidney function is moderately decreased (KDIGO G3). Confirm it '
+                "is not severe kidney disease before compounding.",
+            )
         ]
     return []
 
 
+def _naltrexone_allergy(text: Text, written: str, field: str) -> Finding:
+    """Hypersensitivity to naltrexone blocks; a side effect written as an allergy warns."""
+    reaction = set(text.words)
+    if reaction & _SIDE_EFFECTS and not reaction & _HYPERSENSITIVITY:
+        return Finding(
+            "contraindication.naltrexone_intolerance",
+            Severity.WARN,
+            field,
+            f'"{written}" reads as a side effect of naltrexone, not hypersensitivity. Confirm '
+            "with the patient or prescriber; side effects at full doses (50 mg) do not rule "
+            "out LDN, but a true allergy does.",
+        )
+    return Finding(
+        "contraindication.naltrexone_allergy",
+        Severity.BLOCK,
+        field,
+        f'"{written}": a known hypersensitivity to naltrexone is a contraindication. '
+        "Do not compound; contact the prescriber.",
+    )
+
+
 def _allergy(written: str, field: str, document: OrderDocument) -> list[Finding]:
-    text = normalize(written)
-    if not text or text in _NO_ALLERGIES:
+    text = read(written)
+    if not text.normalized or text.normalized in _NO_ALLERGIES:
         return []
-    found = find_phrase(text, NALTREXONE_NAMES)
-    if found and not is_negated(text, found[1]):
-        return [
-            Finding(
-                "contraindication.naltrexone_allergy",
-                Severity.BLOCK,
-                field,
-                f'Allergy to "{written}": a known hypersensitivity to naltrexone is a '
-                "contraindication. Do not compound; contact the prescriber.",
-            )
-        ]
-    found = find_phrase(text, CROSS_SENSITIVE)
-    if found and not is_negated(text, found[1]):
+    if strongest(text, _NALTREXONE):
+        return [_naltrexone_allergy(text, written, field)]
+    if strongest(text, _CROSS_SENSITIVE):
         return [
             Finding(
                 "contraindication.antagonist_allergy",
@@ -205,7 +330,7 @@ def _allergy(written: str, field: str, document: OrderDocument) -> list[Finding]
             )
         ]
     for index, excipient in enumerate(document.preparation.excipients):
-        if _shares_a_name(text, normalize(excipient)):
+        if _shares_a_name(text.normalized, normalize(excipient)):
             return [
                 Finding(
                     "contraindication.excipient_allergy",

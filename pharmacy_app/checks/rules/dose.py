@@ -38,7 +38,9 @@ def check(document: OrderDocument, policy: CheckPolicy) -> tuple[DoseSummary, li
     mg_per_day = mg_per_dose * times
     findings += _judge_daily_dose(mg_per_day, times, policy)
     micrograms = [a for a in (strength, dose) if a.written in _MICROGRAMS]
-    if micrograms and policy.very_low_below_mg <= mg_per_day * 1000 <= policy.usual_max_mg:
+    # A dose written in mcg that would be an ordinary LDN dose in mg (up to the "not a low
+    # dose" limit) is more likely a slip than an ultra-low dose (shared/domain/ldn.md).
+    if micrograms and policy.very_low_below_mg <= mg_per_day * 1000 < policy.not_low_dose_from_mg:
         findings.append(
             Finding(
                 "dose.possible_unit_slip",
@@ -97,7 +99,7 @@ def _mg_per_dose(
     if form is DosageForm.CAPSULE:
         return _capsule_dose(strength, dose, written)
     per = strength.per
-    if dose.is_mass and per == "g" and dose.written in ("gram", "kilogram"):
+    if dose.is_mass and per == "g" and dose.written in ("gram", "gm"):
         # "1 g" of a mg/g cream is an amount of cream, not of naltrexone.
         return dose.value / 1000 * strength.value, None, []
     if dose.is_mass:
@@ -236,6 +238,10 @@ def _unreadable(written: str, why: str) -> Finding:
 
 
 def _tidy(value: Decimal) -> Decimal:
-    """Round to 4 decimal places (half up) and drop trailing zeros, for display and storage."""
-    rounded = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
+    """Round to 4 decimal places (half up), or to 4 significant digits below 0.001 so an
+    ultra-low dose never rounds to zero, and drop trailing zeros, for display and storage."""
+    places = Decimal("0.0001")
+    if 0 < abs(value) < Decimal("0.001"):
+        places = Decimal(1).scaleb(value.adjusted() - 3)
+    rounded = value.quantize(places, rounding=ROUND_HALF_UP).normalize()
     return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral_value() else rounded

@@ -13,12 +13,13 @@ from functools import lru_cache
 
 from ..document import DosageForm, OrderDocument
 from ..findings import Finding, Severity
-from .text import is_negated, normalize
+from .text import Standing, Text, normalize, read
 
 # Calcium carbonate in every way it is written, matched on normalize()d text:
 # "Calcium Carbonate USP", "calc. carb.", "CaCO₃", "precipitated chalk", "E170", oyster shell.
 CALCIUM_CARBONATE = re.compile(
-    r"\b(?:ca(?:lc(?:ium)?)?\s*carb(?:onate?|onat)?s?|caco\s*3|chalk|calcite|aragonite|"
+    r"\b(?:ca(?:l|lc|lcium)?\s*carb(?:onate?|onat)?s?|calcium\s+(?:as|from)\s+carbonate|"
+    r"caco\s*3|chalk|calcite|aragonite|"
     r"limestone|e\s*170|oyster\s*shells?|coral\s*calcium|tums|carbonate\s+of\s+(?:calcium|lime))\b"
 )
 # Fillers that slow release: methylcellulose and hypromellose (HPMC) types.
@@ -27,8 +28,30 @@ SLOWS_RELEASE = re.compile(
     r"methyl\s*cellulose|methylcellulose|methocel|carbomer|carbopol|xanthan|guar|"
     r"polyethylene\s*oxide|ethylcellulose|ethyl\s*cellulose)\b"
 )
-# A capsule shell is packaging, not a filler: HPMC ("vegetable") shells are acceptable.
+# A capsule shell is packaging, not a filler: HPMC ("vegetable") shells are acceptable. The
+# words that describe a shell are left out when the rest of the entry is judged, so
+# "dicalcium phosphate (caps)" is still judged as dicalcium phosphate.
 SHELL = re.compile(r"\b(?:capsule|capsules|shell|shells|caps)\b")
+_SHELL_WORDS = frozenset(
+    {
+        "capsule",
+        "capsules",
+        "shell",
+        "shells",
+        "caps",
+        "gelatin",
+        "vegetable",
+        "veggie",
+        "vegetarian",
+        "size",
+        "hard",
+        "clear",
+        "white",
+        "empty",
+        "opaque",
+        "fill",
+    }
+)
 # Accepted fillers and vehicles, as normalize()d words that make up their names. Quality
 # words (USP, NF, monohydrate, grade numbers) are ignored when comparing.
 ACCEPTED = (
@@ -42,6 +65,9 @@ ACCEPTED = (
     "lactose anhydrous",
     "sucrose",
     "sodium bicarbonate",
+    "sodium bicarb",
+    "sod bicarb",
+    "bicarb",
     "acidophilus",
     "lactobacillus acidophilus",
     "probiotic",
@@ -150,10 +176,12 @@ def check(document: OrderDocument, accepted_extra: frozenset[str] = frozenset())
 @lru_cache(maxsize=4096)
 def _excipient(written: str, index: int, accepted_extra: frozenset[str]) -> Finding | None:
     field = f"preparation.excipients[{index}]"
-    text = normalize(written)
-    carbonate = CALCIUM_CARBONATE.search(text)
-    if not text or (carbonate and _excluded(text, carbonate)):
+    text = read(written)
+    if not text.normalized:
         return None
+    carbonate = _present(text, CALCIUM_CARBONATE)
+    if carbonate is None and CALCIUM_CARBONATE.search(text.normalized):
+        return None  # "no calcium carbonate", "CaCO3-free": a note that it is left out
     if carbonate:
         return Finding(
             "excipient.calcium_carbonate",
@@ -163,8 +191,9 @@ def _excipient(written: str, index: int, accepted_extra: frozenset[str]) -> Find
             "reduces the effect of LDN, and packed in a capsule it may not dissolve. Use "
             "microcrystalline cellulose, lactose or sucrose instead.",
         )
-    shell = SHELL.search(text)
-    if SLOWS_RELEASE.search(text) and not shell:
+    shell = SHELL.search(text.normalized)
+    slows = _present(text, SLOWS_RELEASE)
+    if slows and not shell:
         return Finding(
             "excipient.slows_release",
             Severity.WARN,
@@ -172,7 +201,12 @@ def _excipient(written: str, index: int, accepted_extra: frozenset[str]) -> Find
             f'"{written}" is a methylcellulose-type excipient that slows release; LDN should '
             "release immediately. Prefer microcrystalline cellulose.",
         )
-    if shell or _is_accepted(_core(text), accepted_extra):
+    core = _core(_affirmed_words(text))
+    if shell:
+        core = " ".join(w for w in core.split() if w not in _SHELL_WORDS)
+        if not core or slows:
+            return None
+    if _is_accepted(core, accepted_extra):
         return None
     return Finding(
         "excipient.unknown",
@@ -183,15 +217,32 @@ def _excipient(written: str, index: int, accepted_extra: frozenset[str]) -> Find
     )
 
 
-def _excluded(text: str, match: re.Match[str]) -> bool:
-    """ "no calcium carbonate", "CaCO3-free": a note that it is left out, not an excipient."""
-    after = text[match.end() :].split()
-    return is_negated(text, text[: match.start()].count(" ")) or after[:1] == ["free"]
+def _present(text: Text, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """The first mention of `pattern` that the entry does not negate. Matched over the whole
+    entry ("Calcium (as carbonate)"), negated only within its own clause ("non-GMO calcium
+    carbonate" is calcium carbonate; "no MCC; use Ca carb" is too); "-free" excludes it."""
+    for match in pattern.finditer(text.normalized):
+        start = text.word_at(match.start())
+        end = text.word_at(max(match.start(), match.end() - 1)) + 1
+        if text.words[end : end + 1] == ("free",):
+            continue
+        if text.standing(start, end) is not Standing.DENIED:
+            return match
+    return None
+
+
+def _affirmed_words(text: Text) -> str:
+    """The entry without clauses that say what is left out: "MCC (no HPMC)" -> "mcc"."""
+    return " ".join(
+        " ".join(text.words[c.start : c.end])
+        for c in text.clauses
+        if c.end > c.start and text.words[c.start] not in ("no", "not", "without", "non")
+    )
 
 
 def _core(text: str) -> str:
     """An excipient's name without quality words: "Avicel PH-102 NF" -> "avicel"."""
-    return " ".join(w for w in normalize(text).split() if w not in _QUALIFIERS)
+    return " ".join(w for w in normalize(text).split() if w not in _QUALIFIERS and not w.isdigit())
 
 
 _ACCEPTED_CORES = frozenset(_core(a) for a in ACCEPTED)

@@ -15,17 +15,20 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from ..document import OrderDocument
 from ..findings import Finding, Severity
-from .text import find_phrase, is_negated, is_past, normalize
+from .text import Standing, Text, find_phrase, mentions, phrase_pattern, read
 from .vocabulary import (
     ANTAGONISTS,
     IMMUNOSUPPRESSANTS,
     LDN_NAMES,
     OPIOID_BRANDS,
+    OPIOID_CLASS_WORDS,
     OPIOID_GENERICS,
+    PERIPHERAL_ANTAGONISTS,
     PERIPHERAL_OPIOIDS,
+    RESCUE_ANTAGONISTS,
 )
 
-_BRANDS_BY_LENGTH = tuple(sorted(OPIOID_BRANDS, key=len, reverse=True))
+_BRANDS = phrase_pattern(sorted(OPIOID_BRANDS, key=len, reverse=True))
 _ANTAGONISTS_BY_LENGTH = tuple(sorted(ANTAGONISTS, key=len, reverse=True))
 _PERIPHERAL = tuple(PERIPHERAL_OPIOIDS)
 _NOT_TAKING = frozenset({"naive", "free", "none", "abstinent"})
@@ -50,31 +53,14 @@ def check(document: OrderDocument) -> list[Finding]:
 @lru_cache(maxsize=4096)
 def _medicine(written: str, field: str, opioids_only: bool = False) -> Finding | None:
     """The finding on one medicine line; with `opioids_only` (a condition's text) only
-    opioid use is looked for."""
-    text = normalize(written)
-    if not text:
+    opioid use is looked for. Every opioid named in the line is read, and the one that
+    stands strongest decides: taken now blocks, stopped or doubtful warns."""
+    text = read(written)
+    if not text.normalized:
         return None
-    opioid = _opioid_in(text)
+    opioid = _strongest_opioid(text)
     if opioid is not None:
-        name, at = opioid
-        if is_negated(text, at):
-            return None
-        if is_past(text):
-            return Finding(
-                "interaction.opioid_past",
-                Severity.WARN,
-                field,
-                f'"{written}" is an opioid ({name}) listed as stopped. Confirm the patient no '
-                "longer takes it: LDN blocks opioids and can bring on withdrawal.",
-            )
-        return Finding(
-            "interaction.opioid",
-            Severity.BLOCK,
-            field,
-            f'"{written}" is an opioid ({name}). LDN blocks opioid receptors: it stops the '
-            "opioid working and can bring on withdrawal. Do not compound while the patient "
-            "takes opioids; contact the prescriber.",
-        )
+        return _opioid_finding(opioid[0], opioid[1], written, field)
     misspelt = _misspelt_opioid(text)
     if misspelt is not None:
         return Finding(
@@ -86,7 +72,8 @@ def _medicine(written: str, field: str, opioids_only: bool = False) -> Finding |
         )
     if opioids_only:
         return None
-    peripheral = find_phrase(text, _PERIPHERAL)
+    normalized = text.normalized
+    peripheral = find_phrase(normalized, _PERIPHERAL)
     if peripheral is not None:
         return Finding(
             "interaction.peripheral_opioid",
@@ -95,7 +82,7 @@ def _medicine(written: str, field: str, opioids_only: bool = False) -> Finding |
             f'"{written}" ({PERIPHERAL_OPIOIDS[peripheral[0]]}) acts on opioid receptors in the '
             "gut; LDN may reduce its effect. Let the pharmacist confirm.",
         )
-    if find_phrase(text, LDN_NAMES) is not None:
+    if find_phrase(normalized, LDN_NAMES) is not None:
         return Finding(
             "interaction.ldn_already",
             Severity.WARN,
@@ -103,16 +90,10 @@ def _medicine(written: str, field: str, opioids_only: bool = False) -> Finding |
             f'The patient already lists "{written}". Confirm this order is a renewal or '
             "transfer and not a second supply of LDN.",
         )
-    antagonist = find_phrase(text, _ANTAGONISTS_BY_LENGTH)
+    antagonist = find_phrase(normalized, _ANTAGONISTS_BY_LENGTH)
     if antagonist is not None:
-        return Finding(
-            "interaction.duplicate_antagonist",
-            Severity.WARN,
-            field,
-            f'"{written}" is an opioid antagonist ({ANTAGONISTS[antagonist[0]]}); with LDN this '
-            "is duplicate therapy. Confirm with the prescriber.",
-        )
-    if IMMUNOSUPPRESSANTS.intersection(text.split()):
+        return _antagonist_finding(antagonist[0], written, field)
+    if IMMUNOSUPPRESSANTS.intersection(text.words):
         return Finding(
             "interaction.immunosuppressant",
             Severity.WARN,
@@ -121,6 +102,60 @@ def _medicine(written: str, field: str, opioids_only: bool = False) -> Finding |
             "with transplant or immunosuppressive therapy needs the prescriber's confirmation.",
         )
     return None
+
+
+def _opioid_finding(standing: Standing, name: str, written: str, field: str) -> Finding:
+    what = (
+        f"says the patient uses opioids ({name})"
+        if name in OPIOID_CLASS_WORDS
+        else f"is an opioid ({name})"
+    )
+    if standing is Standing.PAST:
+        return Finding(
+            "interaction.opioid_past",
+            Severity.WARN,
+            field,
+            f'"{written}" {what}, written as past use. Confirm the patient no longer takes '
+            "any opioid: LDN blocks opioids and can bring on withdrawal.",
+        )
+    if standing is Standing.DOUBTFUL:
+        return Finding(
+            "interaction.opioid_unconfirmed",
+            Severity.WARN,
+            field,
+            f'"{written}" {what}, in a list that a negation may cover. Confirm whether the '
+            "patient takes it: LDN blocks opioids and can bring on withdrawal.",
+        )
+    return Finding(
+        "interaction.opioid",
+        Severity.BLOCK,
+        field,
+        f'"{written}" {what}. LDN blocks opioid receptors: it stops the opioid working and '
+        "can bring on withdrawal. Do not compound while the patient takes opioids; contact "
+        "the prescriber.",
+    )
+
+
+def _antagonist_finding(found: str, written: str, field: str) -> Finding:
+    generic = ANTAGONISTS[found]
+    if generic in RESCUE_ANTAGONISTS:
+        why = (
+            "a rescue medicine for opioid overdose. Its presence suggests opioid use or risk: "
+            "confirm the patient takes no opioids."
+        )
+    elif generic in PERIPHERAL_ANTAGONISTS:
+        why = (
+            "given for opioid-induced constipation, so the patient may be taking an opioid. "
+            "Confirm the patient takes no opioids."
+        )
+    else:
+        why = "with LDN this is duplicate therapy. Confirm with the prescriber."
+    return Finding(
+        "interaction.duplicate_antagonist",
+        Severity.WARN,
+        field,
+        f'"{written}" is an opioid antagonist ({generic}): {why}',
+    )
 
 
 # Spelling slips are looked for only in names long enough that one wrong letter still
@@ -136,30 +171,49 @@ for _name in _SPELLING_CANDIDATES:
     _CANDIDATES_BY_START[_name[:2]] = (*_CANDIDATES_BY_START.get(_name[:2], ()), _name)
 
 
-def _misspelt_opioid(text: str) -> tuple[str, str] | None:
-    """(word, opioid) when a word is one letter away from an opioid's name."""
-    for word in text.split():
+def _misspelt_opioid(text: Text) -> tuple[str, str] | None:
+    """(word, opioid) when a word is one letter away from an opioid's name, and not
+    negated ("no opiods" says the patient takes none)."""
+    for at, word in enumerate(text.words):
         candidates = _CANDIDATES_BY_START.get(word[:2])
-        if candidates is None or len(word) < 6:
+        if candidates is None or len(word) < 6 or word in OPIOID_GENERICS:
             continue
         match = process.extractOne(
             word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=1
         )
-        if match is not None:
+        if match is not None and match[1] == 1 and text.standing(at) is not Standing.DENIED:
             return word, OPIOID_BRANDS.get(match[0], match[0])
     return None
 
 
-def _opioid_in(text: str) -> tuple[str, int] | None:
-    """The opioid a medicine line names (generic, brand or combination) and where."""
-    words = text.split()
-    for at, word in enumerate(words):
-        if word in OPIOID_GENERICS:
-            if words[at + 1 : at + 2] and words[at + 1] in _NOT_TAKING:
-                continue  # "opioid-naive", "opioid free": says the patient takes none
-            return word, at
+# A number after "Tylenol" names Tylenol #3 or #4, unless it counts doses: "Tylenol 3 times
+# a day".
+_DOSE_COUNTS = frozenset({"times", "x", "per", "daily", "day", "hourly", "hrs", "hours", "h"})
 
-    brand = find_phrase(text, _BRANDS_BY_LENGTH)
-    if brand is not None:
-        return f"{OPIOID_BRANDS[brand[0]]}, as {brand[0].title()}", brand[1]
-    return None
+
+def _strongest_opioid(text: Text) -> tuple[Standing, str] | None:
+    """The opioid the line names (generic, brand or combination) that stands strongest,
+    as (standing, name for the message); None when all are denied or there are none."""
+    best: tuple[Standing, str] | None = None
+    for name, start, end in _opioids_named(text):
+        standing = text.standing(start, end)
+        if standing is not Standing.DENIED and (best is None or standing > best[0]):
+            best = (standing, name)
+    return best
+
+
+def _opioids_named(text: Text) -> list[tuple[str, int, int]]:
+    words = text.words
+    named = [
+        (word, at, at + 1)
+        for at, word in enumerate(words)
+        if word in OPIOID_GENERICS
+        # "opioid-naive", "codeine free": says the patient takes none
+        and not (words[at + 1 : at + 2] and words[at + 1] in _NOT_TAKING)
+    ]
+    for match, start, end in mentions(text, _BRANDS):
+        brand = match[0]
+        if brand[-1].isdigit() and words[end : end + 1] and words[end] in _DOSE_COUNTS:
+            continue
+        named.append((f"{OPIOID_BRANDS[brand]}, as {brand.title()}", start, end))
+    return named

@@ -96,16 +96,75 @@ PLACEHOLDERS = frozenset(
         "?",
     }
 )
+_PLACEHOLDER_WORDS = frozenset(
+    {
+        "pending",
+        "unknown",
+        "tbd",
+        "none",
+        "missing",
+        "verification",
+        "verify",
+        "follow",
+        "available",
+        "attached",
+        "file",
+        "applied",
+        "awaiting",
+        "na",
+    }
+)
 _SEPARATORS = re.compile(r"[,;/&]| and ")
+# States as faxes write them: the full name or the AP style abbreviation ("Ore.", "Wash.").
+STATE_NAMES = {
+    "ALABAMA": "AL", "ALA": "AL", "ALASKA": "AK", "ARIZONA": "AZ", "ARIZ": "AZ",
+    "ARKANSAS": "AR", "ARK": "AR", "CALIFORNIA": "CA", "CALIF": "CA", "CAL": "CA",
+    "COLORADO": "CO", "COLO": "CO", "CONNECTICUT": "CT", "CONN": "CT", "DELAWARE": "DE",
+    "DEL": "DE", "DISTRICT OF COLUMBIA": "DC", "WASHINGTON DC": "DC", "FLORIDA": "FL",
+    "FLA": "FL", "GEORGIA": "GA", "HAWAII": "HI", "IDAHO": "ID", "ILLINOIS": "IL", "ILL": "IL",
+    "INDIANA": "IN", "IND": "IN", "IOWA": "IA", "KANSAS": "KS", "KAN": "KS", "KANS": "KS",
+    "KENTUCKY": "KY", "LOUISIANA": "LA", "MAINE": "ME", "MARYLAND": "MD",
+    "MASSACHUSETTS": "MA", "MASS": "MA", "MICHIGAN": "MI", "MICH": "MI", "MINNESOTA": "MN",
+    "MINN": "MN", "MISSISSIPPI": "MS", "MISS": "MS", "MISSOURI": "MO", "MONTANA": "MT",
+    "MONT": "MT", "NEBRASKA": "NE", "NEB": "NE", "NEBR": "NE", "NEVADA": "NV", "NEV": "NV",
+    "NEW HAMPSHIRE": "NH", "NEW JERSEY": "NJ", "NEW MEXICO": "NM", "NEW YORK": "NY",
+    "NORTH CAROLINA": "NC", "NORTH DAKOTA": "ND", "OHIO": "OH", "OKLAHOMA": "OK",
+    "OKLA": "OK", "OREGON": "OR", "ORE": "OR", "OREG": "OR", "PENNSYLVANIA": "PA",
+    "PENN": "PA", "RHODE ISLAND": "RI", "SOUTH CAROLINA": "SC", "SOUTH DAKOTA": "SD",
+    "TENNESSEE": "TN", "TENN": "TN", "TEXAS": "TX", "TEX": "TX", "UTAH": "UT",
+    "VERMONT": "VT", "VIRGINIA": "VA", "WASHINGTON": "WA", "WASH": "WA",
+    "WEST VIRGINIA": "WV", "W VA": "WV", "WISCONSIN": "WI", "WIS": "WI", "WISC": "WI",
+    "WYOMING": "WY", "WYO": "WY", "PUERTO RICO": "PR", "GUAM": "GU",
+    "VIRGIN ISLANDS": "VI", "US VIRGIN ISLANDS": "VI", "AMERICAN SAMOA": "AS",
+    "NORTHERN MARIANA ISLANDS": "MP",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def state_code(written: str) -> str | None:
+    """The USPS code of a state as written ("OR", "Oregon", "Ore.", "N.Y."); None if unknown."""
+    folded = " ".join(re.sub(r"[^A-Z]+", " ", written.upper()).split())
+    if folded.replace(" ", "") in STATES and len(folded.replace(" ", "")) == 2:
+        return folded.replace(" ", "")
+    return STATE_NAMES.get(folded)
+
+
+def _is_placeholder(licence: str) -> bool:
+    """ "pending", "N/A", "to follow", "pending verification": no licence number at all."""
+    folded = licence.strip().casefold()
+    if folded in PLACEHOLDERS:
+        return True
+    words = set(re.sub(r"[^a-z0-9]+", " ", folded).split())
+    return not re.search(r"\d", folded) and bool(words & _PLACEHOLDER_WORDS)
 
 
 def check(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
     """Findings on credential, licence, state and NPI."""
     prescriber = document.prescriber
-    findings = _credential(prescriber.credential, prescriber.state.strip().upper(), policy)
-    if (
-        len(re.sub(r"[^A-Za-z0-9]", "", prescriber.license_number)) == 0
-        or prescriber.license_number.strip().casefold() in PLACEHOLDERS
+    code = state_code(prescriber.state)
+    findings = _credential(prescriber.credential, code, policy)
+    if len(re.sub(r"[^A-Za-z0-9]", "", prescriber.license_number)) == 0 or _is_placeholder(
+        prescriber.license_number
     ):
         findings.append(
             Finding(
@@ -125,8 +184,7 @@ def check(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
                 f'Licence number "{prescriber.license_number}" is too short to be real; verify it.',
             )
         )
-    state = prescriber.state.strip().upper()
-    if not state:
+    if not prescriber.state.strip():
         findings.append(
             Finding(
                 "prescriber.state_missing",
@@ -135,7 +193,7 @@ def check(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
                 "The prescriber's licensing state is missing; it is needed to verify the licence.",
             )
         )
-    elif state not in STATES:
+    elif code is None:
         findings.append(
             Finding(
                 "prescriber.state_unknown",
@@ -195,7 +253,7 @@ def credential_codes(written: str) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def _credential(written: str, state: str, policy: CheckPolicy) -> list[Finding]:
+def _credential(written: str, state: str | None, policy: CheckPolicy) -> list[Finding]:
     field = "prescriber.credential"
     codes = credential_codes(written)
     if not codes:
@@ -242,7 +300,7 @@ def _credential(written: str, state: str, policy: CheckPolicy) -> list[Finding]:
     ]
 
 
-def _naturopath(written: str, state: str, policy: CheckPolicy) -> list[Finding]:
+def _naturopath(written: str, state: str | None, policy: CheckPolicy) -> list[Finding]:
     field = "prescriber.credential"
     allowed = policy.naturopath_states
     where = [s for s in (state, policy.pharmacy_state) if s]

@@ -6,9 +6,11 @@ LDN; slow release does not work the same way (shared/domain/ldn.md, "Formulation
 
 from __future__ import annotations
 
-from ..document import OrderDocument
+import re
+
+from ..document import DosageForm, OrderDocument
 from ..findings import Finding, Severity
-from .text import find_phrase, is_negated, normalize
+from .text import Standing, Text, mentions, phrase_pattern, read
 
 FIELD = "preparation.release"
 
@@ -90,22 +92,62 @@ MODIFIED_IN_PROSE = (
 )
 
 
+# Release type means nothing for a solution or a cream; prescribers write "N/A" there.
+_NOT_APPLICABLE = frozenset(
+    {
+        "n a",
+        "na",
+        "none",
+        "not applicable",
+        "solution",
+        "suspension",
+        "liquid",
+        "cream",
+        "topical",
+        "drops",
+        "oral liquid",
+        "oral solution",
+        "oral suspension",
+    }
+)
+# "slow" about the dosing, not the release: "IR - slow titration", "slow taper".
+_SLOW_DOSING = frozenset(
+    {
+        "titration",
+        "titrate",
+        "titrating",
+        "taper",
+        "tapering",
+        "increase",
+        "increases",
+        "start",
+        "up",
+        "dosing",
+        "dose",
+        "escalation",
+        "wean",
+    }
+)
+_MODIFIED = phrase_pattern(MODIFIED)
+_IMMEDIATE = phrase_pattern(IMMEDIATE)
+_MODIFIED_IN_PROSE = phrase_pattern(MODIFIED_IN_PROSE)
+
+
 def check(document: OrderDocument) -> list[Finding]:
     """Findings on the release type as written, and on release words elsewhere in the sig."""
-    findings = _release_as_written(document.preparation.release)
+    findings = _release_as_written(document.preparation.release, document.preparation.dosage_form)
     for field, written in (
         ("sig.text", document.sig.text),
         ("sig.time_of_day", document.sig.time_of_day),
     ):
-        text = normalize(written).replace("released", "release")
-        hit = find_phrase(text, MODIFIED_IN_PROSE) if text else None
-        if hit and not is_negated(text, hit[1]):
+        hit = _stated(_read(written), _MODIFIED_IN_PROSE)
+        if hit is not None:
             findings.append(
                 Finding(
                     "release.modified_in_sig",
                     Severity.WARN,
                     field,
-                    f'The directions mention "{hit[0]}". LDN is compounded immediate release '
+                    f'The directions mention "{hit}". LDN is compounded immediate release '
                     "only; confirm with the prescriber that no slow-release product is "
                     "intended.",
                 )
@@ -113,10 +155,27 @@ def check(document: OrderDocument) -> list[Finding]:
     return findings
 
 
-def _release_as_written(written: str) -> list[Finding]:
+def _read(written: str) -> Text:
     # "time released", "sustained-released": read the past participle as the noun.
-    text = normalize(written).replace("released", "release")
-    if not written.strip():
+    return read(re.sub(r"(?i)released", "release", written))
+
+
+def _stated(text: Text, pattern: re.Pattern[str]) -> str | None:
+    """The first phrase of `pattern` the text states, not negated ("non-sustained") and, for
+    "slow", about the release rather than the dosing."""
+    for match, start, end in mentions(text, pattern):
+        if match[0] == "slow" and set(text.words[end : end + 2]) & _SLOW_DOSING:
+            continue
+        if text.standing(start, end) is not Standing.DENIED:
+            return match[0]
+    return None
+
+
+def _release_as_written(written: str, form: DosageForm) -> list[Finding]:
+    text = _read(written)
+    if not written.strip() or (
+        form is not DosageForm.CAPSULE and text.normalized in _NOT_APPLICABLE
+    ):
         return [
             Finding(
                 "release.unstated",
@@ -125,8 +184,7 @@ def _release_as_written(written: str) -> list[Finding]:
                 "No release type written; LDN is compounded as immediate release.",
             )
         ]
-    modified = find_phrase(text, MODIFIED)
-    if modified and not is_negated(text, modified[1]):
+    if _stated(text, _MODIFIED):
         return [
             Finding(
                 "release.modified",
@@ -137,10 +195,9 @@ def _release_as_written(written: str) -> list[Finding]:
                 "LDN Research Trust advises pharmacies never to supply it. Contact the prescriber.",
             )
         ]
-    immediate = find_phrase(text, IMMEDIATE)
-    if immediate and not is_negated(text, immediate[1]):
+    if _stated(text, _IMMEDIATE):
         return []
-    if modified:
+    if _MODIFIED.search(text.normalized):
         return [
             Finding(
                 "release.ambiguous",

@@ -13,6 +13,7 @@ from ..amounts import ML
 from ..document import DosageForm, OrderDocument
 from ..findings import DoseSummary, Finding, Severity, plain
 from ..policy import CheckPolicy
+from . import directions
 
 # Quantities within this share of what the days need agree (titration packs, rounding).
 _TOLERANCE = Decimal("0.10")
@@ -33,6 +34,7 @@ def check(
         f.severity is Severity.BLOCK or f.code in _DOSE_IN_DOUBT for f in dose_findings
     )
     findings = [] if dose_in_doubt else _quantity_agrees(document, summary)
+    findings += _directions_agree(document, summary)
     findings += _refills(document, policy)
     findings += _dates(document, policy, today or dt.date.today())
     return findings
@@ -63,13 +65,23 @@ def _quantity_agrees(document: OrderDocument, summary: DoseSummary) -> list[Find
     if per_day is None:
         return []
     daily, unit = per_day
-    needed = daily * document.days_supply
+    if daily <= 0:
+        return []
     quantity = document.quantity
-    lasts = (quantity / daily).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    says = (
-        f"{plain(quantity, 2)} {unit} at {plain(daily, 2)} {unit} a day last {lasts} days, "
-        f"but the days supply is {document.days_supply} (that needs {plain(needed, 2)} {unit})"
-    )
+    titration = _titration_needs(document)
+    if titration is not None:
+        needed, days = titration
+        says = (
+            f"The titration in the directions needs {plain(needed, 2)} {unit} over {days} "
+            f"days, but the quantity is {plain(quantity, 2)} {unit}"
+        )
+    else:
+        needed = daily * document.days_supply
+        lasts = (quantity / daily).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        says = (
+            f"{plain(quantity, 2)} {unit} at {plain(daily, 2)} {unit} a day last {lasts} days, "
+            f"but the days supply is {document.days_supply} (that needs {plain(needed, 2)} {unit})"
+        )
     if quantity < needed * (1 - _TOLERANCE):
         return [
             Finding(
@@ -90,6 +102,89 @@ def _quantity_agrees(document: OrderDocument, summary: DoseSummary) -> list[Find
             )
         ]
     return []
+
+
+def _units_per_dose(document: OrderDocument, amount: Decimal, unit: str) -> Decimal | None:
+    """Capsules (or mL, g) of the preparation one dose of `amount` `unit` takes."""
+    strength = document.preparation.strength_amount
+    mg = _as_mg(document, amount, unit)
+    if mg is None:
+        return None
+    return mg / strength.value
+
+
+def _as_mg(document: OrderDocument, amount: Decimal, unit: str) -> Decimal | None:
+    """Milligrams of naltrexone in `amount` `unit` of this preparation, if it can be said."""
+    strength = document.preparation.strength_amount
+    if unit == "mg":
+        return amount
+    if unit == "mcg":
+        return amount / 1000
+    if unit == "capsule" and document.preparation.dosage_form is DosageForm.CAPSULE:
+        return amount * strength.value
+    if unit == "mL" and strength.per == ML:
+        return amount * strength.value
+    return None
+
+
+def _titration_needs(document: OrderDocument) -> tuple[Decimal, int] | None:
+    """(units needed, days) for a titration written as steps ("1.5 mg at bedtime for 14
+    days, then 3 mg ..."); None when the directions are not a readable titration."""
+    text = document.sig.text
+    schedule = directions.steps(text) if directions.is_titration(text) else ()
+    if len(schedule) < 2:
+        return None
+    known = sum(step.days or 0 for step in schedule)
+    total, days = Decimal(0), 0
+    for step in schedule:
+        length = step.days if step.days is not None else document.days_supply - known
+        per_dose = _units_per_dose(document, step.amount, step.unit)
+        if per_dose is None or length <= 0:
+            return None
+        total += per_dose * document.sig.times_per_day * length
+        days += length
+    return total, days
+
+
+def _directions_agree(document: OrderDocument, summary: DoseSummary) -> list[Finding]:
+    """The written directions must say what the dose fields say: how often and how much."""
+    text = document.sig.text
+    if not text.strip() or directions.is_titration(text):
+        return []
+    problems = []
+    written_times = directions.times_per_day(text)
+    times = document.sig.times_per_day
+    if written_times is not None and written_times != times:
+        problems.append(
+            f"{_times(written_times)} a day, but the dose is entered {_times(times)} a day"
+        )
+    written_mg = {
+        mg
+        for amount, unit in directions.amounts(text)
+        if (mg := _as_mg(document, amount, unit)) is not None
+    }
+    if summary.mg_per_dose is not None and len(written_mg) == 1:
+        mg = written_mg.pop()
+        if abs(mg - summary.mg_per_dose) > summary.mg_per_dose * Decimal("0.005"):
+            problems.append(
+                f"{plain(mg, 4)} mg a dose, but the dose entered is "
+                f"{plain(summary.mg_per_dose, 4)} mg"
+            )
+    if not problems:
+        return []
+    return [
+        Finding(
+            "supply.directions_disagree",
+            Severity.WARN,
+            "sig.text",
+            "The written directions say " + "; and ".join(problems) + ". The label and the "
+            "checks must agree: correct the dose fields or the directions.",
+        )
+    ]
+
+
+def _times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
 
 
 def _refills(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:

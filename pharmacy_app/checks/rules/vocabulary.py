@@ -47,13 +47,20 @@ OPIOID_GENERICS = frozenset(
         "diacetylmorphine",
         "levomethadyl",
         "dihydromorphine",
+        "tianeptine",  # a mu-opioid agonist sold as a supplement ("Zaza", "Tianaa")
+        "hydroxymitragynine",  # 7-OH, the concentrated kratom alkaloid
         "opioid",
         "opioids",
         "opiate",
         "opiates",
         "narcotic",
         "narcotics",
+        "oud",
     }
+)
+# Words that name opioid use as a class rather than a drug ("opioid dependence", "OUD").
+OPIOID_CLASS_WORDS = frozenset(
+    {"opioid", "opioids", "opiate", "opiates", "narcotic", "narcotics", "oud"}
 )
 # Brand and combination names; each maps to its opioid so the message can name it.
 OPIOID_BRANDS = {
@@ -152,6 +159,32 @@ OPIOID_BRANDS = {
     "nubain": "nalbuphine",
     "darvon": "propoxyphene",
     "darvocet": "propoxyphene",
+    # Abbreviations and combination names as counters and faxes write them.
+    "oxy ir": "oxycodone",
+    "oxyir": "oxycodone",
+    "roxybond": "oxycodone",
+    "msir": "morphine",
+    "ms ir": "morphine",
+    "oramorph": "morphine",
+    "robitussin ac": "codeine",
+    "cheratussin ac": "codeine",
+    "cheratussin": "codeine",
+    "virtussin ac": "codeine",
+    "guaifenesin ac": "codeine",
+    "apap cod": "codeine",
+    "apap w cod": "codeine",
+    "asa cod": "codeine",
+    "tyl 3": "codeine",
+    "tyl 4": "codeine",
+    "tyl no 3": "codeine",
+    "tyl w cod": "codeine",
+    "trezix": "dihydrocodeine",
+    "synalgos dc": "dihydrocodeine",
+    "hydromet": "hydrocodone",
+    "ibudone": "hydrocodone",
+    "xartemis": "oxycodone",
+    "7 oh": "7-hydroxymitragynine",
+    "zaza": "tianeptine",
 }
 # Opioids acting on the gut only: a warning at most (general knowledge).
 PERIPHERAL_OPIOIDS = {
@@ -186,6 +219,10 @@ ANTAGONISTS = {
     "samidorphan": "samidorphan",
     "lybalvi": "samidorphan",
 }
+# Antagonists kept for an overdose: their presence says opioids are in the patient's life.
+RESCUE_ANTAGONISTS = frozenset({"naloxone", "nalmefene"})
+# Antagonists acting on the gut, given for opioid-induced constipation.
+PERIPHERAL_ANTAGONISTS = frozenset({"naloxegol", "naldemedine", "methylnaltrexone", "alvimopan"})
 # Low dose naltrexone itself on the medication list: a renewal, transfer or duplicate.
 LDN_NAMES = ("low dose naltrexone", "ldn")
 # Immunosuppressants: a caution with LDN (shared/domain/ldn.md, "Other cautions seen").
