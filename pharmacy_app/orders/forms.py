@@ -229,6 +229,9 @@ def _plain_quantity(value: Any) -> str:
 
 
 class OverrideForm(FlaskForm):
+    # The check the pharmacist was looking at: a decision on an order that has changed since
+    # is refused (workflow.require_unchanged).
+    check_id = HiddenField()
     code = HiddenField(validators=[DataRequired()])
     field = HiddenField(validators=[DataRequired()])
     reason = StringField(
@@ -238,6 +241,7 @@ class OverrideForm(FlaskForm):
 
 
 class VerifyForm(FlaskForm):
+    check_id = HiddenField()
     submit = SubmitField("Verify")
 
 

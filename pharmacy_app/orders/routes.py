@@ -35,6 +35,7 @@ from .services import (
     WorkflowError,
     create_order,
     current_policy,
+    ensure_editable,
     get_order_or_404,
     update_order,
 )
@@ -80,6 +81,11 @@ def new() -> str | Response:
 @require(Permission.ENTER)
 def edit(order_id: int) -> str | Response:
     order = get_order_or_404(order_id)
+    try:
+        ensure_editable(order)
+    except WorkflowError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("orders.detail", order_id=order.id))
     form = OrderForm()
     if request.method == "GET":
         form.fill_from(order.document)
@@ -133,8 +139,14 @@ def detail(order_id: int) -> str:
         for r in records
         if r.status == "signed_off" and r.dispensed_at is None
     }
+    try:
+        ensure_editable(order)
+        editable = True
+    except WorkflowError:
+        editable = False
     return render_template(
         "orders/detail.html",
+        editable=editable,
         records=records,
         prints=prints,
         costs=costs,
@@ -144,7 +156,7 @@ def detail(order_id: int) -> str:
         order=order,
         findings=findings,
         outstanding=outstanding_warnings(order),
-        verify_form=VerifyForm(),
+        verify_form=VerifyForm(check_id=order.latest_check.id if order.latest_check else ""),
         reject_form=RejectForm(),
         override_form=OverrideForm(),
     )
@@ -164,6 +176,7 @@ def override(order_id: int) -> Response:
             form.field.data or "",
             form.reason.data or "",
             acting_user(),
+            _seen_check(form),
         ),
         "Warning overridden.",
     )
@@ -173,10 +186,11 @@ def override(order_id: int) -> Response:
 @require(Permission.VERIFY)
 def verify(order_id: int) -> Response:
     order = get_order_or_404(order_id)
+    form = VerifyForm()
     return _decide(
         order,
-        VerifyForm(),
-        lambda: verify_order(order, acting_user()),
+        form,
+        lambda: verify_order(order, acting_user(), _seen_check(form)),
         f"{order.rx_number} verified.",
     )
 
@@ -296,6 +310,12 @@ def _form_field(path: str) -> tuple[str, int | None]:
     index = _INDEX.search(path)
     base = _INDEX.sub("", path)
     return FIELD_FOR_PATH.get(base, ""), int(index[1]) if index else None
+
+
+def _seen_check(form: VerifyForm | OverrideForm) -> int | None:
+    """The id of the check the deciding page showed (None from an older page)."""
+    value = (form.check_id.data or "").strip()
+    return int(value) if value.isdigit() and len(value) < 18 else None
 
 
 def _decide(order: Order, form: Any, action: Any, done: str) -> Response:

@@ -90,10 +90,7 @@ def update_order(
 ) -> CheckResult:
     """Replace the prescription with an edited one and check it again. An edit after
     verification sends the order back for verification."""
-    if order.status == OrderStatus.REJECTED.value:
-        raise WorkflowError("A rejected order cannot be edited; enter a new order.")
-    if order.status == OrderStatus.COMPOUNDED.value:
-        raise WorkflowError("This order is compounded: a change needs a new prescription.")
+    ensure_editable(order)
 
     result = check_order(document, policy)
     order.patient = find_or_create_patient(document)
@@ -108,6 +105,36 @@ def update_order(
     if was_verified:
         record_event(order, user, "returned", "Edited after verification: verify again")
     return result
+
+
+def ensure_editable(order: Order) -> None:
+    """Raise WorkflowError when the prescription may not change: rejected, compounded or
+    dispensed, or a fill of it made or being made (the fill and its label must match the
+    prescription they were made for)."""
+    from ..compounding.models import CompoundingRecord, RecordStatus
+
+    if order.status == OrderStatus.REJECTED.value:
+        raise WorkflowError("A rejected order cannot be edited; enter a new order.")
+    if order.status in (OrderStatus.COMPOUNDED.value, OrderStatus.DISPENSED.value):
+        raise WorkflowError(f"This order is {order.status}: a change needs a new prescription.")
+
+    fills = db.session.scalars(
+        select(CompoundingRecord).where(
+            CompoundingRecord.order_id == order.id,
+            CompoundingRecord.status != RecordStatus.DISCARDED.value,
+        )
+    ).all()
+    dispensed = [f for f in fills if f.dispensed_at is not None]
+    if dispensed:
+        raise WorkflowError(
+            f"Fill {dispensed[-1].batch_number} of this prescription has been dispensed: a "
+            "change needs a new prescription."
+        )
+    if fills:
+        raise WorkflowError(
+            f"Fill {fills[-1].batch_number} is being made for this prescription as it stands. "
+            "A pharmacist must discard that fill before the prescription can change."
+        )
 
 
 def recheck_order(order: Order, policy: CheckPolicy) -> CheckResult:

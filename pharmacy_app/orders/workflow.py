@@ -41,9 +41,28 @@ def outstanding_warnings(order: Order) -> list[dict[str, Any]]:
     ]
 
 
-def override_warning(order: Order, code: str, field: str, reason: str, user: User) -> Override:
+def require_unchanged(order: Order, seen_check_id: int | None) -> None:
+    """Refuse a decision made on a page showing an older check of the order: someone edited
+    it since, and the pharmacist must see what they decide on."""
+    check = order.latest_check
+    if seen_check_id is not None and check is not None and check.id != seen_check_id:
+        raise WorkflowError(
+            "This order changed since you opened it (it was edited and checked again). "
+            "Review it as it is now, then decide."
+        )
+
+
+def override_warning(
+    order: Order,
+    code: str,
+    field: str,
+    reason: str,
+    user: User,
+    seen_check_id: int | None = None,
+) -> Override:
     """Accept one warning of the latest check, with the pharmacist's reason."""
     _require_pharmacist(user)
+    require_unchanged(order, seen_check_id)
     if order.status not in (OrderStatus.CHECKED.value, OrderStatus.DRAFT.value):
         raise WorkflowError(
             f"The order is {order.status}; warnings are decided before verification."
@@ -70,10 +89,11 @@ def override_warning(order: Order, code: str, field: str, reason: str, user: Use
     return override
 
 
-def verify_order(order: Order, user: User) -> None:
-    """A pharmacist's sign-off: no block, every warning decided, and not their own entry
-    unless the pharmacy allows it."""
+def verify_order(order: Order, user: User, seen_check_id: int | None = None) -> None:
+    """A pharmacist's sign-off: no block, every warning decided, not their own entry unless
+    the pharmacy allows it, and the order as the pharmacist last saw it."""
     _require_pharmacist(user)
+    require_unchanged(order, seen_check_id)
     if order.status != OrderStatus.CHECKED.value:
         raise WorkflowError(
             f"Only an order waiting for verification can be verified; this "
