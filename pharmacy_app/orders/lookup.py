@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from ..extensions import db
-from .patients import Patient
+from .patients import Patient, fold_name
 from .prescribers import Prescriber
 
 LIMIT = 10
@@ -25,7 +25,7 @@ def search_patients(text: str) -> list[dict[str, Any]]:
         query = query.where(Patient.date_of_birth == born)
     else:
         query = query.where(
-            *(Patient.name_key.contains(w, autoescape=True) for w in text.casefold().split())
+            *(Patient.name_key.contains(w, autoescape=True) for w in fold_name(text).split())
         )
     return [
         {

@@ -9,7 +9,7 @@ from sqlalchemy import Select, case, func, or_, select
 from ..extensions import db
 from .forms import QueueFilterForm
 from .models import Order, OrderStatus
-from .patients import Patient
+from .patients import Patient, fold_name
 from .prescribers import Prescriber
 
 PAGE_SIZE = 25
@@ -23,10 +23,9 @@ def queue_query(filters: QueueFilterForm) -> Select[Order]:
         rx = filters.rx.data.strip().upper()
         query = query.where(Order.rx_number.contains(rx, autoescape=True))
     if filters.patient.data:
-        needle = " ".join(filters.patient.data.split()).casefold()
         parts = [
             Patient.name_key.contains(word, autoescape=True)
-            for word in needle.replace(",", " ").split()
+            for word in fold_name(filters.patient.data).split()
         ]
         query = query.where(*parts)
     if filters.prescriber.data:
