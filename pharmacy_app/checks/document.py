@@ -21,7 +21,9 @@ from pydantic import (
     StrictInt,
     ValidationError,
     field_validator,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .amounts import Amount, AmountError, parse_amount
 
@@ -152,6 +154,19 @@ class OrderDocument(_Part):
             raise ValueError("quantity must be a number")
         return value
 
+    @model_validator(mode="after")
+    def _capsules_are_counted_whole(self) -> OrderDocument:
+        if (
+            self.preparation.dosage_form is DosageForm.CAPSULE
+            and self.quantity != self.quantity.to_integral_value()
+        ):
+            raise PydanticCustomError(
+                "whole_capsules",
+                "Capsules are counted whole: write the number of capsules, such as 30.",
+                {"loc": "quantity"},
+            )
+        return self
+
 
 class DocumentError(ValueError):
     """A malformed order document: `errors` maps a field path to its messages."""
@@ -188,9 +203,30 @@ def _errors_by_path(exc: ValidationError) -> dict[str, list[str]]:
     for error in exc.errors(include_url=False, include_input=False):
         # Drop the validator names Pydantic adds to a location ("function-after[...]").
         location = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        if (error.get("ctx") or {}).get("loc"):  # a whole-document rule about one field
+            location = (*location, *str(error["ctx"]["loc"]).split("."))
         message = _message(error)
         errors.setdefault(field_path(location), []).append(message)
     return errors
+
+
+# Pydantic's wording, put the way the pharmacy's staff would say it.
+_PLAIN_MESSAGES = {
+    "less_than_equal": "Must be {le} or less.",
+    "less_than": "Must be less than {lt}.",
+    "greater_than_equal": "Must be {ge} or more.",
+    "greater_than": "Must be more than {gt}.",
+    "decimal_parsing": "Write a number, such as 30.",
+    "int_parsing": "Write a whole number, such as 30.",
+    "int_type": "Write a whole number, such as 30.",
+    "int_from_float": "Write a whole number, such as 30.",
+    "decimal_max_places": "Use at most {decimal_places} decimal places.",
+    "decimal_max_digits": "That number is too long.",
+    "string_too_long": "Too long: at most {max_length} characters.",
+    "too_long": "Too many entries: at most {max_length}.",
+    "string_type": "Write this as text.",
+    "list_type": "Must be a list.",
+}
 
 
 def _message(error: Any) -> str:
@@ -204,4 +240,6 @@ def _message(error: Any) -> str:
         return "Write the date as YYYY-MM-DD (for example 1970-02-03)."
     if kind == "enum":
         return "Must be one of: " + ", ".join(f.value for f in DosageForm) + "."
+    if kind in _PLAIN_MESSAGES:
+        return _PLAIN_MESSAGES[kind].format(**(error.get("ctx") or {}))
     return message.removeprefix("Value error, ")

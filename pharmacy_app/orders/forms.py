@@ -6,8 +6,10 @@ API takes, so the checker and its validation are the one source of truth."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -71,6 +73,22 @@ FIELD_FOR_PATH = {
 }
 
 
+def pharmacy_today() -> dt.date:
+    """The pharmacy's local date (not the server's), for defaults."""
+    return current_app.extensions["check_policy"].today()  # type: ignore[no-any-return]
+
+
+class BirthDateField(DateField):
+    """A date of birth: a two-digit year is the latest past one ("03/14/68" is 1968)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        raw = (valuelist[0] if valuelist else "") or ""
+        born: dt.date | None = getattr(self, "data", None)
+        if born and re.search(r"\b\d{2}\s*$", raw) and born > pharmacy_today():
+            self.data = born.replace(year=born.year - 100)
+
+
 def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -80,7 +98,7 @@ class OrderForm(FlaskForm):
     patient_search = StringField("Find patient", description="Name or date of birth")
     first_name = StringField("First name", validators=[DataRequired(), Length(max=200)])
     last_name = StringField("Last name", validators=[DataRequired(), Length(max=200)])
-    date_of_birth = DateField("Date of birth", validators=[InputRequired()], **DATE_INPUT)
+    date_of_birth = BirthDateField("Date of birth", validators=[InputRequired()], **DATE_INPUT)
     allergies = TextAreaField("Allergies", description="One per line; NKDA if none")
     medications = TextAreaField("Current medications", description="One per line")
     conditions = TextAreaField(
@@ -136,7 +154,7 @@ class OrderForm(FlaskForm):
     refills = IntegerField("Refills", default=0, validators=[InputRequired(), NumberRange(0, 99)])
     date_written = DateField("Date written", validators=[Optional()], **DATE_INPUT)
     date_received = DateField(
-        "Date received", default=dt.date.today, validators=[InputRequired()], **DATE_INPUT
+        "Date received", default=pharmacy_today, validators=[InputRequired()], **DATE_INPUT
     )
 
     check = SubmitField("Check")

@@ -266,19 +266,27 @@ def _save(document: OrderDocument, order: Order | None, status: OrderStatus) -> 
 
 
 def _document(form: OrderForm) -> tuple[OrderDocument | None, dict[str, list[str]]]:
-    """The form as an order document, or the errors by form field."""
+    """The form as an order document, or the errors by form field. A date typed but not
+    readable is an error too, not a date left blank."""
+    unreadable = {
+        name: ["Write the date as MM/DD/YYYY (for example 03/14/1968)."]
+        for name in DATE_FIELDS
+        if getattr(form, name).data is None and "".join(getattr(form, name).raw_data or []).strip()
+    }
     try:
-        return parse_order_document(form.document()), {}
+        document = parse_order_document(form.document())
     except DocumentError as exc:
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[str]] = dict(unreadable)
         for path, messages in exc.errors.items():
             name, line = _form_field(path)
             if name in DATE_FIELDS and getattr(form, name).data is None:
                 messages = ["Write the date as MM/DD/YYYY (for example 03/14/1968)."]
 
             prefix = f"Line {line + 1}: " if line is not None else ""
-            errors.setdefault(name, []).extend(prefix + m for m in messages)
+            errors.setdefault(name, [])
+            errors[name].extend(prefix + m for m in messages if prefix + m not in errors[name])
         return None, errors
+    return (None, unreadable) if unreadable else (document, {})
 
 
 def _attach(form: OrderForm, errors: dict[str, list[str]], general: list[str]) -> None:

@@ -266,7 +266,7 @@ def _apply(order: Order, document: OrderDocument, result: CheckResult) -> None:
     order.days_supply = document.days_supply
     order.refills = document.refills
     order.date_written = document.date_written
-    order.date_received = document.date_received or dt.date.today()
+    order.date_received = document.date_received or current_policy().today()
 
 
 def _record_check(order: Order, result: CheckResult, at: dt.datetime | None = None) -> None:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from pharmacy_app.checks import Severity
+from pharmacy_app.checks import DocumentError, Severity
 from tests.checks.conftest import LIQUID_PREPARATION, at_least, describe, family, in_family
 
 LIQUID = {"dosage_form": "oral_liquid", "strength": "1 mg/mL", "excipients": ["purified water"]}
@@ -179,3 +179,19 @@ def test_implausible_refills_warn_on_the_refills_field(checked, refills, days):
 def test_a_quantity_written_as_a_numeric_string_is_read_as_a_number(checked):
     assert supply_flags(checked(quantity="30")) == []
     assert supply_flags(checked(quantity="30.0")) == []
+
+
+def test_a_received_date_still_to_come_warns(check):
+    findings = family(check(date_written="2026-01-05", date_received="2062-11-25"), "supply")
+    assert ("supply.received_in_future", "date_received") in [(f.code, f.field) for f in findings]
+
+
+def test_capsules_are_counted_whole_and_messages_are_plain(order):
+    with pytest.raises(DocumentError) as half:
+        order(quantity="30.5")
+    assert half.value.errors == {
+        "quantity": ["Capsules are counted whole: write the number of capsules, such as 30."]
+    }
+    with pytest.raises(DocumentError) as huge:
+        order(quantity=30000)
+    assert huge.value.errors == {"quantity": ["Must be 10000 or less."]}

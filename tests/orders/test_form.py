@@ -141,3 +141,36 @@ def test_the_queue_finds_a_patient_without_their_accents(api, signed_in, make_do
     )
     page = signed_in("technician").get("/orders?patient=fernandez").get_data(as_text=True)
     assert "Fernández" in page
+
+
+def test_a_two_digit_birth_year_is_the_latest_past_one(app, signed_in, api, make_document):
+    data = form_data(make_document()) | {"date_of_birth": "03/14/68", "save": "1"}
+    response = signed_in("technician").post("/orders/new", data=data)
+    order_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    body = api.get(f"/api/v1/orders/{order_id}").get_json()
+    assert body["document"]["patient"]["date_of_birth"] == "1968-03-14"
+
+
+def test_the_live_check_reports_a_date_it_cannot_read_instead_of_passing(signed_in, make_document):
+    data = form_data(make_document()) | {"date_written": "11/20/20026"}
+    answer = signed_in("technician").post("/orders/check", data=data).get_json()
+    assert answer["verdict"] is None
+    assert answer["errors"]["date_written"] == [
+        "Write the date as MM/DD/YYYY (for example 03/14/1968)."
+    ]
+
+
+def test_half_a_capsule_in_the_quantity_is_refused_at_the_field(app, signed_in, make_document):
+    data = form_data(make_document()) | {"quantity": "30.5", "save": "1"}
+    text = signed_in("technician").post("/orders/new", data=data).get_data(as_text=True)
+    quantity_field = text.split('data-field="quantity"')[1].split("</div>")[0]
+    assert "Capsules are counted whole" in quantity_field
+    assert count_orders(app) == 0
+
+
+def test_the_received_date_defaults_to_the_pharmacy_s_own_date(signed_in):
+    from pharmacy_app.checks import CheckPolicy
+
+    today = CheckPolicy().today()
+    page = signed_in("technician").get("/orders/new").get_data(as_text=True)
+    assert f'value="{today.strftime("%m/%d/%Y")}"' in page or f'value="{today}"' in page

@@ -36,7 +36,7 @@ def check(
     findings = [] if dose_in_doubt else _quantity_agrees(document, summary)
     findings += _directions_agree(document, summary)
     findings += _refills(document, policy)
-    findings += _dates(document, policy, today or dt.date.today())
+    findings += _dates(document, policy, today or policy.today())
     return findings
 
 
@@ -207,6 +207,16 @@ def _refills(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
 def _dates(document: OrderDocument, policy: CheckPolicy, today: dt.date) -> list[Finding]:
     written, received = document.date_written, document.date_received or today
     findings: list[Finding] = []
+    if received > today:
+        findings.append(
+            Finding(
+                "supply.received_in_future",
+                Severity.WARN,
+                "date_received",
+                f"Received {received.isoformat()}, a date still to come. Confirm the date "
+                "received.",
+            )
+        )
     if written is None:
         return findings
     if written > today:
