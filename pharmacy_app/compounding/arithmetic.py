@@ -1,21 +1,26 @@
-"""Compounding arithmetic and beyond-use dates: pure functions, exact Decimals, every figure
-with its unit and the calculation shown.
+"""Compounding arithmetic: pure functions, exact Decimals, every figure with its unit and the
+calculation shown.
 
-Rounding (stated, and tested): masses to weigh are rounded half up to 0.1 mg; volumes half up
-to 0.1 mL; whole tablets and units are rounded up, never down, so a batch never runs short.
+Rounding (stated, and tested): masses to weigh are rounded half up to the balance's
+readability (1 mg by default: Medisca asks for a balance reading to 0.001 g for LDN); the
+naltrexone per capsule, a computed figure and not a weighing, to 0.0001 mg so the salt and
+assay correction shows; volumes half up to 0.1 mL; whole tablets, units and containers are
+rounded up, never down, so a batch never runs short.
 Sources: shared/domain/ldn.md ("Formulation", "USP <795>").
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from enum import StrEnum
 
-MG_STEP = Decimal("0.1")
+from ..checks.findings import plain
+
 ML_STEP = Decimal("0.1")
+PER_UNIT_STEP = Decimal("0.0001")
 HUNDRED = Decimal(100)
+# shared/domain/ldn.md: "Medisca warns LDN needs a balance reading to 0.001 g".
+BALANCE_READABILITY_MG = Decimal(1)
 # Molecular weights (shared/domain/ldn.md "Salt"): LDN doses and 50 mg tablets are stated as
 # naltrexone HCl (anhydrous). A powder in another form needs more (or less) mass.
 MW_NALTREXONE_HCL = Decimal("377.86")
@@ -36,39 +41,6 @@ CAPSULE_VOLUME_ML: dict[str, Decimal] = {
 }
 
 
-class BudRule(StrEnum):
-    """USP <795> default beyond-use dates when there is no stability data."""
-
-    AQUEOUS_UNPRESERVED = "aqueous_unpreserved"  # 14 days, refrigerator
-    AQUEOUS_PRESERVED = "aqueous_preserved"  # 35 days
-    NONAQUEOUS_LIQUID = "nonaqueous_liquid"  # 90 days
-    SOLID = "solid"  # capsules, tablets, troches: 180 days
-
-    @property
-    def days(self) -> int:
-        return {
-            "aqueous_unpreserved": 14,
-            "aqueous_preserved": 35,
-            "nonaqueous_liquid": 90,
-            "solid": 180,
-        }[self.value]
-
-    @property
-    def storage(self) -> str:
-        if self is BudRule.AQUEOUS_UNPRESERVED:
-            return "Store in a refrigerator, 2-8 °C"
-        return "Store at room temperature, 20-25 °C, or in a refrigerator"
-
-    @property
-    def label(self) -> str:
-        return {
-            "aqueous_unpreserved": "Aqueous, not preserved (USP <795>: 14 days)",
-            "aqueous_preserved": "Aqueous, preserved (USP <795>: 35 days)",
-            "nonaqueous_liquid": "Non-aqueous liquid (USP <795>: 90 days)",
-            "solid": "Non-aqueous solid, e.g. capsules (USP <795>: 180 days)",
-        }[self.value]
-
-
 @dataclass(frozen=True)
 class Line:
     """One figure of the worksheet: what, how much, in which unit, and how it was worked out."""
@@ -84,15 +56,8 @@ class Worksheet:
     lines: tuple[Line, ...]
     units_to_make: Decimal
     unit_name: str
-    # What to weigh or count, by ingredient role ("active", "filler", "vehicle").
+    # What to weigh or count, by role ("active", "aliquot", "filler", "vehicle").
     amounts: dict[str, tuple[Decimal, str]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class BeyondUseDate:
-    date: dt.date
-    storage: str
-    why: str
 
 
 def salt_factor(salt_form: str) -> Decimal:
@@ -105,6 +70,23 @@ def units_with_overage(quantity: Decimal, overage_percent: Decimal) -> Decimal:
     return (quantity * (1 + overage_percent / HUNDRED)).to_integral_value(ROUND_CEILING)
 
 
+def weigh(mass_mg: Decimal, readability_mg: Decimal = BALANCE_READABILITY_MG) -> Decimal:
+    """A mass as the balance can show it: half up to a whole reading step."""
+    steps = (mass_mg / readability_mg).to_integral_value(ROUND_HALF_UP)
+    return (steps * readability_mg).quantize(readability_mg.normalize())
+
+
+def minimum_weighable_mg(readability_mg: Decimal, tolerance_percent: Decimal) -> Decimal:
+    """The smallest mass this balance weighs within the tolerance: one reading step may be at
+    most the tolerance of the mass (1 mg ÷ 5% = 20 mg)."""
+    return readability_mg * HUNDRED / tolerance_percent
+
+
+def containers_needed(amount: Decimal, capacity: Decimal) -> Decimal:
+    """Whole containers for an amount (450 mL into 150 mL bottles: 3), at least one."""
+    return max(Decimal(1), (amount / capacity).to_integral_value(ROUND_CEILING))
+
+
 def capsules_from_powder(
     *,
     strength_mg: Decimal,
@@ -115,6 +97,7 @@ def capsules_from_powder(
     salt_form: str = "hcl",
     assay_percent: Decimal = HUNDRED,
     filler_name: str = "filler",
+    readability_mg: Decimal = BALANCE_READABILITY_MG,
 ) -> Worksheet:
     """Naltrexone powder and filler for a batch of capsules (simple fill-by-capacity method:
     each capsule holds its body volume x the filler's bulk density; the filler tops up what
@@ -122,41 +105,47 @@ def capsules_from_powder(
     n = units_with_overage(quantity, overage_percent)
     factor = salt_factor(salt_form)
     per_capsule = strength_mg * factor / (assay_percent / HUNDRED)
-    powder = _mg(per_capsule * n)
+    powder = weigh(per_capsule * n, readability_mg)
     capacity = CAPSULE_VOLUME_ML[capsule_size] * filler_density_g_per_ml * 1000
     if per_capsule >= capacity:
         raise ValueError("The drug alone overfills the capsule: choose a larger size.")
-    filler_each = capacity - per_capsule
-    filler = _mg(filler_each * n)
+    filler = weigh((capacity - per_capsule) * n, readability_mg)
+    balance = _to_balance(readability_mg)
     lines = (
         Line(
             "Capsules to make",
             n,
             "capsules",
-            f"{_p(quantity)} ordered + {_p(overage_percent)}% overage, rounded up",
+            f"{plain(quantity)} ordered + {plain(overage_percent)}% overage, rounded up",
         ),
         Line(
             "Naltrexone per capsule",
-            _mg(per_capsule),
+            per_capsule.quantize(PER_UNIT_STEP, rounding=ROUND_HALF_UP),
             "mg",
-            f"{_p(strength_mg)} mg (as HCl) x salt factor {_p(factor, 4)} "
-            f"÷ assay {_p(assay_percent)}%",
+            f"{plain(strength_mg)} mg (as HCl) x salt factor {plain(factor, 4)} "
+            f"÷ assay {plain(assay_percent)}%",
         ),
-        Line("Naltrexone powder to weigh", powder, "mg", f"{_p(per_capsule, 4)} mg x {n} capsules"),
+        Line(
+            "Naltrexone powder to weigh",
+            powder,
+            "mg",
+            f"{plain(per_capsule, 4)} mg x {n} capsules = {plain(per_capsule * n, 2)} mg, "
+            + balance,
+        ),
         Line(
             "Fill per size-" + capsule_size + " capsule",
-            _mg(capacity),
+            weigh(capacity, readability_mg),
             "mg",
-            f"{_p(CAPSULE_VOLUME_ML[capsule_size])} mL x {_p(filler_density_g_per_ml)} g/mL "
-            f"({filler_name})",
+            f"{plain(CAPSULE_VOLUME_ML[capsule_size])} mL x {plain(filler_density_g_per_ml)} "
+            f"g/mL ({filler_name})",
         ),
         Line(
             f"{_first_upper(filler_name)} to weigh",
             filler,
             "mg",
-            f"({_p(capacity, 2)} - {_p(per_capsule, 4)}) mg x {n} capsules",
+            f"({plain(capacity, 2)} - {plain(per_capsule, 4)}) mg x {n} capsules, " + balance,
         ),
-        Line("Total powder blend", _mg(powder + filler), "mg", "naltrexone + filler"),
+        Line("Total powder blend", powder + filler, "mg", "naltrexone + filler"),
     )
     return Worksheet(lines, n, "capsules", {"active": (powder, "mg"), "filler": (filler, "mg")})
 
@@ -171,61 +160,62 @@ def capsules_from_tablets(
     capsule_size: str,
     filler_density_g_per_ml: Decimal,
     filler_name: str = "filler",
+    readability_mg: Decimal = BALANCE_READABILITY_MG,
 ) -> Worksheet:
     """Capsules from commercial tablets by the aliquot method: crush whole tablets, weigh the
-    share of the powder that carries the batch's naltrexone, top up with filler."""
+    share of the powder that carries the batch's naltrexone (the aliquot: the weighing that
+    sets the dose), top up with filler."""
     n = units_with_overage(quantity, overage_percent)
     needed = strength_mg * n
     tablets = (needed / tablet_strength_mg).to_integral_value(ROUND_CEILING)
     crushed = tablets * tablet_weight_mg
-    aliquot = crushed * needed / (tablets * tablet_strength_mg)
+    aliquot_exact = crushed * needed / (tablets * tablet_strength_mg)
+    aliquot = weigh(aliquot_exact, readability_mg)
     capacity = CAPSULE_VOLUME_ML[capsule_size] * filler_density_g_per_ml * 1000 * n
-    if aliquot >= capacity:
+    if aliquot_exact >= capacity:
         raise ValueError("The crushed tablet powder overfills the capsules: choose a larger size.")
-    filler = capacity - aliquot
+    filler = weigh(capacity - aliquot_exact, readability_mg)
+    balance = _to_balance(readability_mg)
     lines = (
         Line(
             "Capsules to make",
             n,
             "capsules",
-            f"{_p(quantity)} ordered + {_p(overage_percent)}% overage, rounded up",
+            f"{plain(quantity)} ordered + {plain(overage_percent)}% overage, rounded up",
         ),
-        Line("Naltrexone needed", _mg(needed), "mg", f"{_p(strength_mg)} mg x {n} capsules"),
+        Line("Naltrexone needed", needed, "mg", f"{plain(strength_mg)} mg x {n} capsules"),
         Line(
-            f"{_p(tablet_strength_mg)} mg tablets to crush",
+            f"{plain(tablet_strength_mg)} mg tablets to crush",
             tablets,
             "tablets",
-            f"{_p(needed)} mg ÷ {_p(tablet_strength_mg)} mg, rounded up to whole tablets",
+            f"{plain(needed)} mg ÷ {plain(tablet_strength_mg)} mg, rounded up to whole tablets",
         ),
         Line(
             "Crushed tablet powder (expected)",
-            _mg(crushed),
+            weigh(crushed, readability_mg),
             "mg",
-            f"{tablets} x {_p(tablet_weight_mg)} mg per tablet",
+            f"{tablets} x {plain(tablet_weight_mg)} mg per tablet",
         ),
         Line(
             "Tablet powder to weigh (aliquot)",
-            _mg(aliquot),
+            aliquot,
             "mg",
-            f"{_p(crushed)} mg x {_p(needed)} ÷ {_p(tablets * tablet_strength_mg)} mg",
+            f"{plain(crushed)} mg x {plain(needed)} ÷ {plain(tablets * tablet_strength_mg)} mg"
+            f" = {plain(aliquot_exact, 2)} mg, " + balance,
         ),
         Line(
             f"{_first_upper(filler_name)} to weigh",
-            _mg(filler),
+            filler,
             "mg",
-            f"{n} x {_p(CAPSULE_VOLUME_ML[capsule_size])} mL x "
-            f"{_p(filler_density_g_per_ml)} g/mL - {_p(aliquot, 1)} mg",
+            f"{n} x {plain(CAPSULE_VOLUME_ML[capsule_size])} mL x "
+            f"{plain(filler_density_g_per_ml)} g/mL - {plain(aliquot_exact, 2)} mg, " + balance,
         ),
     )
     return Worksheet(
         lines,
         n,
         "capsules",
-        {
-            "active": (tablets, "tablets"),
-            "aliquot": (_mg(aliquot), "mg"),
-            "filler": (_mg(filler), "mg"),
-        },
+        {"active": (tablets, "tablets"), "aliquot": (aliquot, "mg"), "filler": (filler, "mg")},
     )
 
 
@@ -238,31 +228,39 @@ def liquid_from_tablets(
     vehicle_name: str = "vehicle",
 ) -> Worksheet:
     """An oral liquid from whole 50 mg tablets: whole tablets, and the volume made up so the
-    concentration is exact (for example 2 x 50 mg tablets in 100 mL = 1 mg/mL)."""
-    wanted = volume_ml * (1 + overage_percent / HUNDRED)
-    tablets = (concentration_mg_per_ml * wanted / tablet_strength_mg).to_integral_value(
+    concentration is exact (for example 2 x 50 mg tablets in 100 mL = 1 mg/mL).
+
+    Rule: no overage. The liquid is made up to volume in its bottle, and rounding up to whole
+    tablets already gives from nothing to just under one tablet's volume extra; an overage on
+    top would add a whole tablet (a 5% overage on 100 mL at 1 mg/mL made 150 mL, 50% extra)."""
+    tablets = (concentration_mg_per_ml * volume_ml / tablet_strength_mg).to_integral_value(
         ROUND_CEILING
     )
     final = _ml(tablets * tablet_strength_mg / concentration_mg_per_ml)
+    ignored = (
+        f" (the formula's {plain(overage_percent)}% overage is not applied to whole tablets)"
+        if overage_percent
+        else ""
+    )
     lines = (
         Line(
-            "Volume wanted",
-            _ml(wanted),
+            "Volume ordered",
+            _ml(volume_ml),
             "mL",
-            f"{_p(volume_ml)} mL ordered + {_p(overage_percent)}% overage",
+            "no overage: made up to volume, and whole tablets round up" + ignored,
         ),
         Line(
-            f"{_p(tablet_strength_mg)} mg tablets",
+            f"{plain(tablet_strength_mg)} mg tablets",
             tablets,
             "tablets",
-            f"{_p(concentration_mg_per_ml)} mg/mL x {_p(wanted, 1)} mL ÷ "
-            f"{_p(tablet_strength_mg)} mg, rounded up to whole tablets",
+            f"{plain(concentration_mg_per_ml)} mg/mL x {plain(volume_ml, 1)} mL ÷ "
+            f"{plain(tablet_strength_mg)} mg, rounded up to whole tablets",
         ),
         Line(
             "Final volume (make up with " + vehicle_name + ")",
             final,
             "mL",
-            f"{tablets} x {_p(tablet_strength_mg)} mg ÷ {_p(concentration_mg_per_ml)} mg/mL",
+            f"{tablets} x {plain(tablet_strength_mg)} mg ÷ {plain(concentration_mg_per_ml)} mg/mL",
         ),
     )
     return Worksheet(lines, final, "mL", {"active": (tablets, "tablets"), "vehicle": (final, "mL")})
@@ -276,67 +274,72 @@ def liquid_from_powder(
     salt_form: str = "hcl",
     assay_percent: Decimal = HUNDRED,
     vehicle_name: str = "vehicle",
+    readability_mg: Decimal = BALANCE_READABILITY_MG,
+    per: str = "mL",
 ) -> Worksheet:
-    """A liquid (oral, drops or cream base) from naltrexone powder, made up to volume."""
-    final = _ml(volume_ml * (1 + overage_percent / HUNDRED))
+    """A liquid (oral, drops or cream base) from naltrexone powder, made up to volume; with
+    `per="g"` a cream made by weight (mg/g): the base weighed to the final weight."""
+    if per == "g":
+        final = weigh(volume_ml * 1000 * (1 + overage_percent / HUNDRED), readability_mg) / 1000
+    else:
+        final = _ml(volume_ml * (1 + overage_percent / HUNDRED))
     factor = salt_factor(salt_form)
-    powder = _mg(concentration_mg_per_ml * final * factor / (assay_percent / HUNDRED))
-    lines = (
+    exact = concentration_mg_per_ml * final * factor / (assay_percent / HUNDRED)
+    powder = weigh(exact, readability_mg)
+    lines = [
         Line(
-            "Final volume",
+            "Final weight" if per == "g" else "Final volume",
             final,
-            "mL",
-            f"{_p(volume_ml)} mL ordered + {_p(overage_percent)}% overage",
+            per,
+            f"{plain(volume_ml)} {per} ordered + {plain(overage_percent)}% overage",
         ),
         Line(
             "Naltrexone powder to weigh",
             powder,
             "mg",
-            f"{_p(concentration_mg_per_ml)} mg/mL x {_p(final)} mL x salt factor "
-            f"{_p(factor, 4)} ÷ assay {_p(assay_percent)}%",
+            f"{plain(concentration_mg_per_ml)} mg/{per} x {plain(final)} {per} x salt factor "
+            f"{plain(factor, 4)} ÷ assay {plain(assay_percent)}% = {plain(exact, 2)} mg, "
+            + _to_balance(readability_mg),
         ),
-        Line("Make up with " + vehicle_name, final, "mL", "quantum sufficit to final volume"),
-    )
-    return Worksheet(lines, final, "mL", {"active": (powder, "mg"), "vehicle": (final, "mL")})
-
-
-def beyond_use_date(
-    rule: BudRule, compounded_on: dt.date, lot_expiries: list[dt.date]
-) -> BeyondUseDate:
-    """The USP <795> default for the preparation's kind, never later than the earliest
-    expiry of any component used."""
-    by_rule = compounded_on + dt.timedelta(days=rule.days)
-    earliest = min(lot_expiries) if lot_expiries else None
-    if earliest is not None and earliest < by_rule:
-        return BeyondUseDate(
-            earliest,
-            rule.storage,
-            f"earliest component expiry ({earliest.isoformat()}) comes before "
-            f"the {rule.days}-day USP <795> limit",
+    ]
+    if per == "g":
+        base = final - powder / 1000
+        lines.append(
+            Line(
+                f"{_first_upper(vehicle_name)} to weigh",
+                base,
+                "g",
+                f"{plain(final)} g - {plain(powder / 1000)} g of naltrexone: to final weight",
+            )
         )
-    return BeyondUseDate(by_rule, rule.storage, f"{rule.label}")
+    else:
+        base = final
+        lines.append(
+            Line("Make up with " + vehicle_name, final, "mL", "quantum sufficit to final volume")
+        )
+    return Worksheet(tuple(lines), final, per, {"active": (powder, "mg"), "vehicle": (base, per)})
 
 
 def within_tolerance(required: Decimal, actual: Decimal, tolerance_percent: Decimal) -> bool:
     if required == 0:
         return actual == 0
-    return abs(actual - required) / required * HUNDRED <= tolerance_percent
+    return deviation_percent(required, actual) <= tolerance_percent
+
+
+def deviation_percent(required: Decimal, actual: Decimal) -> Decimal:
+    """How far an actual amount is from the required one, in percent of the required."""
+    if required == 0:
+        return Decimal(0) if actual == 0 else HUNDRED
+    return abs(actual - required) / required * HUNDRED
+
+
+def _to_balance(readability_mg: Decimal) -> str:
+    return f"to the balance's {plain(readability_mg)} mg"
 
 
 def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _mg(value: Decimal) -> Decimal:
-    return value.quantize(MG_STEP, rounding=ROUND_HALF_UP)
-
-
 def _ml(value: Decimal) -> Decimal:
     return value.quantize(ML_STEP, rounding=ROUND_HALF_UP)
-
-
-def _p(value: Decimal, places: int | None = None) -> str:
-    if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = format(value.normalize(), "f")
-    return text

@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..checks import DosageForm
 from ..formfields import FiniteDecimalField
-from .arithmetic import CAPSULE_VOLUME_ML, BudRule
+from .arithmetic import CAPSULE_VOLUME_ML
+from .bud import BudRule
 from .models import IngredientKind
 
 
@@ -46,9 +47,18 @@ class FormulationForm(FlaskForm):
         "Dosage form", choices=[SelectChoice(f.value, f.label) for f in DosageForm]
     )
     strength_mg = FiniteDecimalField(
-        "Strength (mg per unit, or mg/mL)",
+        "Strength (mg)",
         places=4,
         validators=[InputRequired(), NumberRange(min=0.001, max=100)],
+    )
+    strength_per = SelectField(
+        "Strength per",
+        choices=[
+            SelectChoice("", "capsule (liquids: mL)"),
+            SelectChoice("mL", "mL"),
+            SelectChoice("g", "g (a cream made by weight)"),
+        ],
+        default="",
     )
     active_ingredient = SelectField("Naltrexone source", coerce=int)
     base_ingredient = SelectField("Filler or vehicle", coerce=int)
@@ -62,6 +72,16 @@ class FormulationForm(FlaskForm):
     )
     overage_percent = FiniteDecimalField(
         "Overage %", places=2, default=0, validators=[InputRequired(), NumberRange(min=0, max=50)]
+    )
+    aqueous = SelectField(
+        "Vehicle",
+        choices=[
+            SelectChoice("", "choose (capsules: non-aqueous)"),
+            SelectChoice("aqueous", "aqueous: contains water (water activity 0.6 or more)"),
+            SelectChoice("nonaqueous", "non-aqueous (water activity under 0.6)"),
+        ],
+        default="",
+        description="USP <795>: decides which beyond-use date rules fit",
     )
     bud_rule = SelectField(
         "Beyond-use date rule", choices=[SelectChoice(r.value, r.label) for r in BudRule]
@@ -85,6 +105,14 @@ class StartRecordForm(FlaskForm):
 class DecisionForm(FlaskForm):
     reason = StringField("Reason for accepting", validators=[DataRequired(), Length(min=5)])
     submit = SubmitField("Accept deviation")
+
+
+class AcceptSupplyForm(FlaskForm):
+    reason = StringField(
+        "Reason for accepting a supply longer than the BUD",
+        validators=[DataRequired(), Length(min=5)],
+    )
+    submit = SubmitField("Accept supply")
 
 
 class SignOffForm(FlaskForm):
@@ -136,6 +164,11 @@ class IngredientForm(FlaskForm):
         choices=[SelectChoice("", "—")] + [SelectChoice(size, size) for size in CAPSULE_VOLUME_ML],
         default="",
     )
+    capacity_ml = FiniteDecimalField(
+        "Capacity (mL, containers)",
+        places=2,
+        validators=[Optional(), NumberRange(min=1, max=10000)],
+    )
     submit = SubmitField("Add ingredient")
 
     def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
@@ -147,6 +180,7 @@ class IngredientForm(FlaskForm):
             IngredientKind.TABLET.value: [self.tablet_strength_mg, self.tablet_weight_mg],
             IngredientKind.FILLER.value: [self.density_g_per_ml],
             IngredientKind.CAPSULE_SHELL.value: [self.capsule_size],
+            IngredientKind.CONTAINER.value: [self.capacity_ml],
         }.get(self.kind.data or "", [])
         missing = [f for f in needed if f.data in (None, "")]
         for field in missing:

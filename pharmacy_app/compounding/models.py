@@ -19,11 +19,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 from ..timeutil import utcnow
+from .arithmetic import deviation_percent
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -57,6 +60,8 @@ class Ingredient(Model):
     tablet_weight_mg: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))
     density_g_per_ml: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
     capsule_size: Mapped[str | None] = mapped_column(String(5))
+    # Containers: what one holds, in mL (a cream made by weight counts 1 g as about 1 mL).
+    capacity_ml: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
 
     lots: Mapped[list[Lot]] = relationship(back_populates="ingredient", order_by="Lot.expiry_date")
 
@@ -100,7 +105,7 @@ class MasterFormulation(Model):
     name: Mapped[str] = mapped_column(String(200))
     dosage_form: Mapped[str] = mapped_column(String(30))
     strength_mg: Mapped[Decimal] = mapped_column(Numeric(12, 4))
-    strength_per: Mapped[str | None] = mapped_column(String(10))  # None: per unit; "mL"
+    strength_per: Mapped[str | None] = mapped_column(String(10))  # None: per unit; "mL", "g"
     release: Mapped[str] = mapped_column(String(50), default="immediate release")
     active_ingredient_id: Mapped[int] = mapped_column(ForeignKey("ingredients.id"))
     base_ingredient_id: Mapped[int] = mapped_column(ForeignKey("ingredients.id"))  # filler/vehicle
@@ -113,6 +118,8 @@ class MasterFormulation(Model):
     container: Mapped[str] = mapped_column(String(200), default="")
     storage: Mapped[str] = mapped_column(String(200), default="")
     bud_rule: Mapped[str] = mapped_column(String(30))
+    # Water activity >= 0.6 (USP <795>): decides which BUD rules fit; a pharmacist says so.
+    aqueous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     quality_checks: Mapped[str] = mapped_column(Text, default="")
     labour_minutes: Mapped[int] = mapped_column(Integer, default=15)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -157,6 +164,8 @@ class CompoundingRecord(Model):
     unit_name: Mapped[str] = mapped_column(String(20))
     worksheet: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     tolerance_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    # Beyond this a dose-setting amount may not be accepted: the fill is discarded.
+    discard_limit_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     beyond_use_date: Mapped[dt.date] = mapped_column(Date)
     storage: Mapped[str] = mapped_column(String(200))
     bud_reason: Mapped[str] = mapped_column(String(300))
@@ -167,6 +176,15 @@ class CompoundingRecord(Model):
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # What the worksheet flags for the people making it (a weighing below the balance's
+    # minimum, an earlier lot passed over, a vehicle other than the prescription's).
+    cautions: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    # A supply that outlasts the BUD, and the pharmacist's acceptance of it.
+    supply_warning: Mapped[str | None] = mapped_column(Text)
+    supply_accepted_reason: Mapped[str | None] = mapped_column(Text)
+    supply_accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_compounding_records_supply_accepted_by")
+    )
     fill_number: Mapped[int] = mapped_column(Integer, default=1)  # 1 = first fill, 2 = refill 1
     dispensed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     dispensed_by_id: Mapped[int | None] = mapped_column(
@@ -185,6 +203,7 @@ class CompoundingRecord(Model):
     prepared_by: Mapped[User | None] = relationship(foreign_keys=[prepared_by_id])
     signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
     dispensed_by: Mapped[User | None] = relationship(foreign_keys=[dispensed_by_id])
+    supply_accepted_by: Mapped[User | None] = relationship(foreign_keys=[supply_accepted_by_id])
 
     __table_args__ = (
         CheckConstraint(
@@ -192,6 +211,11 @@ class CompoundingRecord(Model):
             name="ck_compounding_records_status",
         ),
     )
+
+
+# The components whose amount sets the strength: the naltrexone (powder or counted tablets),
+# the aliquot of crushed tablets, and the vehicle a liquid is made up to.
+DOSE_ROLES = ("active", "aliquot", "vehicle")
 
 
 class RecordComponent(Model):
@@ -207,6 +231,9 @@ class RecordComponent(Model):
     required: Mapped[Decimal] = mapped_column(Numeric(14, 4))
     unit: Mapped[str] = mapped_column(String(10))  # mg, mL or each
     weighed: Mapped[bool] = mapped_column(Boolean)  # a mass to check against tolerance
+    # False for a weighing of something already taken from stock (the aliquot of crushed
+    # tablets, which were counted out of their lot).
+    from_stock: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     actual: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     within_tolerance: Mapped[bool | None] = mapped_column(Boolean)
     decision_reason: Mapped[str | None] = mapped_column(Text)
@@ -215,6 +242,20 @@ class RecordComponent(Model):
     record: Mapped[CompoundingRecord] = relationship(back_populates="components")
     lot: Mapped[Lot] = relationship(lazy="joined")
     decided_by: Mapped[User | None] = relationship()
+
+    @property
+    def sets_dose(self) -> bool:
+        return self.role in DOSE_ROLES
+
+    @property
+    def beyond_limit(self) -> bool:
+        """A dose-setting amount so far off (or none at all) that no pharmacist may accept
+        it: the fill is discarded and made again."""
+        if not self.sets_dose or self.actual is None:
+            return False
+        if self.actual == 0:
+            return True
+        return deviation_percent(self.required, self.actual) > self.record.discard_limit_percent
 
 
 class BatchCounter(Model):

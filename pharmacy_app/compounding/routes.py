@@ -18,8 +18,9 @@ from ..accounts.models import Permission
 from ..extensions import db
 from ..orders.services import WorkflowError, get_order_or_404
 from ..pdf import render_pdf
-from . import arithmetic
+from .bud import BudRule
 from .forms import (
+    AcceptSupplyForm,
     DecisionForm,
     DiscardForm,
     FormulationForm,
@@ -28,6 +29,7 @@ from .forms import (
     SignOffForm,
     StartRecordForm,
 )
+from .formulas import formula_field_problems, vehicle_note
 from .models import (
     CompoundingRecord,
     Ingredient,
@@ -38,15 +40,14 @@ from .models import (
 )
 from .services import (
     accept_deviation,
+    accept_supply,
     discard,
-    formulation_problems,
-    lots_first_expiry_first,
     matching_formulations,
-    needs,
     record_weights,
     sign_off,
     start_record,
 )
+from .worksheets import lots_first_expiry_first, needs, passed_over, pharmacy_today
 
 bp = Blueprint("compounding", __name__, url_prefix="/compounding")
 
@@ -93,7 +94,7 @@ def lots() -> str | Response:
             flash(f"Lot {form.lot_number.data} of {ingredient.name} received.")
             return redirect(url_for("compounding.lots"))
     return render_template(
-        "compounding/lots.html", form=form, ingredients=ingredients, today=dt.date.today()
+        "compounding/lots.html", form=form, ingredients=ingredients, today=pharmacy_today()
     )
 
 
@@ -122,6 +123,7 @@ def ingredients() -> str | Response:
                     tablet_weight_mg=form.tablet_weight_mg.data,
                     density_g_per_ml=form.density_g_per_ml.data,
                     capsule_size=form.capsule_size.data or None,
+                    capacity_ml=form.capacity_ml.data,
                 )
             )
             db.session.commit()
@@ -150,8 +152,22 @@ def formula(mfr_id: int) -> str:
         .where(MasterFormulation.family == mfr.family)
         .order_by(MasterFormulation.version.desc())
     ).all()
-    sheet, _ = needs(mfr, Decimal(30) if mfr.strength_per is None else Decimal(100))
-    return render_template("compounding/formula.html", mfr=mfr, versions=versions, sheet=sheet)
+    try:
+        sheet, _ = needs(mfr, _example_quantity(mfr))
+    except ValueError:
+        sheet = None  # a formula saved before its checks: the page says what is wrong
+    return render_template(
+        "compounding/formula.html",
+        mfr=mfr,
+        versions=versions,
+        sheet=sheet,
+        rule=BudRule(mfr.bud_rule),
+        problems=formula_field_problems(mfr),
+    )
+
+
+def _example_quantity(mfr: MasterFormulation) -> Decimal:
+    return Decimal(30) if mfr.strength_per is None else Decimal(100)
 
 
 @bp.route("/formulas/new", methods=["GET", "POST"])
@@ -168,10 +184,19 @@ def edit_formula(mfr_id: int | None = None) -> str | Response:
             created_by_id=acting_user().id,
         )
         _fill(mfr, form)
-        problems = formulation_problems(mfr)
-        if problems:
-            form.base_ingredient.errors.extend(problems)
-        else:
+        problems = formula_field_problems(mfr)
+        if mfr.dosage_form != "capsule" and not form.aqueous.data:
+            # The BUD rules that fit depend on the answer: ask for it before judging the rule.
+            problems.pop("bud_rule", None)
+            problems["aqueous"] = ["Say whether the vehicle contains water (aqueous) or not."]
+        if not problems:
+            try:
+                needs(mfr, _example_quantity(mfr))
+            except ValueError as exc:
+                problems = {"capsule_size": [str(exc)]}
+        for name, messages in problems.items():
+            getattr(form, name).errors.extend(messages)
+        if not problems:
             if previous:
                 previous.is_current = False
             elif db.session.scalar(
@@ -199,12 +224,25 @@ def start(order_id: int) -> str | Response:
         if form.mfr.data
         else (matches[0] if matches else None)
     )
-    options: list[tuple[Any, list[Lot]]] = []
+    options: list[tuple[Any, list[Lot], list[str]]] = []
+    notes: list[str] = []
     if chosen is not None:
-        _, wanted = needs(chosen, order.quantity)
-        options = [(need, lots_first_expiry_first(need, dt.date.today())) for need in wanted]
+        today = pharmacy_today()
+        try:
+            _, wanted = needs(chosen, order.quantity)
+        except ValueError as exc:
+            wanted, notes = [], [str(exc)]
+        for need in wanted:
+            if not need.from_stock:
+                continue  # weighed from another component's lot
+            usable = lots_first_expiry_first(need, today)
+            options.append((need, usable, passed_over(need, usable[0], today) if usable else []))
+        notes += [n for n in [vehicle_note(chosen, order)] if n]
+        notes += [m for messages in formula_field_problems(chosen).values() for m in messages]
     if form.validate_on_submit() and chosen is not None:
-        lot_ids = {need.role: request.form.get(f"lot-{need.role}", type=int) for need, _ in options}
+        lot_ids = {
+            need.role: request.form.get(f"lot-{need.role}", type=int) for need, _, _ in options
+        }
         try:
             record = start_record(
                 order, chosen, {k: v for k, v in lot_ids.items() if v}, acting_user()
@@ -223,6 +261,7 @@ def start(order_id: int) -> str | Response:
         chosen=chosen,
         options=options,
         matches=matches,
+        notes=notes,
     )
 
 
@@ -233,6 +272,7 @@ def record(record_id: int) -> str:
         "compounding/record.html",
         record=found,
         decision=DecisionForm(),
+        supply_form=AcceptSupplyForm(),
         sign_off_form=SignOffForm(),
         discard_form=DiscardForm(),
     )
@@ -247,7 +287,7 @@ def weights(record_id: int) -> Response:
         text = (request.form.get(f"actual-{component.id}") or "").strip()
         try:
             actuals[component.id] = Decimal(
-                re.sub(r"\s*(mg|ml|each|tablets?)$", "", text, flags=re.IGNORECASE)
+                re.sub(r"\s*(mg|g|ml|each|tablets?)$", "", text, flags=re.IGNORECASE)
             )
         except InvalidOperation:
             flash(f'"{text}" is not an amount for the {component.role}.', "error")
@@ -275,6 +315,19 @@ def decide(record_id: int, component_id: int) -> Response:
     )
 
 
+@bp.post("/records/<int:record_id>/supply")
+@require(Permission.VERIFY)
+def supply(record_id: int) -> Response:
+    found = db.get_or_404(CompoundingRecord, record_id)
+    return _with_reason(
+        found,
+        AcceptSupplyForm(),
+        "accepting the supply",
+        lambda reason: accept_supply(found, reason, acting_user()),
+        "Supply longer than the beyond-use date accepted.",
+    )
+
+
 @bp.post("/records/<int:record_id>/sign-off")
 @require(Permission.VERIFY)
 def sign(record_id: int) -> Response:
@@ -290,13 +343,11 @@ def sign(record_id: int) -> Response:
 @require(Permission.VERIFY)
 def throw_away(record_id: int) -> Response:
     found = db.get_or_404(CompoundingRecord, record_id)
-    form = DiscardForm()
-    if not form.validate_on_submit():
-        flash("Give the reason for discarding (at least 5 characters).", "error")
-        return redirect(url_for("compounding.record", record_id=record_id))
-    return _act(
+    return _with_reason(
         found,
-        lambda: discard(found, form.reason.data or "", acting_user()),
+        DiscardForm(),
+        "discarding",
+        lambda reason: discard(found, reason, acting_user()),
         f"{found.batch_number} discarded.",
     )
 
@@ -310,6 +361,16 @@ def worksheet_pdf(record_id: int) -> Response:
         mimetype="application/pdf",
         download_name=(f"worksheet-{found.batch_number}.pdf"),
     )
+
+
+def _with_reason(
+    found: CompoundingRecord, form: Any, doing: str, action: Any, done: str
+) -> Response:
+    """A pharmacist's action that needs a reason: refused at once without one."""
+    if not form.validate_on_submit():
+        flash(f"Give the reason for {doing} (at least 5 characters).", "error")
+        return redirect(url_for("compounding.record", record_id=found.id))
+    return _act(found, lambda: action(form.reason.data or ""), done)
 
 
 def _act(found: CompoundingRecord, action: Any, done: str) -> Response:
@@ -350,6 +411,7 @@ def _form_values(mfr: MasterFormulation) -> Any:
         "name",
         "dosage_form",
         "strength_mg",
+        "strength_per",
         "capsule_size",
         "overage_percent",
         "bud_rule",
@@ -361,6 +423,7 @@ def _form_values(mfr: MasterFormulation) -> Any:
         "labour_minutes",
     ):
         setattr(values, name, getattr(mfr, name))
+    values.aqueous = "aqueous" if mfr.aqueous else "nonaqueous"  # type: ignore[attr-defined]
     values.active_ingredient = mfr.active_ingredient_id  # type: ignore[attr-defined]
     values.base_ingredient = mfr.base_ingredient_id  # type: ignore[attr-defined]
     values.shell_ingredient = mfr.shell_ingredient_id or 0  # type: ignore[attr-defined]
@@ -374,20 +437,27 @@ def _fill(mfr: MasterFormulation, form: FormulationForm) -> None:
 
     mfr.dosage_form = form.dosage_form.data or "capsule"
     mfr.strength_mg = form.strength_mg.data or Decimal(0)
-    mfr.strength_per = None if mfr.dosage_form == "capsule" else "mL"
+    # Blank means the form's own unit: per capsule, or per mL for liquids and creams.
+    per = form.strength_per.data or None
+    mfr.strength_per = per if per or mfr.dosage_form == "capsule" else "mL"
+    mfr.aqueous = form.aqueous.data == "aqueous"
     mfr.active_ingredient = db.session.get(Ingredient, form.active_ingredient.data)  # type: ignore[assignment]
     mfr.base_ingredient = db.session.get(Ingredient, form.base_ingredient.data)  # type: ignore[assignment]
-    mfr.shell_ingredient_id = form.shell_ingredient.data or None
-    mfr.container_ingredient_id = form.container_ingredient.data or None
+    mfr.shell_ingredient = _ingredient(form.shell_ingredient.data)
+    mfr.container_ingredient = _ingredient(form.container_ingredient.data)
     mfr.capsule_size = (form.capsule_size.data or None) if mfr.dosage_form == "capsule" else None
     mfr.overage_percent = form.overage_percent.data or Decimal(0)
-    mfr.bud_rule = form.bud_rule.data or arithmetic.BudRule.SOLID.value
+    mfr.bud_rule = form.bud_rule.data or BudRule.SOLID.value
     mfr.storage = form.storage.data or ""
     mfr.container = form.container.data or ""
     mfr.method = form.method.data or ""
     mfr.equipment = form.equipment.data or ""
     mfr.quality_checks = form.quality_checks.data or ""
     mfr.labour_minutes = form.labour_minutes.data or 0
+
+
+def _ingredient(ingredient_id: int | None) -> Ingredient | None:
+    return db.session.get(Ingredient, ingredient_id) if ingredient_id else None
 
 
 def _slug(name: str) -> str:

@@ -1,66 +1,45 @@
-"""Compounding work: lots first-expiry-first, the matching formula, the worksheet, weights,
-stock, sign-off. Every function works in the caller's session; the caller commits once."""
+"""Compounding records: the matching formula, starting a worksheet with its lots, weights and
+stock, deviations, sign-off. Every function works in the caller's session; the caller commits
+once."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from ..accounts.models import Permission, User
 from ..accounts.services import pharmacy_settings
-from ..checks import DosageForm, Severity
-from ..checks.formulation import check_formulation
-from ..checks.rules.text import normalize
+from ..checks import DosageForm
+from ..checks.findings import plain
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
-from ..orders.services import WorkflowError, current_policy, record_event
+from ..orders.services import WorkflowError, record_event
 from ..timeutil import utcnow
 from . import arithmetic
+from .bud import BudRule, beyond_use_date, storage_for, supply_beyond_bud
+from .formulas import formula_field_problems, mismatch, vehicle_note
 from .models import (
     BatchCounter,
     CompoundingRecord,
-    Ingredient,
-    IngredientKind,
     Lot,
     MasterFormulation,
     RecordComponent,
     RecordStatus,
 )
-
-# Stock is kept in g, mL or each; the worksheet speaks mg, mL or units.
-TO_STOCK = {("mg", "g"): Decimal("0.001"), ("mL", "mL"): Decimal(1), ("each", "each"): Decimal(1)}
-
-
-@dataclass(frozen=True)
-class Need:
-    """What one role of a formula needs from stock for one fill."""
-
-    role: str
-    ingredient: Ingredient
-    required: Decimal
-    unit: str
-    weighed: bool
-
-    @property
-    def stock_amount(self) -> Decimal:
-        return self.required * TO_STOCK[(self.unit, self.ingredient.stock_unit)]
-
-
-def tolerance_percent() -> Decimal:
-    return Decimal(str(current_app.config.get("COMPOUNDING_TOLERANCE_PERCENT", "5")))
-
-
-def formulation_problems(mfr: MasterFormulation) -> list[str]:
-    """Why a formula may not be saved: the checker's blocks on its release and base."""
-    findings = check_formulation(
-        mfr.release, [mfr.base_ingredient.name], current_policy().accepted_excipients
-    )
-    return [f.message for f in findings if f.severity is Severity.BLOCK]
+from .worksheets import (
+    TO_STOCK,
+    discard_limit_percent,
+    lot_problems,
+    lots_first_expiry_first,
+    needs,
+    passed_over,
+    pharmacy_today,
+    readability_mg,
+    tolerance_percent,
+    weighing_cautions,
+)
 
 
 def matching_formulations(order: Order) -> tuple[list[MasterFormulation], list[str]]:
@@ -75,7 +54,7 @@ def matching_formulations(order: Order) -> tuple[list[MasterFormulation], list[s
     ).all()
     matches, reasons = [], []
     for mfr in candidates:
-        why = _mismatch(mfr, order)
+        why = mismatch(mfr, order)
         if why:
             reasons.append(f"{mfr.name}: {why}")
         else:
@@ -86,136 +65,6 @@ def matching_formulations(order: Order) -> tuple[list[MasterFormulation], list[s
 
 
 # Names of one filler, as prescriptions and catalogues write it.
-FILLER_FAMILIES = {
-    "microcrystalline cellulose": "MCC",
-    "mcc": "MCC",
-    "avicel": "MCC",
-    "cellulose microcrystalline": "MCC",
-    "lactose": "lactose",
-    "sucrose": "sucrose",
-    "acidophilus": "acidophilus",
-    "probiotic": "acidophilus",
-    "sodium bicarbonate": "sodium bicarbonate",
-    "rice flour": "rice flour",
-}
-
-
-def filler_family(name: str) -> str | None:
-    text = f" {normalize(name)} "
-    for words, family in FILLER_FAMILIES.items():
-        if f" {words} " in text:
-            return family
-    return None
-
-
-def _mismatch(mfr: MasterFormulation, order: Order) -> str:
-    if mfr.strength_mg != order.strength_mg or mfr.strength_per != order.strength_per:
-        per = f"/{mfr.strength_per}" if mfr.strength_per else ""
-        return f"strength {arithmetic._p(mfr.strength_mg)} mg{per}, not {order.strength_text}"
-    if order.dosage_form == DosageForm.CAPSULE.value and order.excipients:
-        wanted = {filler_family(e) for e in order.excipients} - {None}
-        if filler_family(mfr.base_ingredient.name) not in wanted:
-            return (
-                f"filler {mfr.base_ingredient.name}; the prescription asks for "
-                f"{', '.join(order.excipients)}"
-            )
-    return ""
-
-
-def needs(mfr: MasterFormulation, quantity: Decimal) -> tuple[arithmetic.Worksheet, list[Need]]:
-    """The worksheet for `quantity` units of the order, and what it takes from stock."""
-    active, base = mfr.active_ingredient, mfr.base_ingredient
-    overage = mfr.overage_percent
-    from_tablets = active.kind == IngredientKind.TABLET.value
-    if mfr.dosage_form == DosageForm.CAPSULE.value:
-        common: dict[str, Any] = {
-            "strength_mg": mfr.strength_mg,
-            "quantity": quantity,
-            "overage_percent": overage,
-            "capsule_size": mfr.capsule_size or "1",
-            "filler_density_g_per_ml": base.density_g_per_ml or Decimal("0.6"),
-            "filler_name": base.name,
-        }
-        if from_tablets:
-            sheet = arithmetic.capsules_from_tablets(
-                tablet_strength_mg=active.tablet_strength_mg or Decimal(50),
-                tablet_weight_mg=active.tablet_weight_mg or Decimal(0),
-                **common,
-            )
-            result = [Need("active", active, sheet.amounts["active"][0], "each", False)]
-        else:
-            sheet = arithmetic.capsules_from_powder(
-                salt_form=active.salt_form or "hcl",
-                assay_percent=active.assay_percent or Decimal(100),
-                **common,
-            )
-            result = [Need("active", active, sheet.amounts["active"][0], "mg", True)]
-        result.append(Need("filler", base, sheet.amounts["filler"][0], "mg", True))
-        if mfr.shell_ingredient is not None:
-            result.append(Need("shell", mfr.shell_ingredient, sheet.units_to_make, "each", False))
-    else:
-        common_liquid: dict[str, Any] = {
-            "concentration_mg_per_ml": mfr.strength_mg,
-            "volume_ml": quantity,
-            "overage_percent": overage,
-            "vehicle_name": base.name,
-        }
-        if from_tablets:
-            sheet = arithmetic.liquid_from_tablets(
-                tablet_strength_mg=active.tablet_strength_mg or Decimal(50), **common_liquid
-            )
-            result = [Need("active", active, sheet.amounts["active"][0], "each", False)]
-        else:
-            sheet = arithmetic.liquid_from_powder(
-                salt_form=active.salt_form or "hcl",
-                assay_percent=active.assay_percent or Decimal(100),
-                **common_liquid,
-            )
-            result = [Need("active", active, sheet.amounts["active"][0], "mg", True)]
-        result.append(Need("vehicle", base, sheet.amounts["vehicle"][0], "mL", True))
-    if mfr.container_ingredient is not None:
-        result.append(Need("container", mfr.container_ingredient, Decimal(1), "each", False))
-    return sheet, result
-
-
-def lots_first_expiry_first(need: Need, today: dt.date) -> list[Lot]:
-    """Lots that can supply the need, soonest expiry first."""
-    return list(
-        db.session.scalars(
-            select(Lot)
-            .where(
-                Lot.ingredient_id == need.ingredient.id,
-                Lot.expiry_date >= today,
-                Lot.on_hand >= need.stock_amount,
-            )
-            .order_by(Lot.expiry_date, Lot.id)
-        )
-    )
-
-
-def lot_problems(lot: Lot, need: Need, today: dt.date) -> list[str]:
-    """Why a lot cannot be used for a need; empty when it can."""
-    problems = []
-    if lot.ingredient_id != need.ingredient.id:
-        problems.append(
-            f"lot {lot.lot_number} is {lot.ingredient.name}, not {need.ingredient.name}"
-        )
-    if lot.expiry_date < today:
-        problems.append(f"lot {lot.lot_number} expired on {lot.expiry_date.isoformat()}")
-    if lot.on_hand < need.stock_amount:
-        problems.append(
-            f"lot {lot.lot_number} has {arithmetic._p(lot.on_hand)} "
-            f"{lot.ingredient.stock_unit}, the fill needs "
-            f"{arithmetic._p(need.stock_amount)}"
-        )
-    if need.role == "filler":
-        blocks = [
-            f
-            for f in check_formulation("IR", [lot.ingredient.name])
-            if f.severity is Severity.BLOCK
-        ]
-        problems += [b.message for b in blocks]
-    return problems
 
 
 def start_record(
@@ -227,19 +76,22 @@ def start_record(
 ) -> CompoundingRecord:
     """Make the worksheet for a verified order with the chosen lots (first-expiry-first
     where none is chosen). Refuses with the reason when anything is wrong."""
-    today = today or dt.date.today()
+    today = today or pharmacy_today()
     if order.status != OrderStatus.VERIFIED.value:
         raise WorkflowError(
             f"Only a verified order is compounded; this one is {OrderStatus(order.status).label}."
         )
-    if _mismatch(mfr, order) or not mfr.is_current:
+    if mismatch(mfr, order) or not mfr.is_current:
         raise WorkflowError(
             f"{mfr.name} does not make this order: "
-            f"{_mismatch(mfr, order) or 'not the current version'}."
+            f"{mismatch(mfr, order) or 'not the current version'}."
         )
-    problems = formulation_problems(mfr)
+    problems = formula_field_problems(mfr)
     if problems:
-        raise WorkflowError("; ".join(problems))
+        raise WorkflowError(
+            f"{mfr.name} cannot be followed until it is corrected: "
+            + " ".join(m for messages in problems.values() for m in messages)
+        )
     fills = db.session.scalars(
         select(CompoundingRecord).where(
             CompoundingRecord.order_id == order.id,
@@ -250,21 +102,35 @@ def start_record(
         raise WorkflowError("This order has a fill that is not dispensed yet: finish it first.")
     if len(fills) > order.refills:
         raise WorkflowError("No refills are left on this prescription.")
-    sheet, wanted = needs(mfr, order.quantity)
-    components, errors = [], []
+    try:
+        sheet, wanted = needs(mfr, order.quantity)
+    except ValueError as exc:
+        raise WorkflowError(str(exc)) from exc
+    components: list[RecordComponent] = []
+    errors: list[str] = []
+    cautions = weighing_cautions(wanted)
+    note = vehicle_note(mfr, order)
+    if note:
+        cautions.append(note)
     for need in wanted:
-        lot = (
-            db.session.get(Lot, lot_ids[need.role])
-            if lot_ids.get(need.role)
-            else next(iter(lots_first_expiry_first(need, today)), None)
-        )
+        if not need.from_stock:
+            # Weighed out of what another component took from stock (the crushed tablets).
+            lot = next(
+                (c.lot for c in components if c.lot.ingredient_id == need.ingredient.id), None
+            )
+        elif lot_ids.get(need.role):
+            lot = db.session.get(Lot, lot_ids[need.role])
+        else:
+            lot = next(iter(lots_first_expiry_first(need, today)), None)
         if lot is None:
             errors.append(
                 f"no usable lot of {need.ingredient.name} (in date, with "
-                f"{arithmetic._p(need.stock_amount)} {need.ingredient.stock_unit})"
+                f"{plain(need.stock_amount)} {need.ingredient.stock_unit})"
             )
             continue
         errors += lot_problems(lot, need, today)
+        if need.from_stock:
+            cautions += passed_over(need, lot, today)
         components.append(
             RecordComponent(
                 role=need.role,
@@ -272,13 +138,13 @@ def start_record(
                 required=need.required,
                 unit=need.unit,
                 weighed=need.weighed,
+                from_stock=need.from_stock,
             )
         )
     if errors:
         raise WorkflowError("Cannot use these lots: " + "; ".join(errors) + ".")
-    bud = arithmetic.beyond_use_date(
-        arithmetic.BudRule(mfr.bud_rule), today, [c.lot.expiry_date for c in components]
-    )
+    rule = BudRule(mfr.bud_rule)
+    bud = beyond_use_date(rule, today, [c.lot.expiry_date for c in components])
     record = CompoundingRecord(
         order=order,
         mfr=mfr,
@@ -290,9 +156,18 @@ def start_record(
             for line in sheet.lines
         ],
         tolerance_percent=tolerance_percent(),
+        discard_limit_percent=discard_limit_percent(),
         beyond_use_date=bud.date,
-        storage=mfr.storage or bud.storage,
+        storage=storage_for(rule, mfr.storage),
         bud_reason=bud.why,
+        cautions=cautions,
+        supply_warning=supply_beyond_bud(
+            days_supply=order.days_supply,
+            quantity=order.quantity,
+            unit=_order_unit(order),
+            compounded_on=today,
+            bud=bud.date,
+        ),
         fill_number=len(fills) + 1,
         created_by=user,
         components=components,
@@ -308,28 +183,49 @@ def start_record(
     return record
 
 
+def _order_unit(order: Order) -> str:
+    if order.dosage_form == DosageForm.CAPSULE.value:
+        return "capsules"
+    return order.strength_per or "mL"
+
+
 def record_weights(record: CompoundingRecord, actuals: dict[int, Decimal], user: User) -> None:
     """Enter what was actually weighed or counted; take it from stock (never below zero,
     even when two fills draw on the same lot at once); flag what is out of tolerance."""
     if record.status != RecordStatus.IN_PROGRESS.value:
         raise WorkflowError("The weights of this record are already recorded.")
+    readability = readability_mg()
     for component in record.components:
         actual = actuals.get(component.id)
         if actual is None:
             raise WorkflowError(f"Enter the {component.role} amount.")
         if not actual.is_finite() or actual < 0:
             raise WorkflowError(f"Enter the {component.role} amount as a number, 0 or more.")
+        step = {"mg": readability, "g": readability / 1000}.get(component.unit)
+        if component.weighed and step is not None and not _balance_reading(actual, step):
+            raise WorkflowError(
+                f"{plain(actual)} {component.unit} for the {component.role}: the balance "
+                f"reads to {plain(step)} {component.unit}, so enter the reading it shows."
+            )
         component.actual = actual
         component.within_tolerance = (
             arithmetic.within_tolerance(component.required, actual, record.tolerance_percent)
             if component.weighed
             else actual == component.required
         )
-        _take_from_stock(
-            component.lot, actual * TO_STOCK[(component.unit, component.lot.ingredient.stock_unit)]
-        )
+        if component.from_stock:
+            _take_from_stock(
+                component.lot,
+                actual * TO_STOCK[(component.unit, component.lot.ingredient.stock_unit)],
+            )
     record.status = RecordStatus.AWAITING_SIGNOFF.value
     record.prepared_by, record.prepared_at = user, utcnow()
+
+
+def _balance_reading(actual: Decimal, step: Decimal) -> bool:
+    """Whether a balance reading to `step` can show this amount (a whole number of steps)."""
+    steps = actual / step
+    return steps == steps.to_integral_value()
 
 
 def _take_from_stock(lot: Lot, amount: Decimal) -> None:
@@ -342,7 +238,7 @@ def _take_from_stock(lot: Lot, amount: Decimal) -> None:
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         raise WorkflowError(
             f"Lot {lot.lot_number} of {lot.ingredient.name} does not have "
-            f"{arithmetic._p(amount)} {lot.ingredient.stock_unit} left."
+            f"{plain(amount)} {lot.ingredient.stock_unit} left."
         )
     db.session.expire(lot, ["on_hand"])
 
@@ -353,19 +249,44 @@ def accept_deviation(
     _require_pharmacist(user)
     if record.status != RecordStatus.AWAITING_SIGNOFF.value or component.within_tolerance:
         raise WorkflowError("Nothing to decide for this component.")
+    if component.beyond_limit:
+        raise WorkflowError(_beyond_limit_message(record, [component]))
     if len(reason.strip()) < 5:
         raise WorkflowError("Give the reason for accepting the deviation.")
     component.decision_reason, component.decided_by = reason.strip(), user
 
 
+def accept_supply(record: CompoundingRecord, reason: str, user: User) -> None:
+    """A pharmacist accepts a supply that outlasts the BUD, saying why."""
+    _require_pharmacist(user)
+    if not record.supply_warning or record.status in (
+        RecordStatus.SIGNED_OFF.value,
+        RecordStatus.DISCARDED.value,
+    ):
+        raise WorkflowError("Nothing to accept about this fill's supply.")
+    if len(reason.strip()) < 5:
+        raise WorkflowError("Give the reason for accepting a supply longer than the BUD.")
+    record.supply_accepted_reason, record.supply_accepted_by = reason.strip(), user
+    record_event(record.order, user, "supply accepted", f"{record.batch_number}: {reason.strip()}")
+
+
 def sign_off(record: CompoundingRecord, user: User) -> None:
-    """The pharmacist's release of the fill: weights recorded, deviations decided."""
+    """The pharmacist's release of the fill: weights recorded, deviations decided, none
+    beyond the discard limit, a supply longer than the BUD accepted."""
     _require_pharmacist(user)
     if record.status != RecordStatus.AWAITING_SIGNOFF.value:
         raise WorkflowError("Record the weights before signing off.")
+    beyond = [c for c in record.components if c.beyond_limit]
+    if beyond:
+        raise WorkflowError(_beyond_limit_message(record, beyond))
     open_ = [c.role for c in record.components if not c.within_tolerance and not c.decision_reason]
     if open_:
         raise WorkflowError("Out of tolerance, needs a decision: " + ", ".join(open_) + ".")
+    if record.supply_warning and not record.supply_accepted_reason:
+        raise WorkflowError(
+            "The supply outlasts the beyond-use date: shorten it, or a pharmacist accepts it "
+            "with a reason, before sign-off."
+        )
     if record.prepared_by_id == user.id and not pharmacy_settings().allow_self_verification:
         raise WorkflowError("You prepared this fill: another pharmacist must sign it off.")
     record.status = RecordStatus.SIGNED_OFF.value
@@ -376,6 +297,18 @@ def sign_off(record: CompoundingRecord, user: User) -> None:
         user,
         "compounded",
         f"{record.batch_number} signed off; discard after {record.beyond_use_date.isoformat()}",
+    )
+
+
+def _beyond_limit_message(record: CompoundingRecord, components: list[RecordComponent]) -> str:
+    found = "; ".join(
+        f"{c.role} {plain(c.actual or Decimal(0))} {c.unit} of {plain(c.required)} "
+        f"({plain(arithmetic.deviation_percent(c.required, c.actual or Decimal(0)), 1)}% off)"
+        for c in components
+    )
+    return (
+        f"Beyond the ±{plain(record.discard_limit_percent)}% a pharmacist may accept: {found}. "
+        "Discard this fill and make it again."
     )
 
 

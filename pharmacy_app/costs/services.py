@@ -16,7 +16,7 @@ from ..orders.services import WorkflowError
 from .models import CostLine, CostRecord, PriceSchedule
 
 CENT = Decimal("0.01")
-STOCK_TO_COST = {"mg": Decimal("0.001"), "mL": Decimal(1), "each": Decimal(1)}
+STOCK_TO_COST = {"mg": Decimal("0.001"), "g": Decimal(1), "mL": Decimal(1), "each": Decimal(1)}
 
 
 def money(value: Decimal) -> Decimal:
@@ -33,6 +33,8 @@ def cost_lines(record: CompoundingRecord) -> list[CostLine]:
     config = current_app.config
     lines = []
     for component in record.components:
+        if not component.from_stock:
+            continue  # a weighing of what another component took (the tablets' aliquot)
         lot = component.lot
         used = component.actual if component.actual is not None else component.required
         stock_quantity = used * STOCK_TO_COST[component.unit]

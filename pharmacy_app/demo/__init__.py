@@ -15,7 +15,16 @@ from sqlalchemy import select
 from ..accounts.models import Role, User
 from ..accounts.services import create_user
 from ..checks import CheckPolicy, parse_order_document
+from ..compounding.arithmetic import weigh
+from ..compounding.models import MasterFormulation
 from ..compounding.services import matching_formulations, record_weights, sign_off, start_record
+from ..compounding.worksheets import (
+    lots_first_expiry_first,
+    needs,
+    pharmacy_today,
+    readability_mg,
+)
+from ..costs.services import pharmacy_zone
 from ..extensions import db
 from ..labels.services import default_stock, dispense, record_print
 from ..orders.models import Order, OrderStatus
@@ -198,7 +207,7 @@ def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> dict[str
                 passwords[username] = secrets.token_urlsafe(8)
                 existing = create_user(username, full_name, role, passwords[username])
             users[username] = existing
-        store_demo_compounding(now.date())
+        store_demo_compounding(pharmacy_today())
         technicians = [users["tina"], users["marco"]]
 
         pharmacists = [users["priya"], users["sam"]]
@@ -350,12 +359,13 @@ def _preparation_and_sig(rng: random.Random) -> dict[str, Any]:
             "quantity": 30,
             "days_supply": 30,
         }
+    by_weight = kind >= 0.965  # creams are often prescribed per gram
     return {
         "preparation": {
             "dosage_form": "topical_cream",
             "release": "",
-            "strength": "0.5 mg/mL",
-            "excipients": ["Versabase cream"],
+            "strength": "0.5 mg/g" if by_weight else "0.5 mg/mL",
+            "excipients": ["Lipoderm base" if by_weight else "Versabase cream"],
         },
         "sig": {
             "dose": "1 mL",
@@ -389,6 +399,30 @@ def _add_problem(rng: random.Random, document: dict[str, Any], n: int) -> None:
         document["quantity"] = document["days_supply"] * 2
 
 
+def _lasting_lots(order: Order, mfr: MasterFormulation, day: dt.date) -> dict[str, int]:
+    """The lots a pharmacist would pick: first-expiry-first among those that outlast the
+    supply (a lot expiring next week would cut a 30-day fill's BUD short)."""
+    _, wanted = needs(mfr, order.quantity)
+    lasting = day + dt.timedelta(days=order.days_supply)
+    chosen = {}
+    for need in wanted:
+        lot = next(
+            (x for x in lots_first_expiry_first(need, day) if x.expiry_date >= lasting), None
+        )
+        if need.from_stock and lot is not None:
+            chosen[need.role] = lot.id
+    return chosen
+
+
+def _reading(amount: Decimal, unit: str) -> Decimal:
+    """What the balance (to its readability) or a graduated cylinder (0.1 mL) shows."""
+    if unit == "mg":
+        return weigh(amount, readability_mg())
+    if unit == "g":
+        return weigh(amount * 1000, readability_mg()) / 1000
+    return amount.quantize(Decimal("0.1"))
+
+
 def _compound(
     order: Order, technician: User, pharmacist: User, rng: random.Random, at: dt.datetime
 ) -> None:
@@ -397,9 +431,12 @@ def _compound(
     if not matches:
         return
     try:
-        record = start_record(order, matches[0], {}, technician, today=at.date())
+        day = at.astimezone(pharmacy_zone()).date()
+        record = start_record(
+            order, matches[0], _lasting_lots(order, matches[0], day), technician, today=day
+        )
         actuals = {
-            c.id: (c.required * Decimal(str(rng.uniform(0.985, 1.015)))).quantize(Decimal("0.1"))
+            c.id: _reading(c.required * Decimal(str(rng.uniform(0.985, 1.015))), c.unit)
             if c.weighed
             else c.required
             for c in record.components

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal as D
 from typing import Any
 
-from ..compounding.arithmetic import BudRule
+from ..compounding.bud import BudRule
 from ..compounding.models import Ingredient, IngredientKind, Lot, MasterFormulation
 from ..costs.models import PriceSchedule
 from ..extensions import db
@@ -64,20 +64,38 @@ INGREDIENTS: list[dict[str, Any]] = [
         "stock_unit": "mL",
     },
     {"name": "Versabase cream", "kind": IngredientKind.VEHICLE, "stock_unit": "mL"},
+    # The same kind of base, bought and weighed by the gram for creams prescribed in mg/g.
+    {"name": "Lipoderm base (by weight)", "kind": IngredientKind.VEHICLE, "stock_unit": "g"},
     {
         "name": "Gelatin capsule shells, size 1",
         "kind": IngredientKind.CAPSULE_SHELL,
         "stock_unit": "each",
         "capsule_size": "1",
     },
-    {"name": "Amber vial, 40 dram", "kind": IngredientKind.CONTAINER, "stock_unit": "each"},
+    {
+        "name": "Amber vial, 40 dram",
+        "kind": IngredientKind.CONTAINER,
+        "stock_unit": "each",
+        "capacity_ml": D(148),
+    },
     {
         "name": "Amber bottle, 150 mL, child-resistant",
         "kind": IngredientKind.CONTAINER,
         "stock_unit": "each",
+        "capacity_ml": D(150),
     },
-    {"name": "Dropper bottle, 30 mL", "kind": IngredientKind.CONTAINER, "stock_unit": "each"},
-    {"name": "Airless pump, 30 mL", "kind": IngredientKind.CONTAINER, "stock_unit": "each"},
+    {
+        "name": "Dropper bottle, 30 mL",
+        "kind": IngredientKind.CONTAINER,
+        "stock_unit": "each",
+        "capacity_ml": D(30),
+    },
+    {
+        "name": "Airless pump, 30 mL",
+        "kind": IngredientKind.CONTAINER,
+        "stock_unit": "each",
+        "capacity_ml": D(30),
+    },
 ]
 # (ingredient, supplier, lot, months to expiry, quantity, unit cost per stock unit)
 LOTS = [
@@ -93,6 +111,7 @@ LOTS = [
     ("Ora-Sweet SF (preserved vehicle)", "Perrigo", "OS-90412", 18, D(3785), D("0.018")),
     ("Glycerin and purified water, preserved", "Fagron", "GW-2219", 15, D(2000), D("0.012")),
     ("Versabase cream", "Medisca", "VB-66120", 16, D(2000), D("0.045")),
+    ("Lipoderm base (by weight)", "PCCA", "LD-30718", 14, D(2000), D("0.052")),
     ("Gelatin capsule shells, size 1", "Capsuline", "CS1-40211", 40, D(20000), D("0.012")),
     ("Amber vial, 40 dram", "Berry Global", "AV40-2291", 120, D(1000), D("0.38")),
     ("Amber bottle, 150 mL, child-resistant", "Berry Global", "AB150-118", 120, D(300), D("0.74")),
@@ -119,6 +138,9 @@ LIQUID_METHOD = """1. Crush the tablets to a fine powder in a mortar.
 POWDER_LIQUID_METHOD = """1. Weigh the naltrexone HCl on a balance reading to 0.001 g.
 2. Dissolve or disperse in part of the base; make up to final volume; mix until uniform.
 3. Fill the container; check appearance and volume."""
+WEIGHED_CREAM_METHOD = """1. Weigh the naltrexone HCl on a balance reading to 0.001 g.
+2. Levigate with a little of the base; add base in portions to the final weight (tared jar).
+3. Pass through the ointment mill; fill the pump; check appearance and weight."""
 
 
 def store_demo_compounding(today: dt.date) -> dict[str, MasterFormulation]:
@@ -183,6 +205,7 @@ def store_demo_compounding(today: dt.date) -> dict[str, MasterFormulation]:
         equipment="Mortar and pestle, graduated cylinder, calibrated bottle",
         container="Amber bottle with oral syringe",
         storage="Refrigerate or room temperature",
+        aqueous=True,
         bud_rule=BudRule.AQUEOUS_PRESERVED.value,
         quality_checks="Volume; uniform suspension after shaking",
         labour_minutes=15,
@@ -200,27 +223,34 @@ def store_demo_compounding(today: dt.date) -> dict[str, MasterFormulation]:
         equipment="Balance (0.001 g), graduated cylinder",
         container="Amber dropper bottle",
         storage="Room temperature",
+        aqueous=True,
         bud_rule=BudRule.AQUEOUS_PRESERVED.value,
         quality_checks="Clear solution; volume",
         labour_minutes=15,
     )
-    add(
-        "Naltrexone 0.5 mg/mL cream",
-        dosage_form="topical_cream",
-        strength_mg=D("0.5"),
-        strength_per="mL",
-        active_ingredient=ingredients["Naltrexone HCl USP powder"],
-        base_ingredient=ingredients["Versabase cream"],
-        container_ingredient=ingredients["Airless pump, 30 mL"],
-        overage_percent=D(0),
-        method=POWDER_LIQUID_METHOD,
-        equipment="Balance (0.001 g), ointment mill",
-        container="Airless pump dispensing 1 mL a click",
-        storage="Room temperature",
-        bud_rule=BudRule.AQUEOUS_PRESERVED.value,
-        quality_checks="Smooth, uniform cream",
-        labour_minutes=20,
-    )
+    # Creams by volume (mg/mL) and by weight (mg/g): oil-in-water emulsions, so aqueous.
+    for per, base, method, dispenses in (
+        ("mL", "Versabase cream", POWDER_LIQUID_METHOD, "1 mL"),
+        ("g", "Lipoderm base (by weight)", WEIGHED_CREAM_METHOD, "about 1 g"),
+    ):
+        add(
+            f"Naltrexone 0.5 mg/{per} cream",
+            dosage_form="topical_cream",
+            strength_mg=D("0.5"),
+            strength_per=per,
+            active_ingredient=ingredients["Naltrexone HCl USP powder"],
+            base_ingredient=ingredients[base],
+            container_ingredient=ingredients["Airless pump, 30 mL"],
+            overage_percent=D(0),
+            method=method,
+            equipment="Balance (0.001 g), ointment mill",
+            container=f"Airless pump dispensing {dispenses} a click",
+            storage="Room temperature",
+            aqueous=True,
+            bud_rule=BudRule.AQUEOUS_PRESERVED.value,
+            quality_checks="Smooth, uniform cream",
+            labour_minutes=20,
+        )
     # Two price schedules, one changed three months ago, so the demo months show both kinds.
     four_and_a_half = formulas["Naltrexone 4.5 mg capsules, MCC, size 1"].family
     db.session.add_all(

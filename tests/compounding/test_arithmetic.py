@@ -1,6 +1,7 @@
 """Compounding arithmetic against worked examples derived by hand.
 
-Rounding: masses half up to 0.1 mg, volumes half up to 0.1 mL, tablets and units up."""
+Rounding: masses half up to the balance's readability (1 mg by default; the examples stated to
+0.1 mg pass a 0.1 mg balance), volumes half up to 0.1 mL, tablets and units up."""
 
 import datetime as dt
 from decimal import Decimal as D
@@ -8,8 +9,6 @@ from decimal import Decimal as D
 import pytest
 
 from pharmacy_app.compounding.arithmetic import (
-    BudRule,
-    beyond_use_date,
     capsules_from_powder,
     capsules_from_tablets,
     liquid_from_powder,
@@ -18,6 +17,9 @@ from pharmacy_app.compounding.arithmetic import (
     units_with_overage,
     within_tolerance,
 )
+from pharmacy_app.compounding.bud import BudRule, beyond_use_date
+
+TENTH_MG = D("0.1")  # an analytical balance reading to 0.1 mg
 
 
 def amounts(sheet):
@@ -34,6 +36,7 @@ def test_4_5_mg_capsules_from_hcl_powder():
         overage_percent=D(10),
         capsule_size="3",
         filler_density_g_per_ml=D("0.75"),
+        readability_mg=TENTH_MG,
     )
     assert sheet.units_to_make == 33
     assert amounts(sheet) == {"active": D("148.5"), "filler": D("7276.5")}
@@ -50,6 +53,7 @@ def test_salt_and_assay_factors_raise_the_powder_to_weigh():
         filler_density_g_per_ml=D("0.45"),
         salt_form="hcl_dihydrate",
         assay_percent=D(98),
+        readability_mg=TENTH_MG,
     )
     assert amounts(sheet)["active"] == D("100.6")
     # Filler: 0.50 mL x 0.45 g/mL = 225 mg a capsule; (225 - 1.67660) x 60 = 13399.4 mg.
@@ -65,6 +69,7 @@ def test_base_powder_needs_less_mass_than_the_hcl_dose():
         capsule_size="1",
         filler_density_g_per_ml=D("0.45"),
         salt_form="base",
+        readability_mg=TENTH_MG,
     )
     # 3 x 0.90351 x 30 = 81.316 -> 81.3 mg
     assert amounts(sheet)["active"] == D("81.3")
@@ -82,6 +87,7 @@ def test_capsules_from_50_mg_tablets_by_aliquot():
         tablet_weight_mg=D(300),
         capsule_size="1",
         filler_density_g_per_ml=D("0.45"),
+        readability_mg=TENTH_MG,
     )
     assert amounts(sheet) == {"active": D(3), "aliquot": D("891.0"), "filler": D("6534.0")}
 
@@ -108,7 +114,11 @@ def test_oral_liquid_from_tablets_uses_whole_tablets():
 def test_drops_from_powder():
     # 1 mg/mL x 30 mL x 1.05 overage = 31.5 mL; 31.5 mg / 0.995 assay = 31.658 -> 31.7 mg
     sheet = liquid_from_powder(
-        concentration_mg_per_ml=D(1), volume_ml=D(30), overage_percent=D(5), assay_percent=D("99.5")
+        concentration_mg_per_ml=D(1),
+        volume_ml=D(30),
+        overage_percent=D(5),
+        assay_percent=D("99.5"),
+        readability_mg=TENTH_MG,
     )
     assert amounts(sheet) == {"active": D("31.7"), "vehicle": D("31.5")}
 

@@ -1,0 +1,181 @@
+"""What a master formulation record must be to be saved or followed (the checker's rules, a
+BUD rule and storage that fit its form and vehicle, ingredients of the right kind and unit,
+shells of its capsule size), and whether it makes an order: strength, filler, vehicle."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from ..checks import DosageForm, Severity
+from ..checks.findings import plain
+from ..checks.formulation import check_formulation
+from ..checks.rules.text import normalize
+from ..orders.models import Order
+from ..orders.services import current_policy
+from .bud import BudRule, rule_problem, storage_problem
+from .models import Ingredient, IngredientKind, MasterFormulation
+
+CAPSULE = DosageForm.CAPSULE.value
+# The stock unit each kind of ingredient is counted in, as the arithmetic expects it.
+STOCK_UNITS = {
+    IngredientKind.ACTIVE_POWDER.value: "g",
+    IngredientKind.TABLET.value: "each",
+    IngredientKind.FILLER.value: "g",
+    IngredientKind.CAPSULE_SHELL.value: "each",
+    IngredientKind.CONTAINER.value: "each",
+}
+
+
+def formulation_problems(mfr: MasterFormulation) -> list[str]:
+    """Why a formula may not be saved: the checker's blocks on its release and base."""
+    findings = check_formulation(
+        mfr.release, [mfr.base_ingredient.name], current_policy().accepted_excipients
+    )
+    return [f.message for f in findings if f.severity is Severity.BLOCK]
+
+
+def formula_field_problems(mfr: MasterFormulation) -> dict[str, list[str]]:
+    """Every reason the formula cannot be saved or followed, by the form field it concerns."""
+    problems: dict[str, list[str]] = defaultdict(list)
+    problems["base_ingredient"] += formulation_problems(mfr)
+    capsule = mfr.dosage_form == CAPSULE
+    _strength(mfr, capsule, problems)
+    _ingredients(mfr, capsule, problems)
+    rule = BudRule(mfr.bud_rule)
+    why = rule_problem(mfr.dosage_form, mfr.aqueous, rule)
+    if why:
+        problems["aqueous" if capsule and mfr.aqueous else "bud_rule"].append(why)
+    why = storage_problem(rule, mfr.storage)
+    if why:
+        problems["storage"].append(why)
+    if (
+        not capsule
+        and mfr.active_ingredient.kind == IngredientKind.TABLET.value
+        and mfr.overage_percent
+    ):
+        problems["overage_percent"].append(
+            "A liquid from whole tablets takes no overage: it is made up to volume, and whole "
+            "tablets already round up. Set 0."
+        )
+    return {field: messages for field, messages in problems.items() if messages}
+
+
+def vehicle_note(mfr: MasterFormulation, order: Order) -> str | None:
+    """A liquid's or cream's prescribed vehicle that the formula's does not name; None when
+    it does (capsule fillers are matched, not noted)."""
+    if order.dosage_form == CAPSULE or not order.excipients:
+        return None
+    base = f" {normalize(mfr.base_ingredient.name)} "
+    missing = [e for e in order.excipients if f" {normalize(e)} " not in base]
+    if not missing:
+        return None
+    return (
+        f"The prescription's vehicle is {', '.join(order.excipients)}; {mfr.name} uses "
+        f"{mfr.base_ingredient.name} (no {', '.join(missing)}). Confirm the substitution with "
+        "the prescriber, or use a formula with the prescribed vehicle."
+    )
+
+
+def _strength(mfr: MasterFormulation, capsule: bool, problems: dict[str, list[str]]) -> None:
+    if capsule and mfr.strength_per is not None:
+        problems["strength_per"].append("A capsule's strength is mg per capsule.")
+    elif not capsule and mfr.strength_per not in ("mL", "g"):
+        problems["strength_per"].append("A liquid or cream's strength is mg per mL or per g.")
+    elif mfr.strength_per == "g" and mfr.dosage_form != DosageForm.TOPICAL_CREAM.value:
+        problems["strength_per"].append(
+            "Only a cream is made by weight (mg/g); liquids and drops are mg/mL."
+        )
+    elif mfr.strength_per == "g" and mfr.active_ingredient.kind == IngredientKind.TABLET.value:
+        problems["active_ingredient"].append("A cream made by weight needs naltrexone powder.")
+
+
+def _ingredients(mfr: MasterFormulation, capsule: bool, problems: dict[str, list[str]]) -> None:
+    base, shell, container = mfr.base_ingredient, mfr.shell_ingredient, mfr.container_ingredient
+    _unit(mfr.active_ingredient, "active_ingredient", problems)
+    if capsule:
+        if base.kind != IngredientKind.FILLER.value or base.density_g_per_ml is None:
+            problems["base_ingredient"].append("A capsule needs a filler with its fill density.")
+        _unit(base, "base_ingredient", problems)
+        if not mfr.capsule_size:
+            problems["capsule_size"].append("Choose the capsule size.")
+        elif shell is not None and shell.capsule_size != mfr.capsule_size:
+            problems["capsule_size"].append(
+                f"The shells, {shell.name}, are size {shell.capsule_size or 'unknown'}, not "
+                f"size {mfr.capsule_size}: the worksheet's fill is worked out for the size "
+                "the capsules really are. Choose matching shells or size."
+            )
+    else:
+        if base.kind != IngredientKind.VEHICLE.value:
+            problems["base_ingredient"].append("A liquid or cream needs a vehicle or base.")
+        wanted = mfr.strength_per or "mL"
+        if base.stock_unit != wanted:
+            problems["base_ingredient"].append(
+                f"{base.name} is counted in {base.stock_unit}; a preparation made "
+                f"{'by weight' if wanted == 'g' else 'to volume'} needs its base in {wanted}."
+            )
+        if shell is not None:
+            problems["shell_ingredient"].append("Only capsules have shells.")
+        if container is not None and not container.capacity_ml:
+            problems["container_ingredient"].append(
+                f"{container.name} has no capacity in the catalogue: the worksheet needs it to "
+                "count the containers."
+            )
+    if shell is not None:
+        _unit(shell, "shell_ingredient", problems)
+    if container is not None:
+        _unit(container, "container_ingredient", problems)
+
+
+def _unit(ingredient: Ingredient, field: str, problems: dict[str, list[str]]) -> None:
+    wanted = STOCK_UNITS.get(ingredient.kind)
+    if wanted and ingredient.stock_unit != wanted:
+        problems[field].append(
+            f"{ingredient.name} is counted in {ingredient.stock_unit}; a "
+            f"{ingredient.kind_label} must be counted in {wanted}."
+        )
+
+
+FILLER_FAMILIES = {
+    "microcrystalline cellulose": "MCC",
+    "mcc": "MCC",
+    "avicel": "MCC",
+    "cellulose microcrystalline": "MCC",
+    "lactose": "lactose",
+    "sucrose": "sucrose",
+    "acidophilus": "acidophilus",
+    "probiotic": "acidophilus",
+    "sodium bicarbonate": "sodium bicarbonate",
+    "rice flour": "rice flour",
+}
+
+
+def filler_family(name: str) -> str | None:
+    text = f" {normalize(name)} "
+    for words, family in FILLER_FAMILIES.items():
+        if f" {words} " in text:
+            return family
+    return None
+
+
+def strength_text(strength_mg: Decimal, per: str | None) -> str:
+    """ "4.5 mg", "1 mg/mL", "0.5 mg/g": the parsed strength with its unit."""
+    return f"{plain(strength_mg)} mg" + (f"/{per}" if per else "")
+
+
+def mismatch(mfr: MasterFormulation, order: Order) -> str:
+    # Both strengths are parsed amounts in mg per unit, per mL or per g: a per-mL formula
+    # never makes a per-g cream, however alike the numbers.
+    if mfr.strength_mg != order.strength_mg or mfr.strength_per != order.strength_per:
+        return (
+            f"strength {strength_text(mfr.strength_mg, mfr.strength_per)}, not "
+            f"{strength_text(order.strength_mg, order.strength_per)}"
+        )
+    if order.dosage_form == DosageForm.CAPSULE.value and order.excipients:
+        wanted = {filler_family(e) for e in order.excipients} - {None}
+        if filler_family(mfr.base_ingredient.name) not in wanted:
+            return (
+                f"filler {mfr.base_ingredient.name}; the prescription asks for "
+                f"{', '.join(order.excipients)}"
+            )
+    return ""
