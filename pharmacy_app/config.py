@@ -16,6 +16,9 @@ DEFAULTS: dict[str, Any] = {
     "PHARMACY_PHONE": "(503) 555-0142",
     "PHARMACY_STATE": "OR",
     "MAX_CONTENT_LENGTH": 256 * 1024,
+    # A form's CSRF token lives as long as the signed-in session, not one hour: an order form
+    # left open over a phone call or lunch must still save.
+    "WTF_CSRF_TIME_LIMIT": None,
     # Actual weights within this many percent of the worksheet pass; others need a
     # pharmacist's decision.
     "COMPOUNDING_TOLERANCE_PERCENT": "5",

@@ -126,14 +126,24 @@
   }
 
   function set(name, value) { const f = form.elements[name]; if (f) f.value = value; }
+  // Dates are typed MM/DD/YYYY in this form; the lookup answers ISO dates.
+  function usDate(iso) { const p = (iso || "").split("-"); return p.length === 3 ? p[1] + "/" + p[2] + "/" + p[0] : iso; }
+  function focus(name) { const f = form.elements[name]; if (f) f.focus(); }
+
+  // One submission per page: a double click must not save the prescription twice.
+  form.addEventListener("submit", function (event) {
+    if (form.dataset.submitting) { event.preventDefault(); return; }
+    form.dataset.submitting = "1";
+  });
 
   lookup(form.elements.patient_search, document.getElementById("patient-results"),
     form.dataset.patientUrl,
-    function (p) { return p.last_name + ", " + p.first_name + " (" + p.date_of_birth + ")"; },
+    function (p) { return p.last_name + ", " + p.first_name + " (born " + usDate(p.date_of_birth) + ")"; },
     function (p) {
       set("first_name", p.first_name); set("last_name", p.last_name);
-      set("date_of_birth", p.date_of_birth); set("medications", p.medications.join("\n"));
+      set("date_of_birth", usDate(p.date_of_birth)); set("medications", p.medications.join("\n"));
       set("allergies", p.allergies.join("\n")); set("conditions", p.conditions.join("\n"));
+      focus("prescriber_search");
     });
   lookup(form.elements.prescriber_search, document.getElementById("prescriber-results"),
     form.dataset.prescriberUrl,
@@ -141,5 +151,6 @@
     function (p) {
       set("prescriber_name", p.name); set("credential", p.credential);
       set("license_number", p.license_number); set("state", p.state); set("npi", p.npi);
+      focus("strength");
     });
 })();

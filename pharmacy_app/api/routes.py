@@ -20,6 +20,7 @@ from ..orders.services import (
     create_order,
     current_policy,
     get_order_or_404,
+    open_orders_for,
     order_to_dict,
 )
 from ..orders.workflow import override_warning, reject_order, verify_order
@@ -41,7 +42,8 @@ def _authenticate() -> Any:
 @require(Permission.ENTER)
 def check() -> Response:
     """Check an order document; nothing is stored."""
-    result = check_order(_document_from_request(), current_policy())
+    document = _document_from_request()
+    result = check_order(document, current_policy(), open_orders_for(document))
     return jsonify(result.to_dict())
 
 

@@ -5,6 +5,7 @@ from .document import DocumentError, DosageForm, OrderDocument, field_path, pars
 from .engine import RULESET_VERSION, check_order
 from .findings import CheckResult, DoseSummary, Finding, Severity, verdict_of
 from .policy import DEFAULT_POLICY, CheckPolicy
+from .rules.duplicate import OpenOrder
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -17,6 +18,7 @@ __all__ = [
     "DosageForm",
     "DoseSummary",
     "Finding",
+    "OpenOrder",
     "OrderDocument",
     "Severity",
     "check_order",

@@ -5,15 +5,30 @@ from __future__ import annotations
 from .document import OrderDocument
 from .findings import CheckResult, Finding
 from .policy import DEFAULT_POLICY, CheckPolicy
-from .rules import contraindication, dose, excipient, interaction, prescriber, release, supply
+from .rules import (
+    contraindication,
+    dose,
+    duplicate,
+    excipient,
+    interaction,
+    prescriber,
+    release,
+    supply,
+)
+from .rules.duplicate import OpenOrder
 
 # Stored with every check result, so an old verdict can be traced to the rules that gave it.
 RULESET_VERSION = "2026.11.2"
 
 
-def check_order(document: OrderDocument, policy: CheckPolicy = DEFAULT_POLICY) -> CheckResult:
+def check_order(
+    document: OrderDocument,
+    policy: CheckPolicy = DEFAULT_POLICY,
+    open_orders: tuple[OpenOrder, ...] = (),
+) -> CheckResult:
     """Check one order against every rule family; findings come worst first (then in rule
-    family order), so the reason to stop is read first."""
+    family order), so the reason to stop is read first. `open_orders` are the patient's other
+    open prescriptions, which the caller looks up."""
     findings: list[Finding] = []
     findings += release.check(document)
     findings += excipient.check(document, policy.accepted_excipients)
@@ -23,5 +38,6 @@ def check_order(document: OrderDocument, policy: CheckPolicy = DEFAULT_POLICY) -
     findings += contraindication.check(document)
     findings += prescriber.check(document, policy)
     findings += supply.check(document, policy, summary, dose_findings)
+    findings += duplicate.check(open_orders)
     findings.sort(key=lambda f: -f.severity)
     return CheckResult(findings=tuple(findings), dose=summary)

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -37,6 +38,7 @@ from .services import (
     current_policy,
     ensure_editable,
     get_order_or_404,
+    open_orders_for,
     update_order,
 )
 from .workflow import (
@@ -92,13 +94,41 @@ def edit(order_id: int) -> str | Response:
     return _enter(form, order=order)
 
 
+@bp.errorhandler(CSRFError)
+def stale_form(error: CSRFError) -> tuple[str, int]:
+    """An order form posted with a stale token: nothing is saved, and the form comes back
+    with everything typed and a fresh token, so the technician only saves again."""
+    if request.endpoint not in ("orders.new", "orders.edit"):
+        return render_template("error.html", error=error), 400
+    order_id = (request.view_args or {}).get("order_id")
+    order = get_order_or_404(order_id) if order_id else None
+    flash(
+        "Nothing was saved: the page's security token was no longer valid (the session "
+        "changed, for example by signing in again). Check the form and save again.",
+        "error",
+    )
+    form = OrderForm(formdata=request.form)
+    template = render_template(
+        "orders/form.html", form=form, order=order, result=None, findings={}, general=[]
+    )
+    return template, 400
+
+
 @bp.post("/orders/check")
 @require(Permission.ENTER)
 def live_check() -> Response:
     """The checker's answer for the form as typed so far (used while typing)."""
     form = OrderForm()
     document, errors = _document(form)
-    result = check_order(document, current_policy()) if document else None
+    result = (
+        check_order(
+            document,
+            current_policy(),
+            open_orders_for(document, request.args.get("order", type=int)),
+        )
+        if document
+        else None
+    )
     return jsonify(
         {
             "verdict": result.verdict if result else None,
@@ -228,7 +258,9 @@ def _enter(form: OrderForm, order: Order | None) -> str | Response:
         document, errors = _document(form)
         _attach(form, errors, general)
         if document is not None:
-            result = check_order(document, current_policy())
+            result = check_order(
+                document, current_policy(), open_orders_for(document, order.id if order else None)
+            )
             if (form.save.data or form.save_draft.data) and form.validate():
                 status = OrderStatus.DRAFT if form.save_draft.data else OrderStatus.CHECKED
                 return _save(document, order, status)

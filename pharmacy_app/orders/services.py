@@ -16,6 +16,7 @@ from ..checks import (
     RULESET_VERSION,
     CheckPolicy,
     CheckResult,
+    OpenOrder,
     OrderDocument,
     check_order,
     parse_order_document,
@@ -54,7 +55,7 @@ def create_order(
     session. The Rx number is taken first, so the counter row's lock orders concurrent
     saves (and on SQLite the write lock is taken before anything is read)."""
     rx_number = allocate_rx_number()
-    result = check_order(document, policy)
+    result = check_order(document, policy, open_orders_for(document))
     order = Order(
         rx_number=rx_number,
         status=status.value,
@@ -92,7 +93,7 @@ def update_order(
     verification sends the order back for verification."""
     ensure_editable(order)
 
-    result = check_order(document, policy)
+    result = check_order(document, policy, open_orders_for(document, order.id))
     order.patient = find_or_create_patient(document)
     order.prescriber = find_or_create_prescriber(document)
     order.document = document.model_dump(mode="json")
@@ -140,10 +141,50 @@ def ensure_editable(order: Order) -> None:
 def recheck_order(order: Order, policy: CheckPolicy) -> CheckResult:
     """Run the checker again over the stored document and keep the result."""
     document = parse_order_document(order.document)
-    result = check_order(document, policy)
+    result = check_order(document, policy, open_orders_for(document, order.id))
     _apply(order, document, result)
     _record_check(order, result)
     return result
+
+
+# Orders still in the pharmacy's hands: a second one for the same patient may be a duplicate.
+OPEN_STATUSES = (
+    OrderStatus.DRAFT.value,
+    OrderStatus.CHECKED.value,
+    OrderStatus.VERIFIED.value,
+    OrderStatus.COMPOUNDED.value,
+)
+
+
+def open_orders_for(
+    document: OrderDocument, exclude_id: int | None = None
+) -> tuple[OpenOrder, ...]:
+    """The patient's other open orders (same name key and date of birth), for the checker's
+    duplicate rule; none for a patient not yet on file."""
+    data = document.patient
+    query = (
+        select(Order)
+        .join(Order.patient)
+        .where(
+            Patient.name_key == Patient.key_for(data.first_name, data.last_name),
+            Patient.date_of_birth == data.date_of_birth,
+            Order.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Order.id)
+        .limit(5)
+    )
+    if exclude_id is not None:
+        query = query.where(Order.id != exclude_id)
+    return tuple(
+        OpenOrder(
+            rx_number=o.rx_number,
+            status=OrderStatus(o.status).label,
+            dosage_form=o.dosage_form,
+            strength=o.strength_text,
+            received=o.date_received,
+        )
+        for o in db.session.scalars(query)
+    )
 
 
 def record_event(

@@ -132,3 +132,39 @@ def test_forms_refuse_a_post_without_its_csrf_token(tmp_path, migrated_sqlite):
     assert "CSRF" in response.get_data(as_text=True)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_an_order_form_posted_with_a_stale_token_comes_back_with_what_was_typed(
+    tmp_path, migrated_sqlite
+):
+    import re
+    import shutil
+
+    from pharmacy_app.accounts.models import Role
+    from pharmacy_app.accounts.services import create_user
+
+    database = tmp_path / "stale.sqlite3"
+    shutil.copy(migrated_sqlite, database)
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    with app.app_context():
+        create_user("tina", "Tina T", Role.TECHNICIAN, "a long enough password")
+        db.session.commit()
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    client.post(
+        "/login",
+        data={"csrf_token": token, "username": "tina", "password": "a long enough password"},
+    )
+    response = client.post(
+        "/orders/new",
+        data={"csrf_token": "stale", "last_name": "Okafor", "strength": "4.5 mg", "save": "1"},
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Nothing was saved" in text
+    assert 'value="Okafor"' in text
+    fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text)[1]
+    assert fresh != "stale"
+    with app.app_context():
+        db.engine.dispose()

@@ -159,3 +159,23 @@ def test_a_failure_while_storing_leaves_nothing_half_saved(app, api, make_docume
     assert row_counts(app) == [0, 0, 0, 0]
     monkeypatch.undo()
     assert api.post("/api/v1/orders", json=make_document()).get_json()["rx_number"] == ("RX-100001")
+
+
+def test_a_second_open_order_for_the_same_patient_warns_of_a_duplicate(api, make_document):
+    first = api.post("/api/v1/orders", json=make_document()).get_json()
+    assert "duplicate.open_order" not in [f["code"] for f in first["findings"]]
+    second = api.post("/api/v1/orders", json=make_document()).get_json()
+    duplicates = [f for f in second["findings"] if f["code"] == "duplicate.open_order"]
+    assert [(f["severity"], f["field"]) for f in duplicates] == [("warn", "patient")]
+    assert first["rx_number"] in duplicates[0]["message"]
+    # Checking without storing sees the open orders too, and names both.
+    checked = api.post("/api/v1/checks", json=make_document()).get_json()
+    message = next(f["message"] for f in checked["findings"] if f["code"] == "duplicate.open_order")
+    assert first["rx_number"] in message and second["rx_number"] in message
+
+
+def test_another_patient_s_orders_are_no_duplicate(api, make_document):
+    api.post("/api/v1/orders", json=make_document())
+    other = make_document(patient={"first_name": "Pat", "date_of_birth": "1955-05-05"})
+    codes = [f["code"] for f in api.post("/api/v1/orders", json=other).get_json()["findings"]]
+    assert "duplicate.open_order" not in codes
