@@ -14,6 +14,7 @@ from .checks import CheckPolicy
 from .checks.findings import plain
 from .config import configure
 from .extensions import csrf, db, migrate
+from .guards import configure_guards
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "migrations"
@@ -32,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     app.extensions["check_policy"] = CheckPolicy.from_settings(app.config)
     configure_auth(app)
+    configure_guards(app)
     register_blueprints(app)
     app.add_template_filter(plain, "plain")
     app.context_processor(_pharmacy_context)

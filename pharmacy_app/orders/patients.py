@@ -50,7 +50,8 @@ class Patient(Model):
     def key_for(first_name: str, last_name: str) -> str:
         """The lookup key of a name: "O’Brien", "O'Brien" and "OBrien" are one key, as are
         "Fernández" and "Fernandez" (see fold)."""
-        return f"{fold_name(last_name)}|{fold_name(first_name)}"
+        # Folding can lengthen a name ("ß" -> "ss"): each part keeps to 200 characters.
+        return f"{fold_name(last_name)[:200]}|{fold_name(first_name)[:200]}"
 
     @property
     def full_name(self) -> str:

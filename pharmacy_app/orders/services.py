@@ -234,8 +234,9 @@ def find_or_create_patient(document: OrderDocument) -> Patient:
 def find_or_create_prescriber(document: OrderDocument) -> Prescriber:
     """By licence number and state when a licence is given, else by name and credential."""
     data = document.prescriber
-    license_number = data.license_number.strip().upper()
-    state = data.state.strip().upper()
+    # Upper-casing can lengthen text ("ß" -> "SS"): keep within the columns.
+    license_number = data.license_number.strip().upper()[:200]
+    state = data.state.strip().upper()[:40]
     query = select(Prescriber).order_by(Prescriber.id).limit(1)
     if license_number:
         query = query.where(Prescriber.license_number == license_number, Prescriber.state == state)

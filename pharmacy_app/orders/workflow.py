@@ -108,9 +108,9 @@ def verify_order(order: Order, user: User, seen_check_id: int | None = None) -> 
             + ", ".join(f["code"] for f in pending)
             + "."
         )
-    if order.entered_by_id == user.id and not pharmacy_settings().allow_self_verification:
+    if user.id in _authors(order) and not pharmacy_settings().allow_self_verification:
         raise WorkflowError(
-            "You entered this order: another pharmacist must verify it "
+            "You entered or changed this order: another pharmacist must verify it "
             "(an admin can allow self-verification for single-pharmacist "
             "stores)."
         )
@@ -128,6 +128,12 @@ def reject_order(order: Order, reason: str, user: User) -> None:
     order.status = OrderStatus.REJECTED.value
     order.verified_by, order.verified_at = None, None
     record_event(order, user, "rejected", reason.strip())
+
+
+def _authors(order: Order) -> set[int]:
+    """Everyone who entered or changed the prescription: none of them may verify it alone."""
+    authors = {e.user_id for e in order.events if e.kind in ("created", "edited") and e.user_id}
+    return authors | ({order.entered_by_id} if order.entered_by_id else set())
 
 
 def _require_pharmacist(user: User) -> None:

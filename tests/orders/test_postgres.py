@@ -76,3 +76,18 @@ def test_the_api_stores_and_reads_orders_on_postgresql(pg_app, make_document):
         json=make_document(patient={"first_name": "INGVILD", "last_name": "ødegaard"}),
     )
     assert again.get_json()["patient_id"] == body["patient_id"]
+
+
+@pytest.mark.postgres
+def test_text_that_grows_when_upper_cased_still_fits_its_columns(pg_app, make_document):
+    document = make_document(
+        patient={"first_name": "ß" * 200, "last_name": "ß" * 200},
+        prescriber={"license_number": "ß" * 200, "state": "ß" * 40},
+    )
+    with pg_app.app_context():
+        order = create_order(
+            parse_order_document(document), policy=current_policy(), entered_by=None
+        )
+        db.session.commit()
+        assert len(order.patient.name_key) <= 401
+        assert len(order.prescriber.license_number) <= 200

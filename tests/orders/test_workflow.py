@@ -87,6 +87,25 @@ def test_a_pharmacist_may_not_verify_their_own_entry_unless_allowed(
     assert client.post(f"/api/v1/orders/{order['id']}/verification").status_code == 200
 
 
+def test_a_pharmacist_who_changed_an_order_may_not_verify_it_alone(
+    app, api, make_user, token_for, signed_in, make_document
+):
+    order = create(api, make_document)  # entered by a technician
+    pharmacist = signed_in("pharmacist")
+    data = form_data(make_document(preparation={"strength": "3 mg"}, sig={"text": ""}))
+    assert (
+        pharmacist.post(f"/orders/{order['id']}/edit", data=data | {"save": "1"}).status_code == 302
+    )
+    same = app.test_client()
+    same.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(pharmacist.user)}"
+    refused = same.post(f"/api/v1/orders/{order['id']}/verification")
+    assert refused.status_code == 409
+    assert "entered or changed this order" in refused.get_json()["message"]
+    other = app.test_client()
+    other.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(make_user('pharmacist'))}"
+    assert other.post(f"/api/v1/orders/{order['id']}/verification").status_code == 200
+
+
 def test_an_edit_after_verification_sends_the_order_back(
     app, api, pharmacist_api, signed_in, make_document
 ):
