@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from ..checks import OrderDocument
+from ..orders.models import OrderStatus
 
 _FINDING = {
     "type": "object",
@@ -53,11 +54,19 @@ _ORDER = {
     "properties": {
         "id": {"type": "integer"},
         "rx_number": {"type": "string", "examples": ["RX-100001"]},
-        "status": {"type": "string", "enum": ["draft", "checked"]},
+        "status": {"type": "string", "enum": [s.value for s in OrderStatus]},
         "verdict": {"type": "string", "enum": ["pass", "warn", "block"]},
         "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
         "dose": {"$ref": "#/components/schemas/Dose"},
+        "check_id": {
+            "type": ["integer", "null"],
+            "description": "The latest check; send it with a decision to refuse one made on "
+            "an order that has changed since.",
+        },
         "checked_at": {"type": ["string", "null"], "format": "date-time"},
+        "entered_by": {"type": ["string", "null"]},
+        "verified_by": {"type": ["string", "null"]},
+        "verified_at": {"type": ["string", "null"], "format": "date-time"},
         "ruleset_version": {"type": ["string", "null"]},
         "patient_id": {"type": "integer"},
         "prescriber_id": {"type": "integer"},
@@ -81,6 +90,50 @@ _PROBLEM = {
     "required": ["error"],
     "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
 }
+
+
+_ORDER_ID = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_CHECK_ID = {
+    "type": "integer",
+    "description": "The check the decision was made on (Order.check_id); refused with 409 if "
+    "the order has been checked again since.",
+}
+
+
+def _decision(schema: dict[str, Any] | None, operation: str, summary: str) -> dict[str, Any]:
+    """A pharmacist's decision on an order: 200 with the order, 409 when the order's state
+    does not allow it, 422 for a malformed body."""
+    operation_doc: dict[str, Any] = {
+        "operationId": operation,
+        "summary": summary,
+        "parameters": [_ORDER_ID],
+        "responses": {
+            "200": _json("Order", "The order after the decision."),
+            "403": _json("Problem", "Only a pharmacist decides."),
+            "404": _json("Problem", "No such order."),
+            "409": _json("Problem", "The order's state does not allow it, and why."),
+            "422": _json("ValidationErrors", "Malformed body."),
+        },
+    }
+    if schema is not None:
+        operation_doc["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": schema}},
+        }
+    return {"post": operation_doc}
+
+
+def _reason(required: list[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": required,
+        "properties": {
+            "reason": {"type": "string", "minLength": 5, "maxLength": 500},
+            "check_id": _CHECK_ID,
+            **extra,
+        },
+        "additionalProperties": False,
+    }
 
 
 def _json(schema: str, description: str) -> dict[str, Any]:
@@ -145,12 +198,7 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "printLabel",
                     "summary": "The label PDF of the order's current fill (recorded as printed)",
                     "parameters": [
-                        {
-                            "name": "order_id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        },
+                        _ORDER_ID,
                         {
                             "name": "stock",
                             "in": "query",
@@ -160,6 +208,7 @@ def openapi_document() -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": {"description": "The label", "content": {"application/pdf": {}}},
+                        "404": _json("Problem", "No such order."),
                         "409": _json("Problem", "Not ready for a label, and why."),
                     },
                 }
@@ -168,20 +217,46 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "getOrder",
                     "summary": "One order with its latest check",
-                    "parameters": [
-                        {
-                            "name": "order_id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
+                    "parameters": [_ORDER_ID],
                     "responses": {
                         "200": _json("Order", "The order."),
                         "404": _json("Problem", "No such order."),
                     },
                 }
             },
+            "/api/v1/orders/{order_id}/overrides": _decision(
+                _reason(
+                    ["code", "field", "reason"],
+                    code={"type": "string", "maxLength": 100},
+                    field={"type": "string", "maxLength": 200},
+                ),
+                "overrideWarning",
+                "A pharmacist accepts one warning of the latest check, with a reason",
+            ),
+            "/api/v1/orders/{order_id}/verification": _decision(
+                {
+                    "type": "object",
+                    "properties": {"check_id": _CHECK_ID},
+                    "additionalProperties": False,
+                },
+                "verifyOrder",
+                "A pharmacist verifies the order (the body is optional)",
+            ),
+            "/api/v1/orders/{order_id}/rejection": _decision(
+                _reason(["reason"]), "rejectOrder", "A pharmacist rejects the order"
+            ),
         },
-        "components": {"schemas": schemas},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A user's API token (made on /account or with flask "
+                    "create-token); the call acts with that user's role. A missing or revoked "
+                    "token gets 401; a role that may not do it gets 403.",
+                }
+            },
+        },
+        "security": [{"bearer": []}],
     }

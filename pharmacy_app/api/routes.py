@@ -73,15 +73,9 @@ def override(order_id: int) -> Response:
     """A pharmacist accepts one warning: {"code", "field", "reason"}."""
     order = get_order_or_404(order_id)
     body = _json_object()
-    _decide(
-        lambda: override_warning(
-            order,
-            str(body.get("code", "")),
-            str(body.get("field", "")),
-            str(body.get("reason", "")),
-            acting_user(),
-        )
-    )
+    code, field, reason = (_text(body, k) for k in ("code", "field", "reason"))
+    seen = _check_id(body)
+    _decide(lambda: override_warning(order, code, field, reason, acting_user(), seen))
     return jsonify(order_to_dict(order))
 
 
@@ -89,7 +83,9 @@ def override(order_id: int) -> Response:
 @require(Permission.VERIFY)
 def verify(order_id: int) -> Response:
     order = get_order_or_404(order_id)
-    _decide(lambda: verify_order(order, acting_user()))
+    body = _json_object() if request.get_data(cache=True).strip() else {}
+    seen = _check_id(body)
+    _decide(lambda: verify_order(order, acting_user(), seen))
     return jsonify(order_to_dict(order))
 
 
@@ -99,7 +95,8 @@ def reject(order_id: int) -> Response:
     """A pharmacist rejects the order: {"reason"}."""
     order = get_order_or_404(order_id)
     body = _json_object()
-    _decide(lambda: reject_order(order, str(body.get("reason", "")), acting_user()))
+    reason = _text(body, "reason")
+    _decide(lambda: reject_order(order, reason, acting_user()))
     return jsonify(order_to_dict(order))
 
 
@@ -143,6 +140,29 @@ def _decide(action: Any) -> None:
     except Exception:
         db.session.rollback()
         raise
+
+
+_LONGEST_TEXT = 500
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    """A text field of a decision's body: a string of at most 500 characters, or 422."""
+    value = body.get(key, "")
+    if not isinstance(value, str):
+        raise DocumentError({key: ["Must be text."]})
+    if len(value) > _LONGEST_TEXT:
+        raise DocumentError({key: [f"Too long: at most {_LONGEST_TEXT} characters."]})
+    return value
+
+
+def _check_id(body: dict[str, Any]) -> int | None:
+    """The check a decision was made on, if the client sent it."""
+    value = body.get("check_id")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DocumentError({"check_id": ["Must be the integer check_id of the order."]})
+    return value
 
 
 def _json_object() -> dict[str, Any]:

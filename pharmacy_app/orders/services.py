@@ -276,6 +276,7 @@ def order_to_dict(order: Order) -> dict[str, Any]:
         "verdict": order.verdict,
         "findings": check.findings if check else [],
         "dose": check.dose if check else {},
+        "check_id": check.id if check else None,
         "checked_at": iso_utc(check.checked_at) if check else None,
         "ruleset_version": check.ruleset_version if check else None,
         "entered_by": order.entered_by.username if order.entered_by else None,

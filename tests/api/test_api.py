@@ -179,3 +179,29 @@ def test_another_patient_s_orders_are_no_duplicate(api, make_document):
     other = make_document(patient={"first_name": "Pat", "date_of_birth": "1955-05-05"})
     codes = [f["code"] for f in api.post("/api/v1/orders", json=other).get_json()["findings"]]
     assert "duplicate.open_order" not in codes
+
+
+def test_decision_bodies_take_text_only_and_of_a_sane_length(
+    app, api, make_user, token_for, make_document
+):
+    order = api.post("/api/v1/orders", json=make_document()).get_json()
+    pharmacist = app.test_client()
+    pharmacist.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(make_user('pharmacist'))}"
+    url = f"/api/v1/orders/{order['id']}/rejection"
+    for reason in (["a b c d e"], 12345, "x" * 501):
+        answer = pharmacist.post(url, json={"reason": reason})
+        assert answer.status_code == 422, reason
+        assert "reason" in answer.get_json()["errors"]
+
+
+def test_a_verification_sent_with_an_older_check_id_is_refused(
+    app, api, make_user, token_for, make_document
+):
+    order = api.post("/api/v1/orders", json=make_document()).get_json()
+    pharmacist = app.test_client()
+    pharmacist.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(make_user('pharmacist'))}"
+    url = f"/api/v1/orders/{order['id']}/verification"
+    stale = pharmacist.post(url, json={"check_id": order["check_id"] + 1000})
+    assert stale.status_code == 409
+    assert "changed since" in stale.get_json()["message"]
+    assert pharmacist.post(url, json={"check_id": order["check_id"]}).status_code == 200

@@ -71,3 +71,21 @@ def test_the_document_schema_refuses_what_the_api_refuses(spec, make_document):
     validator = Draft202012Validator(schema)
     assert not validator.is_valid(make_document(unknown=1))
     assert not validator.is_valid(make_document(sig={"times_per_day": 0}))
+
+
+def test_the_decisions_and_every_status_are_described(spec):
+    assert {
+        "/api/v1/orders/{order_id}/overrides",
+        "/api/v1/orders/{order_id}/verification",
+        "/api/v1/orders/{order_id}/rejection",
+    } <= set(spec["paths"])
+    statuses = spec["components"]["schemas"]["Order"]["properties"]["status"]["enum"]
+    assert {"verified", "rejected", "compounded", "dispensed"} <= set(statuses)
+
+
+def test_a_verified_order_matches_its_schema(app, api, spec, make_user, token_for, make_document):
+    order = api.post("/api/v1/orders", json=make_document()).get_json()
+    pharmacist = app.test_client()
+    pharmacist.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(make_user('pharmacist'))}"
+    verified = pharmacist.post(f"/api/v1/orders/{order['id']}/verification").get_json()
+    conforms(spec, "Order", verified)
