@@ -34,6 +34,7 @@ def _rate(work, items, repeat: int) -> float:
 def _clear_caches() -> None:
     parse_amount.cache_clear()
     text.normalize.cache_clear()
+    text.read.cache_clear()
 
 
 def main() -> None:

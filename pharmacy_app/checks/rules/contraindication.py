@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..document import OrderDocument
 from ..findings import Finding, Severity
@@ -183,13 +184,27 @@ def check(document: OrderDocument) -> list[Finding]:
     patient = document.patient
     findings: list[Finding] = []
     for index, written in enumerate(patient.conditions):
-        findings += _condition(written, f"patient.conditions[{index}]", document)
+        field = f"patient.conditions[{index}]"
+        findings += _condition(written, field)
+        if _HASHIMOTO.search(normalize(written)) and _takes_thyroid_hormone(document):
+            findings.append(
+                Finding(
+                    "contraindication.thyroid_start_low",
+                    Severity.INFO,
+                    field,
+                    "Hashimoto's with thyroid hormone: start LDN low; the thyroid dose may "
+                    "need lowering as LDN takes effect.",
+                )
+            )
     for index, written in enumerate(patient.allergies):
-        findings += _allergy(written, f"patient.allergies[{index}]", document)
+        field = f"patient.allergies[{index}]"
+        findings += _allergy(written, field) or _excipient_allergy(written, field, document)
     return findings
 
 
-def _condition(written: str, field: str, document: OrderDocument) -> list[Finding]:
+@lru_cache(maxsize=4096)
+def _condition(written: str, field: str) -> tuple[Finding, ...]:
+    """Every finding one condition entry gives (cached: problem lists repeat)."""
     text = read(written)
     findings = [
         finding
@@ -211,17 +226,7 @@ def _condition(written: str, field: str, document: OrderDocument) -> list[Findin
                 "patients its use needs the prescriber's confirmation.",
             )
         )
-    if _HASHIMOTO.search(text.normalized) and _takes_thyroid_hormone(document):
-        findings.append(
-            Finding(
-                "contraindication.thyroid_start_low",
-                Severity.INFO,
-                field,
-                "Hashimoto's with thyroid hormone: start LDN low; the thyroid dose may "
-                "need lowering as LDN takes effect.",
-            )
-        )
-    return findings
+    return tuple(findings)
 
 
 def _judge(condition: _Condition, text: Text, written: str, field: str) -> Finding | None:
@@ -313,25 +318,34 @@ def _naltrexone_allergy(text: Text, written: str, field: str) -> Finding:
     )
 
 
-def _allergy(written: str, field: str, document: OrderDocument) -> list[Finding]:
+@lru_cache(maxsize=4096)
+def _allergy(written: str, field: str) -> tuple[Finding, ...]:
+    """An allergy to naltrexone or a related antagonist (cached by its text)."""
     text = read(written)
     if not text.normalized or text.normalized in _NO_ALLERGIES:
-        return []
+        return ()
     if strongest(text, _NALTREXONE):
-        return [_naltrexone_allergy(text, written, field)]
+        return (_naltrexone_allergy(text, written, field),)
     if strongest(text, _CROSS_SENSITIVE):
-        return [
+        return (
             Finding(
                 "contraindication.antagonist_allergy",
                 Severity.WARN,
                 field,
                 f'Allergy to "{written}", an opioid antagonist related to naltrexone. '
                 "Confirm there is no cross-sensitivity.",
-            )
-        ]
+            ),
+        )
+    return ()
+
+
+def _excipient_allergy(written: str, field: str, document: OrderDocument) -> tuple[Finding, ...]:
+    text = read(written)
+    if not text.normalized or text.normalized in _NO_ALLERGIES:
+        return ()
     for index, excipient in enumerate(document.preparation.excipients):
         if _shares_a_name(text.normalized, normalize(excipient)):
-            return [
+            return (
                 Finding(
                     "contraindication.excipient_allergy",
                     Severity.WARN,
@@ -339,9 +353,9 @@ def _allergy(written: str, field: str, document: OrderDocument) -> list[Finding]
                     f'The patient lists "{written}" and the preparation contains '
                     f'"{excipient}" (preparation.excipients[{index}]). Choose another '
                     "filler or confirm with the prescriber.",
-                )
-            ]
-    return []
+                ),
+            )
+    return ()
 
 
 def _shares_a_name(allergy: str, excipient: str) -> bool:

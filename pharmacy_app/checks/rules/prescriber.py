@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..document import OrderDocument
+from ..document import OrderDocument, Prescriber
 from ..findings import Finding, Severity
 from ..policy import CheckPolicy
 
@@ -115,6 +115,7 @@ _PLACEHOLDER_WORDS = frozenset(
     }
 )
 _SEPARATORS = re.compile(r"[,;/&]| and ")
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 # States as faxes write them: the full name or the AP style abbreviation ("Ore.", "Wash.").
 STATE_NAMES = {
     "ALABAMA": "AL", "ALA": "AL", "ALASKA": "AK", "ARIZONA": "AZ", "ARIZ": "AZ",
@@ -161,9 +162,15 @@ def _is_placeholder(licence: str) -> bool:
 def check(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
     """Findings on credential, licence, state and NPI."""
     prescriber = document.prescriber
+    return list(_findings(prescriber, policy))
+
+
+@lru_cache(maxsize=2048)
+def _findings(prescriber: Prescriber, policy: CheckPolicy) -> tuple[Finding, ...]:
+    """The prescriber's findings, cached: a pharmacy sees the same prescribers all day."""
     code = state_code(prescriber.state)
     findings = _credential(prescriber.credential, code, policy)
-    if len(re.sub(r"[^A-Za-z0-9]", "", prescriber.license_number)) == 0 or _is_placeholder(
+    if len(_NOT_ALNUM.sub("", prescriber.license_number)) == 0 or _is_placeholder(
         prescriber.license_number
     ):
         findings.append(
@@ -175,7 +182,7 @@ def check(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
                 "prescription. Obtain and verify the licence number.",
             )
         )
-    elif len(re.sub(r"[^A-Za-z0-9]", "", prescriber.license_number)) < 3:
+    elif len(_NOT_ALNUM.sub("", prescriber.license_number)) < 3:
         findings.append(
             Finding(
                 "prescriber.license_suspect",
@@ -212,7 +219,7 @@ def check(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
                 f'NPI "{prescriber.npi}" fails its check digit; verify it.',
             )
         )
-    return findings
+    return tuple(findings)
 
 
 # Credentials written out in words, as some e-prescriptions and faxes do.

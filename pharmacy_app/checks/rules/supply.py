@@ -69,39 +69,30 @@ def _quantity_agrees(document: OrderDocument, summary: DoseSummary) -> list[Find
         return []
     quantity = document.quantity
     titration = _titration_needs(document)
+    needed = titration[0] if titration is not None else daily * document.days_supply
+    overfill = _TOLERANCE if unit == "capsules" else _MEASURED_OVERFILL
+    if quantity < needed * (1 - _TOLERANCE):
+        code = "supply.quantity_short"
+    elif quantity > needed * (1 + overfill):
+        code = "supply.quantity_excess"
+    else:
+        return []
     if titration is not None:
-        needed, days = titration
         says = (
-            f"The titration in the directions needs {plain(needed, 2)} {unit} over {days} "
-            f"days, but the quantity is {plain(quantity, 2)} {unit}"
+            f"The titration in the directions needs {plain(needed, 2)} {unit} over "
+            f"{titration[1]} days, but the quantity is {plain(quantity, 2)} {unit}"
         )
     else:
-        needed = daily * document.days_supply
         lasts = (quantity / daily).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         says = (
             f"{plain(quantity, 2)} {unit} at {plain(daily, 2)} {unit} a day last {lasts} days, "
             f"but the days supply is {document.days_supply} (that needs {plain(needed, 2)} {unit})"
         )
-    if quantity < needed * (1 - _TOLERANCE):
-        return [
-            Finding(
-                "supply.quantity_short",
-                Severity.WARN,
-                "quantity",
-                f"{says}. Confirm the quantity, dose or days supply.",
-            )
-        ]
-    overfill = _TOLERANCE if unit == "capsules" else _MEASURED_OVERFILL
-    if quantity > needed * (1 + overfill):
-        return [
-            Finding(
-                "supply.quantity_excess",
-                Severity.WARN,
-                "quantity",
-                f"{says}. Confirm the quantity, dose or days supply.",
-            )
-        ]
-    return []
+    return [
+        Finding(
+            code, Severity.WARN, "quantity", f"{says}. Confirm the quantity, dose or days supply."
+        )
+    ]
 
 
 def _units_per_dose(document: OrderDocument, amount: Decimal, unit: str) -> Decimal | None:
