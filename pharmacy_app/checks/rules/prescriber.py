@@ -8,9 +8,10 @@ are a pharmacy setting (CheckPolicy.naturopath_states).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
-from ..document import OrderDocument, Prescriber
+from ..document import OrderDocument
 from ..findings import Finding, Severity
 from ..policy import CheckPolicy
 
@@ -161,12 +162,22 @@ def _is_placeholder(licence: str) -> bool:
 
 def check(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
     """Findings on credential, licence, state and NPI."""
-    prescriber = document.prescriber
-    return list(_findings(prescriber, policy))
+    p = document.prescriber
+    return list(_findings(_Credentials(p.credential, p.license_number, p.state, p.npi), policy))
+
+
+@dataclass(frozen=True, slots=True)
+class _Credentials:
+    """What the rules read of a prescriber (the name does not matter to them)."""
+
+    credential: str
+    license_number: str
+    state: str
+    npi: str
 
 
 @lru_cache(maxsize=2048)
-def _findings(prescriber: Prescriber, policy: CheckPolicy) -> tuple[Finding, ...]:
+def _findings(prescriber: _Credentials, policy: CheckPolicy) -> tuple[Finding, ...]:
     """The prescriber's findings, cached: a pharmacy sees the same prescribers all day."""
     code = state_code(prescriber.state)
     findings = _credential(prescriber.credential, code, policy)

@@ -7,6 +7,7 @@ LDN; slow release does not work the same way (shared/domain/ldn.md, "Formulation
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..document import DosageForm, OrderDocument
 from ..findings import Finding, Severity
@@ -135,12 +136,14 @@ _MODIFIED_IN_PROSE = phrase_pattern(MODIFIED_IN_PROSE)
 
 def check(document: OrderDocument) -> list[Finding]:
     """Findings on the release type as written, and on release words elsewhere in the sig."""
-    findings = _release_as_written(document.preparation.release, document.preparation.dosage_form)
+    findings = list(
+        _release_as_written(document.preparation.release, document.preparation.dosage_form)
+    )
     for field, written in (
         ("sig.text", document.sig.text),
         ("sig.time_of_day", document.sig.time_of_day),
     ):
-        hit = _stated(_read(written), _MODIFIED_IN_PROSE)
+        hit = _modified_in_prose(written)
         if hit is not None:
             findings.append(
                 Finding(
@@ -155,9 +158,17 @@ def check(document: OrderDocument) -> list[Finding]:
     return findings
 
 
+@lru_cache(maxsize=4096)
+def _modified_in_prose(written: str) -> str | None:
+    return _stated(_read(written), _MODIFIED_IN_PROSE) if written else None
+
+
+_RELEASED = re.compile(r"(?i)released")
+
+
 def _read(written: str) -> Text:
     # "time released", "sustained-released": read the past participle as the noun.
-    return read(re.sub(r"(?i)released", "release", written))
+    return read(_RELEASED.sub("release", written))
 
 
 def _stated(text: Text, pattern: re.Pattern[str]) -> str | None:
@@ -171,21 +182,22 @@ def _stated(text: Text, pattern: re.Pattern[str]) -> str | None:
     return None
 
 
-def _release_as_written(written: str, form: DosageForm) -> list[Finding]:
+@lru_cache(maxsize=1024)
+def _release_as_written(written: str, form: DosageForm) -> tuple[Finding, ...]:
     text = _read(written)
     if not written.strip() or (
         form is not DosageForm.CAPSULE and text.normalized in _NOT_APPLICABLE
     ):
-        return [
+        return (
             Finding(
                 "release.unstated",
                 Severity.INFO,
                 FIELD,
                 "No release type written; LDN is compounded as immediate release.",
-            )
-        ]
+            ),
+        )
     if _stated(text, _MODIFIED):
-        return [
+        return (
             Finding(
                 "release.modified",
                 Severity.BLOCK,
@@ -193,26 +205,26 @@ def _release_as_written(written: str, form: DosageForm) -> list[Finding]:
                 f'"{written}" is a modified (slow, sustained, extended or delayed) release. '
                 "LDN must be immediate release: slow release does not work the same way and the "
                 "LDN Research Trust advises pharmacies never to supply it. Contact the prescriber.",
-            )
-        ]
+            ),
+        )
     if _stated(text, _IMMEDIATE):
-        return []
+        return ()
     if _MODIFIED.search(text.normalized):
-        return [
+        return (
             Finding(
                 "release.ambiguous",
                 Severity.WARN,
                 FIELD,
                 f'"{written}" negates a slow-release term but does not say immediate release. '
                 "Confirm immediate release with the prescriber.",
-            )
-        ]
-    return [
+            ),
+        )
+    return (
         Finding(
             "release.unrecognized",
             Severity.WARN,
             FIELD,
             f'"{written}" cannot be read as immediate release. LDN is compounded immediate release '
             "only; confirm the release type with the prescriber.",
-        )
-    ]
+        ),
+    )
