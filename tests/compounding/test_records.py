@@ -67,7 +67,7 @@ def test_the_beyond_use_date_is_capped_by_the_earliest_lot(app, signed_in, verif
         lot = db.session.scalars(select(Lot).where(Lot.lot_number == "P-771002")).one()
         lot.expiry_date = dt.date.today() + dt.timedelta(days=40)
         db.session.commit()
-    second = verified_order()
+    second = verified_order(patient={"first_name": "Bea"})  # another patient: no duplicate
     start(signed_in("technician"), second)
     assert record_of(app, second).beyond_use_date == dt.date.today() + dt.timedelta(days=40)
 
