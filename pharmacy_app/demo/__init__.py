@@ -211,7 +211,9 @@ def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> dict[str
         technicians = [users["tina"], users["marco"]]
 
         pharmacists = [users["priya"], users["sam"]]
-        for n, (raw, received) in enumerate(demo_documents(count, seed=seed)):
+        for n, (raw, received) in enumerate(
+            demo_documents(count, seed=seed, today=pharmacy_today())
+        ):
             created = min(
                 dt.datetime.combine(received, dt.time(9 + n % 8, (n * 7) % 60), tzinfo=dt.UTC),
                 now,
