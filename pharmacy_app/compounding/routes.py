@@ -266,11 +266,12 @@ def start(order_id: int) -> str | Response:
 
 
 @bp.get("/records/<int:record_id>")
-def record(record_id: int) -> str:
+def record(record_id: int, typed: dict[int, str] | None = None) -> str:
     found = db.get_or_404(CompoundingRecord, record_id)
     return render_template(
         "compounding/record.html",
         record=found,
+        typed=typed or {},
         decision=DecisionForm(),
         supply_form=AcceptSupplyForm(),
         sign_off_form=SignOffForm(),
@@ -280,23 +281,59 @@ def record(record_id: int) -> str:
 
 @bp.post("/records/<int:record_id>/weights")
 @require(Permission.ENTER)
-def weights(record_id: int) -> Response:
+def weights(record_id: int) -> str | Response:
     found = db.get_or_404(CompoundingRecord, record_id)
+    typed = {c.id: (request.form.get(f"actual-{c.id}") or "").strip() for c in found.components}
+    correction = (request.form.get("correction") or "").strip()[:300]
     actuals: dict[int, Decimal] = {}
     for component in found.components:
-        text = (request.form.get(f"actual-{component.id}") or "").strip()
-        try:
-            actuals[component.id] = Decimal(
-                re.sub(r"\s*(mg|g|ml|each|tablets?)$", "", text, flags=re.IGNORECASE)
+        amount = _amount_in(typed[component.id], component.unit)
+        if amount is None:
+            flash(
+                f'"{typed[component.id]}" is not an amount of the {component.role} in '
+                f"{component.unit}: enter the number the balance or the count shows.",
+                "error",
             )
-        except InvalidOperation:
-            flash(f'"{text}" is not an amount for the {component.role}.', "error")
-            return redirect(url_for("compounding.record", record_id=record_id))
-    return _act(
-        found,
-        lambda: record_weights(found, actuals, acting_user()),
-        "Weights recorded and taken from stock.",
+            return record(record_id, typed)
+        actuals[component.id] = amount
+    try:
+        record_weights(found, actuals, acting_user(), correction)
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return record(record_id, typed)
+    flash(
+        "Weights corrected; stock takes the difference."
+        if correction
+        else "Weights recorded and taken from stock."
     )
+    return redirect(url_for("compounding.record", record_id=record_id))
+
+
+# The units a reading may be typed with, for each unit a component is measured in.
+_UNIT_WORDS = {
+    "mg": ("mg",),
+    "g": ("g", "gm", "grams"),
+    "mL": ("ml", "mls"),
+    "each": ("each", "ea", "capsules", "caps", "tablets", "tabs", "bottles", "vials"),
+    "tablets": ("tablets", "tablet", "tabs", "tab"),
+}
+
+
+def _amount_in(text: str, unit: str) -> Decimal | None:
+    """A reading typed as "144", "144 mg" or "0.144 g" in the component's own unit; None if
+    it is not a plain finite number in that unit (a "5 mL" for a powder weighed in mg)."""
+    found = re.fullmatch(r"([0-9]{1,9}(?:\.[0-9]{1,6})?)\s*([A-Za-z]*)", text)
+    if found is None:
+        return None
+    written = found[2].lower()
+    if written and written not in _UNIT_WORDS.get(unit, (unit.lower(),)):
+        return None
+    try:
+        return Decimal(found[1])
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        return None
 
 
 @bp.post("/records/<int:record_id>/components/<int:component_id>/decision")

@@ -15,7 +15,7 @@ from ..checks import DosageForm
 from ..checks.findings import plain
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
-from ..orders.services import WorkflowError, record_event
+from ..orders.services import WorkflowError, lock_order, record_event
 from ..timeutil import utcnow
 from . import arithmetic
 from .bud import BudRule, beyond_use_date, storage_for, supply_beyond_bud
@@ -77,6 +77,7 @@ def start_record(
     """Make the worksheet for a verified order with the chosen lots (first-expiry-first
     where none is chosen). Refuses with the reason when anything is wrong."""
     today = today or pharmacy_today()
+    lock_order(order)
     if order.status != OrderStatus.VERIFIED.value:
         raise WorkflowError(
             f"Only a verified order is compounded; this one is {OrderStatus(order.status).label}."
@@ -189,11 +190,39 @@ def _order_unit(order: Order) -> str:
     return order.strength_per or "mL"
 
 
-def record_weights(record: CompoundingRecord, actuals: dict[int, Decimal], user: User) -> None:
+def _lock(record: CompoundingRecord) -> None:
+    """Lock the fill's order and re-read the fill: its state is checked under the lock, and the
+    order must still be the verified prescription the fill is made for."""
+    lock_order(record.order)
+    db.session.refresh(record)
+    if record.order.status not in (OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value):
+        raise WorkflowError(
+            f"The order is {OrderStatus(record.order.status).label}: this fill cannot go on. "
+            "A pharmacist discards it."
+        )
+
+
+def record_weights(
+    record: CompoundingRecord,
+    actuals: dict[int, Decimal],
+    user: User,
+    correction: str = "",
+) -> None:
     """Enter what was actually weighed or counted; take it from stock (never below zero,
-    even when two fills draw on the same lot at once); flag what is out of tolerance."""
-    if record.status != RecordStatus.IN_PROGRESS.value:
-        raise WorkflowError("The weights of this record are already recorded.")
+    even when two fills draw on the same lot at once); flag what is out of tolerance. Before
+    sign-off the weights can be corrected, with a reason: stock takes the difference, and the
+    pharmacist's decisions on the old figures are cleared."""
+    _lock(record)
+    correcting = record.status == RecordStatus.AWAITING_SIGNOFF.value and bool(correction.strip())
+    if record.status != RecordStatus.IN_PROGRESS.value and not correcting:
+        raise WorkflowError(
+            "The weights of this record are already recorded; to correct them before "
+            "sign-off, give the reason."
+            if record.status == RecordStatus.AWAITING_SIGNOFF.value
+            else f"This fill is {RecordStatus(record.status).label}: its weights cannot change."
+        )
+    if correcting and len(correction.strip()) < 5:
+        raise WorkflowError("Give the reason for correcting the weights.")
     readability = readability_mg()
     for component in record.components:
         actual = actuals.get(component.id)
@@ -207,7 +236,11 @@ def record_weights(record: CompoundingRecord, actuals: dict[int, Decimal], user:
                 f"{plain(actual)} {component.unit} for the {component.role}: the balance "
                 f"reads to {plain(step)} {component.unit}, so enter the reading it shows."
             )
+        before = component.actual if correcting else None
+        if before == actual:
+            continue
         component.actual = actual
+        component.decision_reason, component.decided_by = None, None
         component.within_tolerance = (
             arithmetic.within_tolerance(component.required, actual, record.tolerance_percent)
             if component.weighed
@@ -216,8 +249,13 @@ def record_weights(record: CompoundingRecord, actuals: dict[int, Decimal], user:
         if component.from_stock:
             _take_from_stock(
                 component.lot,
-                actual * TO_STOCK[(component.unit, component.lot.ingredient.stock_unit)],
+                (actual - (before or Decimal(0)))
+                * TO_STOCK[(component.unit, component.lot.ingredient.stock_unit)],
             )
+    if correcting:
+        record_event(
+            record.order, user, "weights corrected", f"{record.batch_number}: {correction.strip()}"
+        )
     record.status = RecordStatus.AWAITING_SIGNOFF.value
     record.prepared_by, record.prepared_at = user, utcnow()
 
@@ -229,6 +267,7 @@ def _balance_reading(actual: Decimal, step: Decimal) -> bool:
 
 
 def _take_from_stock(lot: Lot, amount: Decimal) -> None:
+    """Take `amount` from the lot (a negative amount returns it, as a correction does)."""
     taken = db.session.execute(
         update(Lot)
         .where(Lot.id == lot.id, Lot.on_hand >= amount)
@@ -247,6 +286,8 @@ def accept_deviation(
     record: CompoundingRecord, component: RecordComponent, reason: str, user: User
 ) -> None:
     _require_pharmacist(user)
+    _lock(record)
+    db.session.refresh(component)
     if record.status != RecordStatus.AWAITING_SIGNOFF.value or component.within_tolerance:
         raise WorkflowError("Nothing to decide for this component.")
     if component.beyond_limit:
@@ -259,6 +300,7 @@ def accept_deviation(
 def accept_supply(record: CompoundingRecord, reason: str, user: User) -> None:
     """A pharmacist accepts a supply that outlasts the BUD, saying why."""
     _require_pharmacist(user)
+    _lock(record)
     if not record.supply_warning or record.status in (
         RecordStatus.SIGNED_OFF.value,
         RecordStatus.DISCARDED.value,
@@ -274,6 +316,12 @@ def sign_off(record: CompoundingRecord, user: User) -> None:
     """The pharmacist's release of the fill: weights recorded, deviations decided, none
     beyond the discard limit, a supply longer than the BUD accepted."""
     _require_pharmacist(user)
+    _lock(record)
+    if record.order.status != OrderStatus.VERIFIED.value:
+        raise WorkflowError(
+            f"The order is {OrderStatus(record.order.status).label}: only a fill of a verified "
+            "order is signed off."
+        )
     if record.status != RecordStatus.AWAITING_SIGNOFF.value:
         raise WorkflowError("Record the weights before signing off.")
     beyond = [c for c in record.components if c.beyond_limit]
@@ -313,14 +361,40 @@ def _beyond_limit_message(record: CompoundingRecord, components: list[RecordComp
 
 
 def discard(record: CompoundingRecord, reason: str, user: User) -> None:
+    """A pharmacist throws a fill away: in progress, weighed, or signed off but not yet
+    dispensed (what was taken from stock stays taken: it was used). A signed-off fill's order
+    goes back to verified, to be made again."""
     _require_pharmacist(user)
-    if record.status == RecordStatus.SIGNED_OFF.value:
-        raise WorkflowError("A signed-off fill cannot be discarded here.")
+    lock_order(record.order)
+    db.session.refresh(record)
+    if record.dispensed_at is not None:
+        raise WorkflowError("A dispensed fill cannot be discarded; void its charge instead.")
+    if record.status == RecordStatus.DISCARDED.value:
+        raise WorkflowError("This fill is already discarded.")
     if len(reason.strip()) < 5:
         raise WorkflowError("Give the reason for discarding the fill.")
+    _discard(record, reason.strip(), user)
+    if record.order.status == OrderStatus.COMPOUNDED.value:
+        record.order.status = OrderStatus.VERIFIED.value
+
+
+def _discard(record: CompoundingRecord, reason: str, user: User) -> None:
     record.status = RecordStatus.DISCARDED.value
-    record.notes = f"Discarded: {reason.strip()}"
-    record_event(record.order, user, "discarded", f"{record.batch_number}: {reason.strip()}")
+    record.notes = f"Discarded: {reason}"
+    record_event(record.order, user, "discarded", f"{record.batch_number}: {reason}")
+
+
+def discard_for_rejected_order(order: Order, reason: str, user: User) -> None:
+    """Every fill of a rejected order not yet dispensed is discarded with it (the caller holds
+    the order's lock)."""
+    for record in db.session.scalars(
+        select(CompoundingRecord).where(
+            CompoundingRecord.order_id == order.id,
+            CompoundingRecord.status != RecordStatus.DISCARDED.value,
+            CompoundingRecord.dispensed_at.is_(None),
+        )
+    ):
+        _discard(record, f"order rejected: {reason}", user)
 
 
 def _next_batch_number(today: dt.date) -> str:

@@ -108,6 +108,20 @@ def update_order(
     return result
 
 
+def lock_order(order: Order) -> None:
+    """Take the order's row lock for the rest of the transaction, then re-read it: a change
+    to an order, or to one of its fills, checks the state it starts from under this lock, so
+    two workers acting at once are served one after the other (PostgreSQL locks the row; on
+    SQLite the write takes the database's write lock)."""
+    db.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(updated_at=Order.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(order)
+
+
 def ensure_editable(order: Order) -> None:
     """Raise WorkflowError when the prescription may not change: rejected, compounded or
     dispensed, or a fill of it made or being made (the fill and its label must match the

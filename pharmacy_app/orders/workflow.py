@@ -11,7 +11,7 @@ from ..accounts.models import Permission, User
 from ..accounts.services import pharmacy_settings
 from ..timeutil import utcnow
 from .models import Order, OrderStatus, Override
-from .services import WorkflowError, record_event
+from .services import WorkflowError, lock_order, record_event
 
 MIN_REASON = 5
 
@@ -62,6 +62,7 @@ def override_warning(
 ) -> Override:
     """Accept one warning of the latest check, with the pharmacist's reason."""
     _require_pharmacist(user)
+    lock_order(order)
     require_unchanged(order, seen_check_id)
     if order.status not in (OrderStatus.CHECKED.value, OrderStatus.DRAFT.value):
         raise WorkflowError(
@@ -93,6 +94,7 @@ def verify_order(order: Order, user: User, seen_check_id: int | None = None) -> 
     """A pharmacist's sign-off: no block, every warning decided, not their own entry unless
     the pharmacy allows it, and the order as the pharmacist last saw it."""
     _require_pharmacist(user)
+    lock_order(order)
     require_unchanged(order, seen_check_id)
     if order.status != OrderStatus.CHECKED.value:
         raise WorkflowError(
@@ -120,11 +122,23 @@ def verify_order(order: Order, user: User, seen_check_id: int | None = None) -> 
 
 
 def reject_order(order: Order, reason: str, user: User) -> None:
+    """A pharmacist stops the prescription: its fills not yet dispensed are discarded with it,
+    and no refill follows. A closed (fully dispensed) prescription is not rejected: a refund
+    is a void of the fill's charge."""
+    from ..compounding.services import discard_for_rejected_order
+
     _require_pharmacist(user)
+    lock_order(order)
     if order.status == OrderStatus.REJECTED.value:
         raise WorkflowError("The order is already rejected.")
+    if order.status == OrderStatus.DISPENSED.value:
+        raise WorkflowError(
+            "This prescription is dispensed and closed. To refund a fill, void its charge on "
+            "this page; to stop a patient's therapy, tell the prescriber."
+        )
     if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for rejecting the order.")
+    discard_for_rejected_order(order, reason.strip(), user)
     order.status = OrderStatus.REJECTED.value
     order.verified_by, order.verified_at = None, None
     record_event(order, user, "rejected", reason.strip())
