@@ -91,3 +91,52 @@ def test_text_that_grows_when_upper_cased_still_fits_its_columns(pg_app, make_do
         db.session.commit()
         assert len(order.patient.name_key) <= 401
         assert len(order.prescriber.license_number) <= 200
+
+
+@pytest.mark.postgres
+def test_two_pharmacists_verifying_at_once_verify_the_order_once(pg_app, make_document):
+    from pharmacy_app.orders.services import WorkflowError
+    from pharmacy_app.orders.workflow import verify_order
+
+    with pg_app.app_context():
+        ids = [
+            create_user(
+                f"pharm{n}", f"Pharmacist {n}", Role.PHARMACIST, "a long enough password"
+            ).id
+            for n in range(4)
+        ]
+        order = create_order(
+            parse_order_document(make_document()), policy=current_policy(), entered_by=None
+        )
+        db.session.commit()
+        order_id = order.id
+    verified, refused, errors = [], [], []
+    start = threading.Barrier(len(ids))
+
+    def pharmacist(user_id: int) -> None:
+        try:
+            with pg_app.app_context():
+                from pharmacy_app.accounts.models import User
+
+                mine, user = db.session.get(Order, order_id), db.session.get(User, user_id)
+                start.wait()
+                try:
+                    verify_order(mine, user)
+                    db.session.commit()
+                    verified.append(user_id)
+                except WorkflowError:
+                    db.session.rollback()
+                    refused.append(user_id)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=pharmacist, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert (len(verified), len(refused)) == (1, len(ids) - 1)
+    with pg_app.app_context():
+        kinds = [e.kind for e in db.session.get(Order, order_id).events]
+        assert kinds.count("verified") == 1
