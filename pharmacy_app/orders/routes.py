@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from ..accounts.auth import acting_user, require
@@ -54,9 +54,25 @@ bp = Blueprint("orders", __name__)
 
 @bp.get("/")
 def home() -> str:
+    fills = dict(
+        db.session.execute(
+            select(CompoundingRecord.status, func.count())
+            .where(CompoundingRecord.status.in_(("in_progress", "awaiting_signoff")))
+            .group_by(CompoundingRecord.status)
+        ).all()
+    )
+    awaiting = db.session.scalars(
+        select(CompoundingRecord)
+        .where(CompoundingRecord.status == "awaiting_signoff")
+        .order_by(CompoundingRecord.prepared_at)
+        .limit(25)
+    ).all()
     return render_template(
         "orders/home.html",
         counts=status_counts(),
+        being_made=fills.get("in_progress", 0),
+        awaiting_signoff=awaiting,
+        awaiting_total=fills.get("awaiting_signoff", 0),
         waiting=page_of(QueueFilterForm(formdata=None, status="checked"), 1),
     )
 

@@ -125,3 +125,16 @@ def test_a_signed_off_fill_not_yet_dispensed_can_be_discarded_and_made_again(
     assert record_of(app, order_id).status == "discarded"
     assert order_status(app, order_id) == "verified"
     assert start(technician, order_id).status_code == 302
+
+
+def test_the_home_page_lists_fills_waiting_for_sign_off(app, signed_in, verified_order):
+    order_id = verified_order()
+    technician = signed_in("technician")
+    start(technician, order_id)
+    record = record_of(app, order_id)
+    page = signed_in("pharmacist").get("/").get_data(as_text=True)
+    assert "Fills being made: 1" in page and record.batch_number not in page
+    weigh(technician, record)
+    page = signed_in("pharmacist").get("/").get_data(as_text=True)
+    assert "waiting for a pharmacist's sign-off: 1" in page
+    assert record.batch_number in page and "Within tolerance" in page
