@@ -83,13 +83,37 @@ class Lot(Model):
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(12, 4))  # per stock unit
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A lot held back (a recall, a damaged container, a failed check): never offered or used.
+    quarantined: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     ingredient: Mapped[Ingredient] = relationship(back_populates="lots", lazy="joined")
+    adjustments: Mapped[list[LotAdjustment]] = relationship(
+        back_populates="lot", order_by="LotAdjustment.id"
+    )
 
     __table_args__ = (
         UniqueConstraint("ingredient_id", "lot_number", name="uq_lots_ingredient_lot"),
         CheckConstraint("on_hand >= 0", name="ck_lots_on_hand"),
     )
+
+
+class LotAdjustment(Model):
+    """A pharmacist's correction of a lot: a stock count, a quarantine or its release, with
+    the reason, who and when (stock records must explain every change that is not a fill)."""
+
+    __tablename__ = "lot_adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # count, quarantine, release
+    on_hand_before: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    on_hand_after: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    reason: Mapped[str] = mapped_column(String(300))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    lot: Mapped[Lot] = relationship(back_populates="adjustments")
+    user: Mapped[User] = relationship()
 
 
 class MasterFormulation(Model):

@@ -47,6 +47,7 @@ from .services import (
     sign_off,
     start_record,
 )
+from .stock import LotError, count_lot, describe, quarantine_lot, receive_lot, release_lot
 from .worksheets import lots_first_expiry_first, needs, passed_over, pharmacy_today
 
 bp = Blueprint("compounding", __name__, url_prefix="/compounding")
@@ -66,36 +67,63 @@ def lots() -> str | Response:
         if not acting.can(Permission.ENTER):
             return _forbidden()
         ingredient = db.session.get(Ingredient, form.ingredient.data)
-        exists = db.session.scalar(
-            select(func.count())
-            .select_from(Lot)
-            .where(
-                Lot.ingredient_id == form.ingredient.data, Lot.lot_number == form.lot_number.data
-            )
-        )
+        quantity, unit_cost = form.quantity.data, form.unit_cost.data
         if ingredient is None:
             form.ingredient.errors.append("Choose an ingredient.")
-        elif exists:
-            form.lot_number.errors.append("This lot of this ingredient is already received.")
-        else:
-            db.session.add(
-                Lot(
-                    ingredient=ingredient,
-                    supplier=form.supplier.data,
-                    lot_number=form.lot_number.data.strip(),
-                    expiry_date=form.expiry_date.data,
-                    quantity_received=form.quantity.data,
-                    on_hand=form.quantity.data,
-                    unit_cost=form.unit_cost.data,
-                    received_by_id=acting.id,
+        elif quantity is not None and unit_cost is not None:
+            try:
+                lot = receive_lot(
+                    ingredient,
+                    form.supplier.data or "",
+                    form.lot_number.data or "",
+                    form.expiry_date.data,
+                    quantity,
+                    unit_cost,
+                    acting,
+                    pharmacy_today(),
                 )
-            )
-            db.session.commit()
-            flash(f"Lot {form.lot_number.data} of {ingredient.name} received.")
-            return redirect(url_for("compounding.lots"))
+                db.session.commit()
+                flash(f"Lot {lot.lot_number} of {ingredient.name} received.")
+                return redirect(url_for("compounding.lots"))
+            except LotError as exc:
+                db.session.rollback()
+                getattr(form, exc.field).errors.append(str(exc))
     return render_template(
-        "compounding/lots.html", form=form, ingredients=ingredients, today=pharmacy_today()
+        "compounding/lots.html",
+        form=form,
+        ingredients=ingredients,
+        today=pharmacy_today(),
+        describe=describe,
     )
+
+
+@bp.post("/lots/<int:lot_id>/adjust")
+@require(Permission.VERIFY)
+def adjust_lot(lot_id: int) -> Response:
+    """A pharmacist's correction of a lot: a count, a quarantine or a release, with a reason."""
+    lot = db.get_or_404(Lot, lot_id)
+    action = request.form.get("action", "")
+    reason = (request.form.get("reason") or "").strip()
+    try:
+        if action == "count":
+            counted = _amount_in(
+                (request.form.get("counted") or "").strip(), lot.ingredient.stock_unit
+            )
+            if counted is None:
+                raise WorkflowError("Enter the quantity counted, as a number.")
+            count_lot(lot, counted, reason, acting_user())
+        elif action == "quarantine":
+            quarantine_lot(lot, reason, acting_user())
+        elif action == "release":
+            release_lot(lot, reason, acting_user())
+        else:
+            raise WorkflowError("Choose count, quarantine or release.")
+        db.session.commit()
+        flash(f"Lot {lot.lot_number}: {describe(lot.adjustments[-1])}.")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(f"Lot {lot.lot_number} not changed: {exc}", "error")
+    return redirect(url_for("compounding.lots"))
 
 
 @bp.route("/ingredients", methods=["GET", "POST"])

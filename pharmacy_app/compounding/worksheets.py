@@ -172,6 +172,7 @@ def lots_first_expiry_first(need: Need, today: dt.date) -> list[Lot]:
                 Lot.ingredient_id == need.ingredient.id,
                 Lot.expiry_date >= today,
                 Lot.on_hand >= need.stock_amount,
+                Lot.quarantined.is_(False),
             )
             .order_by(Lot.expiry_date, Lot.id)
         )
@@ -187,6 +188,7 @@ def passed_over(need: Need, used: Lot, today: dt.date) -> list[str]:
             Lot.ingredient_id == need.ingredient.id,
             Lot.expiry_date >= today,
             Lot.expiry_date < used.expiry_date,
+            Lot.quarantined.is_(False),
             Lot.on_hand > 0,
             Lot.on_hand < need.stock_amount,
         )
@@ -211,6 +213,8 @@ def lot_problems(lot: Lot, need: Need, today: dt.date) -> list[str]:
         )
     if lot.expiry_date < today:
         problems.append(f"lot {lot.lot_number} expired on {lot.expiry_date.isoformat()}")
+    if lot.quarantined:
+        problems.append(f"lot {lot.lot_number} is quarantined")
     if lot.on_hand < need.stock_amount:
         problems.append(
             f"lot {lot.lot_number} has {plain(lot.on_hand)} "

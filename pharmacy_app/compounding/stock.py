@@ -1,0 +1,120 @@
+"""Stock: receiving lots, and a pharmacist's corrections of them (a count, a quarantine, its
+release), each recorded with its reason. Fills take stock in services.record_weights."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from ..accounts.models import Permission
+from ..checks.findings import plain
+from ..extensions import db
+from ..orders.services import WorkflowError
+from .models import Ingredient, Lot, LotAdjustment
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+
+
+class LotError(ValueError):
+    """A lot that cannot be received as entered: `field` says where, for the form."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def receive_lot(
+    ingredient: Ingredient,
+    supplier: str,
+    lot_number: str,
+    expiry_date: dt.date,
+    quantity: Decimal,
+    unit_cost: Decimal,
+    user: User,
+    today: dt.date,
+) -> Lot:
+    """Add a received lot; refuse a lot already received or already expired."""
+    lot_number = lot_number.strip()
+    if expiry_date < today:
+        raise LotError(
+            "expiry_date", f"This lot expired on {expiry_date.isoformat()}: do not receive it."
+        )
+    exists = db.session.scalar(
+        select(func.count())
+        .select_from(Lot)
+        .where(Lot.ingredient_id == ingredient.id, Lot.lot_number == lot_number)
+    )
+    if exists:
+        raise LotError("lot_number", "This lot of this ingredient is already received.")
+    lot = Lot(
+        ingredient=ingredient,
+        supplier=supplier.strip(),
+        lot_number=lot_number,
+        expiry_date=expiry_date,
+        quantity_received=quantity,
+        on_hand=quantity,
+        unit_cost=unit_cost,
+        received_by_id=user.id,
+    )
+    db.session.add(lot)
+    return lot
+
+
+def count_lot(lot: Lot, counted: Decimal, reason: str, user: User) -> LotAdjustment:
+    """A pharmacist sets the lot's stock to what was counted on the shelf."""
+    _require_pharmacist(user, reason)
+    if not counted.is_finite() or counted < 0 or counted > Decimal(10) ** 8:
+        raise WorkflowError("Enter the quantity counted, 0 or more.")
+    return _adjust(lot, "count", counted.quantize(Decimal("0.0001")), reason, user)
+
+
+def quarantine_lot(lot: Lot, reason: str, user: User) -> LotAdjustment:
+    """Hold the lot back (a recall, damage, a failed check): it is no longer offered or used."""
+    _require_pharmacist(user, reason)
+    if lot.quarantined:
+        raise WorkflowError(f"Lot {lot.lot_number} is already quarantined.")
+    lot.quarantined = True
+    return _adjust(lot, "quarantine", lot.on_hand, reason, user)
+
+
+def release_lot(lot: Lot, reason: str, user: User) -> LotAdjustment:
+    _require_pharmacist(user, reason)
+    if not lot.quarantined:
+        raise WorkflowError(f"Lot {lot.lot_number} is not quarantined.")
+    lot.quarantined = False
+    return _adjust(lot, "release", lot.on_hand, reason, user)
+
+
+def _adjust(lot: Lot, kind: str, after: Decimal, reason: str, user: User) -> LotAdjustment:
+    adjustment = LotAdjustment(
+        lot=lot,
+        kind=kind,
+        on_hand_before=lot.on_hand,
+        on_hand_after=after,
+        reason=reason.strip()[:300],
+        user=user,
+    )
+    lot.on_hand = after
+    db.session.add(adjustment)
+    return adjustment
+
+
+def describe(adjustment: LotAdjustment) -> str:
+    unit = adjustment.lot.ingredient.stock_unit
+    if adjustment.kind == "count":
+        return (
+            f"counted {plain(adjustment.on_hand_after)} {unit} "
+            f"(was {plain(adjustment.on_hand_before)} {unit})"
+        )
+    return {"quarantine": "quarantined", "release": "released from quarantine"}[adjustment.kind]
+
+
+def _require_pharmacist(user: User, reason: str) -> None:
+    if not user.can(Permission.VERIFY):
+        raise WorkflowError("Only a pharmacist corrects stock.")
+    if len(reason.strip()) < 5:
+        raise WorkflowError("Give the reason for the correction.")
