@@ -1,45 +1,33 @@
 """Labels to PDF: one template for rolls and sheets, a Code 128 barcode made by
-python-barcode, and text that shrinks to fit instead of spilling or being cut.
+python-barcode, and text that shrinks to fit instead of spilling or being cut (`fitting.py`).
 
-Fit: each label gets a type scale from an estimate of how much of the label its text fills;
-the laid-out document is then checked (a roll label that overflows shows as an extra page) and
-any label that does not fit is shrunk step by step. A label that cannot fit even at the
-smallest readable size is refused, never cut."""
+Every label is laid out at full scale first; only the labels that run past their label are
+searched for the largest scale that fits. On a roll each label is a page, so the pages found
+by the search go straight into the PDF; on a sheet, the sheet is laid out again."""
 
 from __future__ import annotations
 
-import io
-import math
-import multiprocessing
-import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import barcode
 from flask import current_app
 from markupsafe import Markup
-from pypdf import PdfReader, PdfWriter
 
-from ..orders.services import WorkflowError
-from ..pdf import layout, static_folder
+from ..pdf import layout
+from .fitting import PX_PER_MM, Piece, joined, largest_fitting, lay_out_all, overflowing, parts
 from .models import LabelStock
 
-PARALLEL_FROM = 24  # labels in a roll batch from which the layout is shared across cores
-SMALLEST_SCALE = 0.55  # 10 pt names and 7 pt text at full scale; 5.5 pt x 0.55 stays legible
-STEP = 0.88
-# Share of the text area each character takes at full scale (mm², by text role), with room
-# for wrapping; calibrated on rendered labels (tests/labels).
-CHAR_AREA = {"name": 14.0, "directions": 10.0, "body": 6.0, "fine": 3.6}
-FIXED_MM = 16.0  # height of the pharmacy line and barcode row
-
-
+# Body text at full scale, in points; the template sizes every part from it: the patient's
+# name, drug and strength and directions 1.6 em (11 pt, the size USP <17> gives for a sans
+# serif), the fine print 0.85 em (5.9 pt). As large as lets a typical capsule label fit a
+# 4 x 2 in label (roll or Avery 5163) at full scale; a 3 x 2 in roll scales it down a little.
+BASE_PT = 6.9
 MODULE_MM = 0.25  # bar module width: 2 dots at 203 dpi, 3 at 300 dpi
 BAR_HEIGHT_MM = 6.0
 QUIET_MODULES = 10  # the quiet zone Code 128 asks for on each side
+UNIT_AFTER_NUMBER = re.compile(r"(?<=\d) (?=(?:mg|mL|g|capsules?|drops?|days?|weeks?)\b)")
 
 
 def barcode_svg(rx_number: str) -> Markup:
@@ -63,82 +51,65 @@ def barcode_svg(rx_number: str) -> Markup:
 
 def render_labels(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:
     """One PDF with every label, in the order given."""
-    scales = [_estimated_scale(values, stock) for values in labels]
     if stock.is_sheet:
-        # Labels sit in fixed boxes on a sheet: check the ones the estimate finds tight.
-        scales = [
-            scale
-            if scale >= 0.999 and _usage(values, stock) < 0.75
-            else _fitted_scale(values, stock, scale)
-            for values, scale in zip(labels, scales, strict=True)
-        ]
-        return bytes(layout(_html(labels, stock, scales)).write_pdf())
-    if len(labels) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        return _render_roll_in_parallel(labels, stock, scales)
-    return _render_roll(labels, stock, scales)
+        return _render_sheets(labels, stock)
+    return _render_roll(labels, stock)
 
 
-def _render_roll(labels: list[dict[str, Any]], stock: LabelStock, scales: list[float]) -> bytes:
+def _render_roll(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:
+    """A page a label; a big batch is laid out in parts on every core."""
+    chunks = parts(len(labels))
+    pieces = lay_out_all(
+        [(_html(labels[a:b], stock, [1.0] * (b - a)), b - a) for a, b in chunks],
+        _text_height_px(stock, in_boxes=False),
+        in_boxes=False,
+    )
+    pages: list[tuple[Piece, int]] = []
+    needed: dict[int, float] = {}
+    for (a, _b), piece in zip(chunks, pieces, strict=True):
+        pages += [(piece, number) for number in piece.first_pages]
+        needed |= {a + index: share for index, share in piece.needed.items()}
+    for index, (_scale, piece, number) in zip(needed, _fitted(labels, stock, needed), strict=True):
+        pages[index] = (piece, number)
+    return joined(pages)
+
+
+def _render_sheets(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:
+    """Labels in their boxes, sheet by sheet; a label that runs below its box is fitted and
+    the sheets laid out again."""
+    scales = [1.0] * len(labels)
     document = layout(_html(labels, stock, scales))
-    overflowing = _overflowing(document, len(labels))
-    if overflowing:
-        for index in overflowing:
-            scales[index] = _fitted_scale(labels[index], stock, scales[index] * STEP)
+    needed = overflowing(document, _text_height_px(stock, in_boxes=True), len(labels), True)
+    if needed:
+        for index, (scale, _piece, _page) in zip(
+            needed, _fitted(labels, stock, needed), strict=True
+        ):
+            scales[index] = scale
         document = layout(_html(labels, stock, scales))
     return bytes(document.write_pdf())
 
 
-def _render_roll_in_parallel(
-    labels: list[dict[str, Any]], stock: LabelStock, scales: list[float]
-) -> bytes:
-    """A big roll batch laid out in parts on every core (WeasyPrint's layout is pure Python,
-    so threads would not help), then joined in order with pypdf."""
-    parts = min(os.cpu_count() or 1, 4)
-    size = -(-len(labels) // parts)
-    chunks = [(start, min(start + size, len(labels))) for start in range(0, len(labels), size)]
-    htmls = [_html(labels[a:b], stock, scales[a:b], first=a) for a, b in chunks]
-    results = list(
-        _pool().map(_render_part, htmls, [static_folder()] * len(htmls), [b - a for a, b in chunks])
-    )
-    writer = PdfWriter()
-    for (a, b), (pdf, overflowing) in zip(chunks, results, strict=True):
-        if overflowing:  # rare: fit those labels here and lay the part out again
-            pdf = _render_roll(labels[a:b], stock, scales[a:b])
-        writer.append(PdfReader(io.BytesIO(pdf)))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _render_part(html: str, static: Path, count: int) -> tuple[bytes, list[int]]:
-    document = layout(html, static)
-    return bytes(document.write_pdf()), _overflowing(document, count)
-
-
-@lru_cache(maxsize=1)
-def _pool() -> ProcessPoolExecutor:
-    # One pool per worker process, started on first use from a fork server that has already
-    # imported WeasyPrint, so a batch does not pay for starting Python.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "pharmacy_app.pdf"])
-    return ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=context)
-
-
-def _overflowing(document: Any, count: int) -> list[int]:
-    """Positions of the labels that took more than one page on a roll (each label starts a
-    page and carries an anchor), found without laying anything out again."""
-    if len(document.pages) == count:
+def _fitted(
+    labels: list[dict[str, Any]], stock: LabelStock, needed: dict[int, float]
+) -> list[tuple[float, Piece, int]]:
+    if not needed:
         return []
-    starts: dict[str, int] = {}
-    for number, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("label-"):
-                starts.setdefault(anchor, number)  # a long label spans pages
-    first_pages = sorted(starts.values())
-    ends = [*first_pages[1:], len(document.pages)]
-    return [
-        k for k, (start, end) in enumerate(zip(first_pages, ends, strict=True)) if end - start > 1
-    ]
+    return largest_fitting(
+        [labels[index] for index in needed],
+        list(needed.values()),
+        lambda trial, scales: _html(trial, stock, scales, as_roll=True),
+        _text_height_px(stock, in_boxes=False),
+        stock.name,
+        pages_wanted=not stock.is_sheet,
+    )
+
+
+def _text_height_px(stock: LabelStock, in_boxes: bool) -> float:
+    """How tall a label's text may be. On a roll the page margins are the padding and the
+    label starts at the top margin; in a box on a sheet the label fills the box, padding
+    inside, and its text may reach the box's height less the bottom padding."""
+    padding = stock.padding_mm if in_boxes else 2 * stock.padding_mm
+    return float(stock.label_height_mm - padding) * PX_PER_MM
 
 
 def render_calibration(stock: LabelStock) -> bytes:
@@ -155,11 +126,17 @@ def _html(
     stock: LabelStock,
     scales: list[float],
     as_roll: bool = False,
-    first: int = 0,
 ) -> str:
     items = [
-        {**values, "index": index, "scale": scale, "barcode": barcode_svg(values["rx_number"])}
-        for index, (values, scale) in enumerate(zip(labels, scales, strict=True), start=first)
+        {
+            **values,
+            "index": index,
+            "font_pt": BASE_PT * scale,
+            "drug": _units_kept(values["drug"]),
+            "directions": _units_kept(values["directions"]),
+            "barcode": barcode_svg(values["rx_number"]),
+        }
+        for index, (values, scale) in enumerate(zip(labels, scales, strict=True))
     ]
     sheet = stock.is_sheet and not as_roll
     pages = (
@@ -176,43 +153,14 @@ def _html(
     )
 
 
+def _units_kept(text: str) -> str:
+    """An amount stays on one line with its unit ("4.5 mg", not "4.5" and "mg" apart)."""
+    return UNIT_AFTER_NUMBER.sub("\u00a0", text)
+
+
 def _template(name: str, **context: Any) -> str:
     """Labels carry all their values: render without the pages' context (no database)."""
     return current_app.jinja_env.get_template(name).render(**context)
-
-
-def _fitted_scale(values: dict[str, Any], stock: LabelStock, start: float) -> float:
-    scale = min(start, 1.0)
-    while scale >= SMALLEST_SCALE:
-        if len(layout(_html([values], stock, [scale], as_roll=True)).pages) == 1:
-            return scale
-        scale *= STEP
-    raise WorkflowError(
-        f"The label for {values['rx_number']} does not fit {stock.name} even "
-        "in the smallest readable type: choose a larger label stock."
-    )
-
-
-def _usage(values: dict[str, Any], stock: LabelStock) -> float:
-    width = float(stock.label_width_mm - 2 * stock.padding_mm)
-    height = float(stock.label_height_mm - 2 * stock.padding_mm) - FIXED_MM
-    body = " ".join(
-        str(values[k])
-        for k in ("drug", "form", "quantity", "prescriber", "storage", "batch", "discard_after")
-    )
-    fine = " ".join([values["compounded"], *values["warnings"], values["caution"]])
-    need = (
-        len(values["patient"]) * CHAR_AREA["name"]
-        + len(values["directions"]) * CHAR_AREA["directions"]
-        + (len(body) + 60) * CHAR_AREA["body"]
-        + len(fine) * CHAR_AREA["fine"]
-    )
-    return need / max(width * height, 1.0)
-
-
-def _estimated_scale(values: dict[str, Any], stock: LabelStock) -> float:
-    usage = _usage(values, stock)
-    return 1.0 if usage <= 1 else max(SMALLEST_SCALE, math.sqrt(1 / usage))
 
 
 def _boxes(stock: LabelStock, count: int) -> list[dict[str, Decimal]]:

@@ -3,6 +3,7 @@ dispensing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from io import BytesIO
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
@@ -26,11 +27,19 @@ from .services import (
     dispense,
     label_values,
     order_label_problem,
+    pharmacy_time,
     ready_to_label,
     record_print,
 )
 
 bp = Blueprint("labels", __name__)
+
+
+@bp.app_template_filter("pharmacy_time")
+def pharmacy_time_filter(moment: dt.datetime, format: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """A stored instant as the pharmacy reads it: its own date and time zone, as on labels
+    and in the cost reports (a fill dispensed at 23:50 on 31 October is October's)."""
+    return pharmacy_time(moment).strftime(format)
 
 
 @bp.post("/orders/<int:order_id>/label")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -10,14 +11,14 @@ from sqlalchemy import func, select
 
 from ..accounts.models import Permission, User
 from ..accounts.services import pharmacy_details
-from ..compounding.models import CompoundingRecord, RecordStatus
+from ..compounding.models import CompoundingRecord, IngredientKind, MasterFormulation, RecordStatus
 from ..costs.models import CostRecord
 from ..costs.services import freeze_cost, pharmacy_zone
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
 from ..orders.services import WorkflowError, record_event
 from ..timeutil import utcnow
-from .directions import plain_directions
+from .directions import Sig, label_directions
 from .models import LabelPrint, LabelStock
 
 COMPOUNDED_STATEMENT = "This is a compounded preparation."
@@ -36,6 +37,14 @@ DOSAGE_FORMS = {
     "sublingual_drops": "sublingual drops",
     "topical_cream": "cream",
 }
+# Release is a property of a solid oral dose (a capsule's filler can slow it: the LDN Research
+# Trust's reason for asking for immediate release). A liquid, drops or a cream has no release
+# to speak of, and "immediate release" on a cream would only puzzle the patient.
+RELEASE_SHOWN_FOR = frozenset({"capsule"})
+LIQUID_FORMS = frozenset({"oral_liquid", "sublingual_drops"})
+SHAKE_WELL = "Shake well before each use."
+# A written labelling instruction in the formula's method: 'Label "Shake well"'.
+SHAKE_WELL_IN_METHOD = re.compile(r"\blabel\b[^.\n]*?(?<!not )\bshake\s+well\b", re.IGNORECASE)
 DISPENSE_METHODS = {"picked_up": "picked up by the patient", "shipped": "shipped"}
 
 
@@ -93,19 +102,17 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
         value = dose.get(key)
         return Decimal(value) if value is not None else None
 
-    unit = "capsules" if order.dosage_form == "capsule" else "mL"
+    unit = "capsules" if order.dosage_form == "capsule" else order.strength_per or "mL"
     strength = (
         f"{_plain(order.strength_mg)} mg"
         if order.strength_per is None
         else f"{_plain(order.strength_mg)} mg/{order.strength_per}"
     )
-    released = record.signed_off_at or record.created_at
+    form = DOSAGE_FORMS.get(order.dosage_form, order.dosage_form)
+    if order.dosage_form in RELEASE_SHOWN_FOR:
+        form += ", immediate release"
     # The date a patient reads is the pharmacy's own date, not UTC's.
-    filled = (
-        (released if released.tzinfo else released.replace(tzinfo=dt.UTC))
-        .astimezone(pharmacy_zone())
-        .date()
-    )
+    filled = pharmacy_time(record.signed_off_at or record.created_at).date()
 
     return {
         "pharmacy": pharmacy_details(),
@@ -116,16 +123,20 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
             p for p in (order.prescriber.name, order.prescriber.credential) if p
         ),
         "drug": f"Naltrexone HCl {strength}",
-        "form": f"{DOSAGE_FORMS.get(order.dosage_form, order.dosage_form)}, immediate release",
-        "directions": plain_directions(
-            order.dosage_form,
-            dec("mg_per_dose"),
-            order.strength_mg,
-            dec("ml_per_dose"),
-            order.times_per_day,
-            order.time_of_day,
-            order.sig_text,
+        "form": form,
+        "directions": label_directions(
+            Sig(
+                dosage_form=order.dosage_form,
+                mg_per_dose=dec("mg_per_dose"),
+                strength_mg=order.strength_mg,
+                ml_per_dose=dec("ml_per_dose"),
+                times_per_day=order.times_per_day,
+                time_of_day=order.time_of_day,
+                text=order.sig_text,
+                strength_per=order.strength_per,
+            )
         ),
+        "auxiliary": (SHAKE_WELL,) if needs_shaking(record.mfr) else (),
         "quantity": f"{_plain(order.quantity)} {unit}",
         "refills": max(order.refills - (record.fill_number - 1), 0),
         "discard_after": record.beyond_use_date.strftime("%m/%d/%Y"),
@@ -135,6 +146,25 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
         "warnings": WARNINGS,
         "caution": FEDERAL_CAUTION,
     }
+
+
+def needs_shaking(mfr: MasterFormulation) -> bool:
+    """A suspension, to be labelled "Shake well". Oral liquids and drops made from crushed
+    50 mg tablets are suspensions (the tablets' binders and fillers do not dissolve); so is
+    any formula whose method says to label it "Shake well"."""
+    # An explicit flag on the formula wins when the compounding models have one (asked for:
+    # MasterFormulation.is_suspension, None when not stated).
+    stated = getattr(mfr, "is_suspension", None)
+    if stated is not None:
+        return bool(stated)
+    if mfr.dosage_form in LIQUID_FORMS and mfr.active_ingredient.kind == IngredientKind.TABLET:
+        return True
+    return SHAKE_WELL_IN_METHOD.search(mfr.method or "") is not None
+
+
+def pharmacy_time(moment: dt.datetime) -> dt.datetime:
+    """A stored UTC instant in the pharmacy's time zone (SQLite hands back naive UTC)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(pharmacy_zone())
 
 
 def record_print(

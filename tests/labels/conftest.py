@@ -37,7 +37,20 @@ def ready_order(app, api, make_user, token_for, make_document, catalogue):
     checker.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(pharmacist)}"
 
     def make(**changes):
-        order_id = api.post("/api/v1/orders", json=make_document(**changes)).get_json()["id"]
+        created = api.post("/api/v1/orders", json=make_document(**changes)).get_json()
+        order_id = created["id"]
+        # Warnings a pharmacist would accept for these orders (a titration's quantity, a dose
+        # that is not whole capsules) are accepted with a reason; blocks stay blocks.
+        for finding in created["findings"]:
+            if finding["severity"] == "warn":
+                checker.post(
+                    f"/api/v1/orders/{order_id}/overrides",
+                    json={
+                        "code": finding["code"],
+                        "field": finding["field"],
+                        "reason": "confirmed with the prescriber",
+                    },
+                )
         assert checker.post(f"/api/v1/orders/{order_id}/verification").status_code == 200
         with app.app_context():
             order = db.session.get(Order, order_id)
@@ -63,6 +76,24 @@ def pdf_text(data: bytes) -> tuple[list[str], list[tuple[float, float]]]:
         for p in reader.pages
     ]
     return [" ".join((p.extract_text() or "").split()) for p in reader.pages], sizes
+
+
+def text_sizes(data: bytes, page: int = 0) -> list[tuple[str, float]]:
+    """Each run of text on a page with its size in points (the font size times the text and
+    current matrices' scale, as a PDF viewer draws it)."""
+    runs: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, _font, size):
+        if text.strip():
+            runs.append((" ".join(text.split()), round(size * abs(tm[0]) * abs(cm[0]), 2)))
+
+    PdfReader(io.BytesIO(data)).pages[page].extract_text(visitor_text=visit)
+    return runs
+
+
+def size_of(runs: list[tuple[str, float]], text: str) -> float:
+    """The size of the first run that contains `text`."""
+    return next(size for run, size in runs if text in run)
 
 
 def record_for(app, order_id):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.models import LabelPrint, LabelStock
 from tests.labels.conftest import pdf_text
+from tests.labels.samples import sample_label
 
 
 def stocks(app):
@@ -204,27 +205,7 @@ def test_a_big_roll_batch_is_laid_out_in_parallel_in_order(app):
 
     stock = LabelStock.from_preset(PRESETS[0])
     long_name = "Wilhelmina Konstantinopoulou-Vanderbilt de la Fuente y Montalbán " * 2
-    labels = [
-        {
-            "pharmacy": {"name": "Test Pharmacy", "address": "1 Main St", "phone": "555-0100"},
-            "rx_number": f"RX-{100001 + n}",
-            "date_filled": "11/24/2026",
-            "patient": long_name if n == 17 else f"Patient {n:02d}",
-            "prescriber": "Dana Ruiz, MD",
-            "drug": "Naltrexone HCl 4.5 mg",
-            "form": "capsules, immediate release",
-            "directions": "Take 1 capsule (4.5 mg) by mouth at bedtime",
-            "quantity": "30 capsules",
-            "refills": 1,
-            "discard_after": "05/23/2027",
-            "storage": "Room temperature",
-            "batch": f"B261124-{n:04d}",
-            "compounded": "This is a compounded preparation.",
-            "warnings": ("Do not take with opioid pain medicines.", "May cause vivid dreams."),
-            "caution": "Caution: Federal law prohibits the transfer of this drug.",
-        }
-        for n in range(30)
-    ]
+    labels = [sample_label(n, **({"patient": long_name} if n == 17 else {})) for n in range(30)]
     with app.test_request_context():
         pages, _ = pdf_text(render_labels(labels, stock))
     assert len(pages) == 30
