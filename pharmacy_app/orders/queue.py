@@ -40,13 +40,23 @@ def queue_query(filters: QueueFilterForm) -> Select[Order]:
         query = query.where(Order.date_received >= filters.received_from.data)
     if filters.received_to.data:
         query = query.where(Order.date_received <= filters.received_to.data)
-    waiting = Order.status == OrderStatus.CHECKED.value
+    # Work still to do comes first and oldest first (verification, then compounding and
+    # labelling); finished orders follow, newest first.
+    stage = case(
+        (Order.status == OrderStatus.CHECKED.value, 0),
+        (Order.status.in_((OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value)), 1),
+        else_=2,
+    )
+    to_do = Order.status.in_(OPEN_WORK)
     return query.order_by(
-        case((waiting, 0), else_=1),
-        case((waiting, Order.created_at), else_=None).asc().nulls_last(),
+        stage,
+        case((to_do, Order.created_at), else_=None).asc().nulls_last(),
         Order.created_at.desc(),
         Order.id.desc(),
     )
+
+
+OPEN_WORK = (OrderStatus.CHECKED.value, OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value)
 
 
 def status_counts() -> dict[str, int]:

@@ -56,3 +56,24 @@ def test_home_page_counts_orders_by_status(api, signed_in, make_document):
     api.post("/api/v1/orders", json=make_document())
     page = signed_in("technician").get("/").get_data(as_text=True)
     assert re.search(r'<span class="number">1</span> Waiting for verification', page)
+
+
+def test_work_to_do_comes_oldest_first_and_finished_orders_last(
+    app, api, make_user, token_for, signed_in, make_document
+):
+    def patient(n):
+        return {"first_name": f"P{n}", "date_of_birth": f"1970-01-{n + 1:02d}"}
+
+    orders = [
+        api.post("/api/v1/orders", json=make_document(patient=patient(n))).get_json()
+        for n in range(4)
+    ]
+    pharmacist = app.test_client()
+    pharmacist.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(make_user('pharmacist'))}"
+    for order in orders[:2]:
+        pharmacist.post(f"/api/v1/orders/{order['id']}/verification")
+    pharmacist.post(f"/api/v1/orders/{orders[2]['id']}/rejection", json={"reason": "Cancelled"})
+    page = signed_in("technician").get("/orders")
+    assert rx_numbers(page) == [
+        o["rx_number"] for o in (orders[3], orders[0], orders[1], orders[2])
+    ]
