@@ -19,6 +19,17 @@ DEFAULTS: dict[str, Any] = {
     # A form's CSRF token lives as long as the signed-in session, not one hour: an order form
     # left open over a phone call or lunch must still save.
     "WTF_CSRF_TIME_LIMIT": None,
+    # Sessions: a signed-in session lasts a working day from sign-in (seconds); the cookie is
+    # out of reach of scripts and not sent with cross-site posts. Set
+    # FLASK_SESSION_COOKIE_SECURE=true when the app is served over HTTPS.
+    "PERMANENT_SESSION_LIFETIME": 12 * 60 * 60,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    # Sign-in throttling: this many wrong passwords for one username within the pause pauses
+    # that username until the oldest of them is older than the pause.
+    "SIGN_IN_MAX_FAILURES": 10,
+    "SIGN_IN_PAUSE_MINUTES": 15,
     # Actual weights within this many percent of the worksheet pass; others need a
     # pharmacist's decision.
     "COMPOUNDING_TOLERANCE_PERCENT": "5",

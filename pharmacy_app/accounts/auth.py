@@ -3,11 +3,13 @@ permission checks every action makes on the server."""
 
 from __future__ import annotations
 
+import hmac
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, g, jsonify, redirect, request, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
 from ..extensions import db, login_manager
@@ -16,6 +18,10 @@ from .services import user_for_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC_ENDPOINTS = frozenset({"accounts.login", "static"})
+# What a user with a temporary password may open before choosing their own.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"accounts.account", "accounts.logout"})
+# The session key holding when the session began (seconds since the epoch).
+SIGNED_IN_AT = "signed_in_at"
 
 
 def configure_auth(app: Flask) -> None:
@@ -28,14 +34,25 @@ def configure_auth(app: Flask) -> None:
 
 
 def _load_user(session_id: str) -> User | None:
-    """The session's user, unless deactivated or their password changed since sign-in."""
-    user_id = session_id.partition(":")[0]
-    if not user_id.isdigit():
+    """The session's user, unless the session is older than the session lifetime, or since
+    it began the user signed out, changed password or was deactivated (see User.get_id)."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token or _session_expired():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.get_id() != session_id:
+    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user
+
+
+def _session_expired() -> bool:
+    """A session lasts PERMANENT_SESSION_LIFETIME from sign-in, however busy (the cookie's
+    own expiry moves on with every response)."""
+    began = session.get(SIGNED_IN_AT)
+    if not isinstance(began, int):
+        return True
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    return time.time() - began > lifetime
 
 
 def _require_sign_in() -> Any:
@@ -46,6 +63,8 @@ def _require_sign_in() -> Any:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return redirect(url_for("accounts.account"))
     return None
 
 

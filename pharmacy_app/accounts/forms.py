@@ -1,35 +1,63 @@
-"""Account forms (WTForms, CSRF-protected by Flask-WTF)."""
+"""Account forms (WTForms, CSRF-protected by Flask-WTF). The rules for usernames, names,
+labels and passwords are the services' (so `flask create-user` applies the same ones)."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from collections.abc import Callable
+from typing import Any
 
-from .models import Role
-from .services import MIN_PASSWORD_LENGTH
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from .models import USERNAME_MAX, Role
+from .services import (
+    AccountError,
+    check_password_rules,
+    clean_full_name,
+    clean_text,
+    clean_token_label,
+    clean_username,
+)
 
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 
 
+def rule(check: Callable[[str], Any]) -> Callable[[FlaskForm, Field], None]:
+    """A WTForms validator made of a service's check (which raises AccountError)."""
+
+    def validate(_form: FlaskForm, field: Field) -> None:
+        try:
+            check(field.data or "")
+        except AccountError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    return validate
+
+
+def one_line(max_length: int) -> Callable[[FlaskForm, Field], None]:
+    return rule(lambda text: clean_text(text, max_length=max_length))
+
+
+def no_nul(_form: FlaskForm, field: Field) -> None:
+    """Sign-in fields: a NUL character cannot be in any username or password (and
+    PostgreSQL refuses it in a query)."""
+    if "\x00" in (field.data or ""):
+        raise ValidationError("May not contain NUL characters.")
+
+
 class SignInForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired()])
+    username = StringField(
+        "Username", validators=[DataRequired(), Length(max=USERNAME_MAX), no_nul]
+    )
+    password = PasswordField("Password", validators=[DataRequired(), no_nul])
     submit = SubmitField("Sign in")
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
-    new = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH, message=(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-            ),
-        ],
-    )
+    current = PasswordField("Current password", validators=[DataRequired(), no_nul])
+    new = PasswordField("New password", validators=[DataRequired(), rule(check_password_rules)])
     repeat = PasswordField(
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new", "The passwords differ.")],
@@ -40,46 +68,44 @@ class ChangePasswordForm(FlaskForm):
 class NewTokenForm(FlaskForm):
     label = StringField(
         "What the token is for",
-        validators=[DataRequired(), Length(max=100)],
+        validators=[DataRequired(), rule(clean_token_label)],
         description="For example: e-prescribing gateway",
     )
     submit = SubmitField("Create token")
 
 
 class NewUserForm(FlaskForm):
-    username = StringField(
-        "Username",
-        validators=[
-            DataRequired(),
-            Length(max=80),
-            Regexp(r"^[A-Za-z0-9._-]+$", message="Letters, digits, dots, dashes and underscores."),
-        ],
-    )
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    username = StringField("Username", validators=[DataRequired(), rule(clean_username)])
+    full_name = StringField("Full name", validators=[DataRequired(), rule(clean_full_name)])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.TECHNICIAN.value)
     password = PasswordField(
-        "Initial password",
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH, message=(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-            ),
-        ],
+        "Initial password", validators=[DataRequired(), rule(check_password_rules)]
     )
     submit = SubmitField("Add user")
 
 
 class EditUserForm(FlaskForm):
+    full_name = StringField("Full name", validators=[DataRequired(), rule(clean_full_name)])
     role = SelectField("Role", choices=ROLE_CHOICES)
     active = BooleanField("Active")
     submit = SubmitField("Save")
 
 
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Temporary password",
+        validators=[DataRequired(), rule(check_password_rules)],
+        description="Tell the user; they choose their own when they next sign in.",
+    )
+    submit = SubmitField("Reset password")
+
+
 class SettingsForm(FlaskForm):
-    name = StringField("Pharmacy name", validators=[Length(max=200)])
-    address = StringField("Address", validators=[Length(max=300)])
-    phone = StringField("Phone", validators=[Length(max=40)])
+    name = StringField("Pharmacy name", validators=[one_line(200)])
+    address = StringField("Address", validators=[one_line(300)])
+    phone = StringField("Phone", validators=[one_line(40)])
     allow_self_verification = BooleanField(
-        "A pharmacist may verify orders they entered themselves (single-pharmacist stores)"
+        "A pharmacist may verify orders they entered and sign off compounding they prepared "
+        "themselves (single-pharmacist stores)"
     )
     submit = SubmitField("Save settings")

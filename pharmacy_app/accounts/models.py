@@ -1,12 +1,12 @@
-"""Users, their API tokens, and the pharmacy's settings row."""
+"""Users, their API tokens, failed sign-ins, and the pharmacy's settings row."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import secrets
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -36,12 +36,23 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+# Column lengths, which the forms, the CLI and the services check before storing.
+USERNAME_MAX = 80
+FULL_NAME_MAX = 200
+TOKEN_LABEL_MAX = 100
+
+
+def new_session_token() -> str:
+    """A fresh value for `User.session_token` (256 random bits)."""
+    return secrets.token_urlsafe(32)
+
+
 class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200))
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)
+    full_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX))
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -49,6 +60,11 @@ class User(Model):
     password_changed_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )
+    # Every session cookie of the user carries this value; changing it (sign-out, a new
+    # password, deactivation) ends them all, with nothing kept per session on the server.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Set when an admin gives the user a temporary password: they must choose their own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", order_by="ApiToken.id")
 
@@ -70,10 +86,13 @@ class User(Model):
         return False
 
     def get_id(self) -> str:
-        # The session also carries a digest of the password hash, so a password change
-        # (a new hash and salt) signs out every other session of the user.
-        digest = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
-        return f"{self.id}:{digest}"
+        # Flask-Login's alternative id: the session stores the id with the session token,
+        # so a session whose token has since changed no longer loads its user.
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Sign the user out everywhere (every browser session; API tokens are kept)."""
+        self.session_token = new_session_token()
 
     def can(self, permission: Permission) -> bool:
         return self.active and permission in PERMISSIONS[Role(self.role)]
@@ -90,13 +109,26 @@ class ApiToken(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    label: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(TOKEN_LABEL_MAX))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(back_populates="tokens", lazy="joined")
+
+
+class SignInFailure(Model):
+    """A wrong password typed for a username (whether or not it exists), kept while it counts
+    toward the sign-in throttle. In the database, so every worker counts the same failures."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    __table_args__ = (Index("ix_sign_in_failures_username_at", "username", "at"),)
 
 
 class PharmacySettings(Model):

@@ -2,34 +2,51 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from .auth import require
+from .auth import SIGNED_IN_AT, acting_user, require
 from .forms import (
     ChangePasswordForm,
     EditUserForm,
     NewTokenForm,
     NewUserForm,
+    ResetPasswordForm,
     SettingsForm,
     SignInForm,
 )
 from .models import Permission, Role, User
 from .services import (
+    CONFIGURED_DETAILS,
     AccountError,
-    authenticate,
-    change_role_or_activity,
+    check_own_password,
     create_user,
     issue_token,
     pharmacy_settings,
+    reset_password,
     revoke_token,
+    save_settings,
     set_password,
+    sign_in,
+    update_user,
 )
+from .throttle import TooManyAttempts
 
 bp = Blueprint("accounts", __name__)
 
@@ -38,16 +55,27 @@ bp = Blueprint("accounts", __name__)
 def login() -> str | Response:
     form = SignInForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data or "", form.password.data or "")
-        if user is not None:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("Wrong username or password, or the account is inactive.")
+        try:
+            user = sign_in(form.username.data or "", form.password.data or "")
+        except TooManyAttempts as exc:
+            form.password.errors.append(str(exc))
+        else:
+            if user is not None:
+                _start_session(user)
+                if user.must_change_password:  # the account page says why
+                    return redirect(url_for("accounts.account"))
+                return redirect(_safe_next(request.args.get("next")))
+            form.password.errors.append("Wrong username or password, or the account is inactive.")
     return render_template("accounts/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    # Every session of the user ends, copies of this cookie included: the cookie itself
+    # cannot be taken back, so the token it carries is replaced.
+    user = acting_user()
+    user.end_sessions()
+    db.session.commit()
     logout_user()
     flash("You are signed out.")
     return redirect(url_for("accounts.login"))
@@ -58,17 +86,23 @@ def account() -> str | Response:
     password_form = ChangePasswordForm(prefix="pw")
     token_form = NewTokenForm(prefix="tok")
     new_token = None
+    user = acting_user()
     if password_form.submit.data and password_form.validate_on_submit():
-        if authenticate(current_user.username, password_form.current.data or "") is None:
-            password_form.current.errors.append("That is not your current password.")
+        try:
+            right = check_own_password(user, password_form.current.data or "")
+        except TooManyAttempts as exc:
+            password_form.current.errors.append(str(exc))
         else:
-            set_password(current_user, password_form.new.data or "")
-            db.session.commit()
-            login_user(current_user)  # keep this session; the others end
-            flash("Password changed. Other sessions are signed out.")
-            return redirect(url_for("accounts.account"))
+            if not right:
+                password_form.current.errors.append("That is not your current password.")
+            else:
+                set_password(user, password_form.new.data or "")
+                db.session.commit()
+                _start_session(user)  # keep this session; the others end
+                flash("Password changed. Other sessions are signed out.")
+                return redirect(url_for("accounts.account"))
     if token_form.submit.data and token_form.validate_on_submit():
-        new_token = issue_token(current_user, token_form.label.data or "")
+        new_token = issue_token(user, token_form.label.data or "")
         db.session.commit()
     return render_template(
         "accounts/account.html",
@@ -81,7 +115,7 @@ def account() -> str | Response:
 @bp.post("/account/tokens/<int:token_id>/revoke")
 def revoke(token_id: int) -> Response:
     try:
-        revoke_token(current_user, token_id)
+        revoke_token(acting_user(), token_id)
         db.session.commit()
         flash("Token revoked.")
     except AccountError as exc:
@@ -109,9 +143,19 @@ def users() -> str | Response:
             form.username.errors.append(str(exc))
     people = db.session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
     edit_forms = {
-        u.id: EditUserForm(prefix=f"u{u.id}", role=u.role, active=u.active) for u in people
+        u.id: EditUserForm(
+            prefix=f"u{u.id}", formdata=None, full_name=u.full_name, role=u.role, active=u.active
+        )
+        for u in people
     }
-    return render_template("accounts/users.html", form=form, people=people, edit_forms=edit_forms)
+    reset_forms = {u.id: ResetPasswordForm(prefix=f"pw{u.id}", formdata=None) for u in people}
+    return render_template(
+        "accounts/users.html",
+        form=form,
+        people=people,
+        edit_forms=edit_forms,
+        reset_forms=reset_forms,
+    )
 
 
 @bp.post("/admin/users/<int:user_id>")
@@ -119,21 +163,29 @@ def users() -> str | Response:
 def edit_user(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     form = EditUserForm(prefix=f"u{user_id}")
-    if form.validate_on_submit():
-        try:
-            change_role_or_activity(user, Role(form.role.data), bool(form.active.data))
-            db.session.commit()
-            flash(f"{user.username}: {user.role_label}, {'active' if user.active else 'inactive'}.")
-        except AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    else:
-        flash(
-            "The change was not saved: "
-            + "; ".join(e for errors in form.errors.values() for e in errors),
-            "error",
+
+    def change() -> str:
+        update_user(user, form.full_name.data or "", Role(form.role.data), bool(form.active.data))
+        status = "active" if user.active else "inactive"
+        return f"{user.username} ({user.full_name}): {user.role_label}, {status}."
+
+    return _change_user(form, change)
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@require(Permission.ADMINISTER)
+def reset_user_password(user_id: int) -> Response:
+    user = db.get_or_404(User, user_id)
+    form = ResetPasswordForm(prefix=f"pw{user_id}")
+
+    def change() -> str:
+        reset_password(user, form.password.data or "", by=acting_user())
+        return (
+            f"Temporary password set for {user.username}: they choose their own when they "
+            "next sign in. Their sessions are signed out."
         )
-    return redirect(url_for("accounts.users"))
+
+    return _change_user(form, change)
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"])
@@ -142,11 +194,41 @@ def settings() -> str | Response:
     current = pharmacy_settings()
     form = SettingsForm(obj=current)
     if form.validate_on_submit():
-        form.populate_obj(current)
+        save_settings(current, form.data)
         db.session.commit()
         flash("Settings saved.")
         return redirect(url_for("accounts.settings"))
+    for name, variable in CONFIGURED_DETAILS.items():
+        configured = current_app.config[variable]
+        form[name].render_kw = {"placeholder": configured}
+        form[
+            name
+        ].description = f"Leave empty to use the server's setting ({variable}): {configured}"
     return render_template("accounts/settings.html", form=form)
+
+
+def _start_session(user: User) -> None:
+    """Sign the user in on this browser for one session lifetime from now."""
+    login_user(user)
+    session.permanent = True
+    session[SIGNED_IN_AT] = int(time.time())
+
+
+def _change_user(form: EditUserForm | ResetPasswordForm, change: Callable[[], str]) -> Response:
+    """An admin's change to one user from a row of the users page: validate the row's form,
+    make the change (which says what it did), and go back to the page with the outcome."""
+    if not form.validate_on_submit():
+        errors = "; ".join(e for errors in form.errors.values() for e in errors)
+        flash(f"The change was not saved: {errors}", "error")
+    else:
+        try:
+            message = change()
+            db.session.commit()
+            flash(message)
+        except AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("accounts.users"))
 
 
 def _safe_next(target: str | None) -> str:

@@ -1,21 +1,42 @@
-"""Account work: passwords (Argon2), users, API tokens, settings."""
+"""Account work: passwords (Argon2), sign-in, users, API tokens, settings."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, func, not_, or_, select, update
 
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import ApiToken, PharmacySettings, Role, User
+from .models import (
+    FULL_NAME_MAX,
+    TOKEN_LABEL_MAX,
+    USERNAME_MAX,
+    ApiToken,
+    PharmacySettings,
+    Role,
+    User,
+    new_session_token,
+)
+from .throttle import forget_failures, take_attempt
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "ldn_"
+# The pharmacy's details an admin may leave empty, and the configuration used then.
+CONFIGURED_DETAILS = {
+    "name": "PHARMACY_NAME",
+    "address": "PHARMACY_ADDRESS",
+    "phone": "PHARMACY_PHONE",
+}
+USERNAME_CHARACTERS = re.compile(r"[a-z0-9._-]+")
 
 
 def _hasher() -> PasswordHasher:
@@ -40,10 +61,47 @@ def hash_password(password: str) -> str:
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if "\x00" in password:
+        raise AccountError("A password may not contain NUL characters.")
+
+
+def clean_username(username: str) -> str:
+    """The username as stored (trimmed, lower case), or AccountError saying why it cannot be
+    one. The web form and `flask create-user` both use this."""
+    name = username.strip().lower()
+    if not name:
+        raise AccountError("A username is needed.")
+    if not USERNAME_CHARACTERS.fullmatch(name):
+        raise AccountError("Letters, digits, dots, dashes and underscores.")
+    if len(name) > USERNAME_MAX:
+        raise AccountError(f"Use at most {USERNAME_MAX} characters.")
+    return name
+
+
+def clean_text(text: str, *, max_length: int, required: str | None = None) -> str:
+    """One line of text as stored (trimmed), or AccountError: too long, control characters
+    (tabs, line breaks, NUL, which PostgreSQL refuses), or empty when `required` names it."""
+    value = text.strip()
+    if required and not value:
+        raise AccountError(f"{required} is needed.")
+    if len(value) > max_length:
+        raise AccountError(f"Use at most {max_length} characters.")
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise AccountError("Use one line of text, without tabs or NUL characters.")
+    return value
+
+
+def clean_full_name(full_name: str) -> str:
+    return clean_text(full_name, max_length=FULL_NAME_MAX, required="A full name")
+
+
+def clean_token_label(label: str) -> str:
+    return clean_text(label, max_length=TOKEN_LABEL_MAX) or "API token"
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with this username and password, else None."""
+    """The active user with this username and password, else None (not throttled: the
+    pages use sign_in and check_own_password)."""
     user = db.session.scalars(select(User).where(User.username == username.strip().lower())).first()
     if user is None or not user.active:
         _hasher().hash(password)  # same time whether or not the user exists
@@ -58,16 +116,34 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def sign_in(username: str, password: str) -> User | None:
+    """authenticate(), throttled per username whether or not it exists (so the answer never
+    tells which usernames exist); raises TooManyAttempts while the username is paused."""
+    key = username.strip().lower()[:USERNAME_MAX]
+    take_attempt(key)
+    user = authenticate(key, password)
+    if user is not None:
+        forget_failures(key)
+        db.session.commit()
+    return user
+
+
+def check_own_password(user: User, password: str) -> bool:
+    """Whether this is the user's password (the account page asks before changing it),
+    throttled together with sign-in: it guards the same secret."""
+    return sign_in(user.username, password) is not None
+
+
 def create_user(username: str, full_name: str, role: Role, password: str) -> User:
-    username = username.strip().lower()
-    if not username:
-        raise AccountError("A username is needed.")
+    """Add a user (the full name defaults to the username); AccountError says what is wrong."""
+    username = clean_username(username)
+    full_name = clean_full_name(full_name or username)
     if db.session.scalars(select(User).where(User.username == username)).first():
         raise AccountError(f'The username "{username}" is taken.')
     check_password_rules(password)
     user = User(
         username=username,
-        full_name=full_name.strip() or username,
+        full_name=full_name,
         role=role.value,
         password_hash=hash_password(password),
     )
@@ -76,29 +152,58 @@ def create_user(username: str, full_name: str, role: Role, password: str) -> Use
     return user
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, *, temporary: bool = False) -> None:
+    """A new password. Every session of the user ends (the caller signs the current one in
+    again) and earlier failed sign-ins are forgotten. A temporary password (an admin's reset)
+    must be changed at the next sign-in."""
     check_password_rules(password)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
+    user.must_change_password = temporary
+    user.end_sessions()
+    forget_failures(user.username)
 
 
-def active_admins() -> int:
-    return len(
-        db.session.scalars(
-            select(User.id).where(User.role == Role.ADMIN.value, User.active.is_(True))
-        ).all()
-    )
-
-
-def change_role_or_activity(user: User, role: Role, active: bool) -> None:
-    """Re-role or (de)activate a user; the last active admin is kept."""
-    losing_admin = (
-        user.role == Role.ADMIN.value and user.active and (role is not Role.ADMIN or not active)
-    )
-    if losing_admin and active_admins() <= 1:
+def update_user(user: User, full_name: str, role: Role, active: bool) -> None:
+    """Rename, re-role or (de)activate a user, keeping at least one active admin even when two
+    admins demote each other at the same moment; deactivation ends the user's sessions."""
+    values: dict[str, object] = {
+        "full_name": clean_full_name(full_name),
+        "role": role.value,
+        "active": active,
+    }
+    if user.active and not active:
+        values["session_token"] = new_session_token()
+    change = update(User).where(User.id == user.id).values(values)
+    if not (role is Role.ADMIN and active):
+        # Re-checked inside the write itself, not before it. PostgreSQL: lock the active
+        # admins' rows first, so a concurrent change waits for this one and its count then
+        # sees it. SQLite: the UPDATE takes the database's write lock before it counts.
+        db.session.execute(
+            select(User.id)
+            .where(User.role == Role.ADMIN.value, User.active.is_(True))
+            .with_for_update()
+        )
+        other_admins = (
+            select(func.count())
+            .select_from(User)
+            .where(User.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id)
+            .scalar_subquery()
+        )
+        was_admin = and_(User.role == Role.ADMIN.value, User.active.is_(True))
+        change = change.where(or_(not_(was_admin), other_admins >= 1))
+    result = db.session.execute(change, execution_options={"synchronize_session": False})
+    if result.rowcount == 0:  # type: ignore[attr-defined]
         raise AccountError("This is the last active admin: make another admin first.")
-    user.role = role.value
-    user.active = active
+    db.session.refresh(user)
+
+
+def reset_password(user: User, temporary_password: str, *, by: User) -> None:
+    """An admin gives a user a temporary password (they choose their own at the next
+    sign-in); the user's sessions end and a sign-in pause is lifted."""
+    if user.id == by.id:
+        raise AccountError("Change your own password on your account page.")
+    set_password(user, temporary_password, temporary=True)
 
 
 def issue_token(user: User, label: str) -> str:
@@ -107,7 +212,7 @@ def issue_token(user: User, label: str) -> str:
     db.session.add(
         ApiToken(
             user=user,
-            label=label.strip() or "API token",
+            label=clean_token_label(label),
             token_hash=_digest(token),
             prefix=token[:12],
         )
@@ -151,13 +256,20 @@ def pharmacy_settings() -> PharmacySettings:
     return settings
 
 
+def save_settings(settings: PharmacySettings, values: Mapping[str, Any]) -> None:
+    """Store the settings form's values (name, address and phone trimmed: empty means the
+    configured value)."""
+    for detail in CONFIGURED_DETAILS:
+        setattr(settings, detail, (values.get(detail) or "").strip())
+    settings.allow_self_verification = bool(values.get("allow_self_verification"))
+
+
 def pharmacy_details() -> dict[str, str]:
     """Name, address and phone: the admin's settings where given, else the configured ones."""
     settings, config = pharmacy_settings(), current_app.config
     return {
-        "name": settings.name or config["PHARMACY_NAME"],
-        "address": settings.address or config["PHARMACY_ADDRESS"],
-        "phone": settings.phone or config["PHARMACY_PHONE"],
+        detail: getattr(settings, detail) or config[variable]
+        for detail, variable in CONFIGURED_DETAILS.items()
     }
 
 

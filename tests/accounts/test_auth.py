@@ -168,3 +168,40 @@ def test_an_order_form_posted_with_a_stale_token_comes_back_with_what_was_typed(
     assert fresh != "stale"
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {
+            "pw-current": "a\x00b",
+            "pw-new": "a new long password",
+            "pw-repeat": "a new long password",
+            "pw-submit": "1",
+        },
+        {
+            "pw-current": PASSWORD,
+            "pw-new": "new\x00long password",
+            "pw-repeat": "new\x00long password",
+            "pw-submit": "1",
+        },
+        {"tok-label": "gateway\x00", "tok-submit": "1"},
+    ],
+)
+def test_account_forms_refuse_a_nul_character_at_the_field(app, signed_in, data):
+    client = signed_in("technician")
+    response = client.post("/account", data=data)
+    assert response.status_code in (200, 400)  # 400 when the app-wide NUL guard answers first
+    assert "NUL" in response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.get(User, client.user.id)
+        assert user.tokens == [] and not user.must_change_password
+    sign_in(app.test_client(), client.user.username)  # the password is unchanged
+
+
+def test_a_token_label_longer_than_its_column_is_refused(app, signed_in):
+    client = signed_in("technician")
+    page = client.post("/account", data={"tok-label": "x" * 101, "tok-submit": "1"})
+    assert "Use at most 100 characters." in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, client.user.id).tokens == []

@@ -20,6 +20,7 @@ ROUTES = [
     ("POST", "/admin/users", ADMIN),
     ("GET", "/admin/settings", ADMIN),
     ("POST", "/admin/users/1", ADMIN),
+    ("POST", "/admin/users/1/password", ADMIN),
 ]
 
 
