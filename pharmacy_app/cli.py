@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .accounts.models import Permission, Role, User
 from .accounts.services import AccountError, create_user, issue_token, set_password
@@ -23,6 +26,7 @@ from .orders.services import create_order, current_policy
 # Exit status of `check`: the verdict, or a malformed document.
 EXIT_CODES = {"pass": 0, "warn": 1, "block": 2}
 EXIT_MALFORMED = 3
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def register_cli(app: Flask) -> None:
@@ -35,8 +39,26 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(set_password_command)
 
 
+def with_database(command: F) -> F:
+    """with_appcontext, and a database that answers: a file that is not a database or a
+    server that cannot be reached is one line of error and exit status 1, not a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            db.session.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            db.session.rollback()
+            where = db.engine.url.render_as_string(hide_password=True)
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise click.ClickException(f"Cannot use the database {where}: {reason}") from exc
+        return command(*args, **kwargs)
+
+    return with_appcontext(run)  # type: ignore[return-value]
+
+
 @click.command("create-user")
-@with_appcontext
+@with_database
 @click.argument("username")
 @click.option(
     "--role",
@@ -58,7 +80,7 @@ def create_user_command(username: str, role: str, full_name: str, password: str)
 
 
 @click.command("set-password")
-@with_appcontext
+@with_database
 @click.argument("username")
 @click.password_option("--password", prompt="New password", help="Prompted for when not given.")
 def set_password_command(username: str, password: str) -> None:
@@ -74,19 +96,23 @@ def set_password_command(username: str, password: str) -> None:
 
 
 @click.command("create-token")
-@with_appcontext
+@with_database
 @click.argument("username")
 @click.option("--label", default="API token", show_default=True, help="What it is for.")
 def create_token_command(username: str, label: str) -> None:
     """Create an API token for a user; it is printed once and only its hash is kept."""
     user = _user(username)
-    token = issue_token(user, label)
-    db.session.commit()
+    try:
+        token = issue_token(user, label)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"--label: {exc}") from exc
     click.echo(token)
 
 
 @click.command("init-db")
-@with_appcontext
+@with_database
 def init_db() -> None:
     """Create the database or upgrade it to the latest schema (Alembic)."""
     upgrade()
@@ -94,12 +120,24 @@ def init_db() -> None:
 
 
 @click.command("seed-demo")
-@with_appcontext
-@click.option("--orders", "order_count", default=120, show_default=True, help="Orders to create.")
+@with_database
+@click.option(
+    "--orders",
+    "order_count",
+    default=120,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Orders to create.",
+)
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
-@click.option("--force", is_flag=True, help="Add demo orders even if the database has orders.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Add demo data even if the database has orders (not once the demo catalogue is in).",
+)
 def seed_demo(order_count: int, seed: int, force: bool) -> None:
-    """Load realistic demo data: prescribers, patients and orders over the last 6 months.
+    """Load realistic demo data: the compounding catalogue, prescribers, patients and orders
+    over the last 6 months.
 
     Does nothing when orders already exist, unless --force is given."""
     from .demo import store_demo_orders
@@ -112,7 +150,18 @@ def seed_demo(order_count: int, seed: int, force: bool) -> None:
             "flask --app pharmacy_app set-password priya"
         )
         return
-    passwords = store_demo_orders(order_count, seed=seed, policy=current_policy())
+    if _demo_catalogue_loaded():
+        raise click.ClickException(
+            "The demo catalogue (ingredients, lots, formulas) is already in this database, "
+            "and the demo data cannot be loaded twice: use a new database for more demo orders."
+        )
+    try:
+        passwords = store_demo_orders(order_count, seed=seed, policy=current_policy())
+    except IntegrityError as exc:
+        raise click.ClickException(
+            f"The demo data clashes with what is in the database; nothing was loaded "
+            f"({str(exc.orig).strip().splitlines()[0]})."
+        ) from exc
     click.echo(f"Loaded {order_count} demo orders.")
     if passwords:
         click.echo("Demo users (passwords made for this database; change them on /account):")
@@ -150,7 +199,7 @@ def check(path: Path, as_json: bool) -> None:
 
 
 @click.command("create-order")
-@with_appcontext
+@with_database
 @click.argument("path", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
 @click.option("--user", "username", required=True, help="Who is entering the order.")
 def create_order_command(path: Path, username: str) -> None:
@@ -166,6 +215,17 @@ def create_order_command(path: Path, username: str) -> None:
         db.session.rollback()
         raise
     click.echo(f"Stored {order.rx_number} (id {order.id}): verdict {order.verdict}")
+
+
+def _demo_catalogue_loaded() -> bool:
+    from .compounding.models import Ingredient
+    from .demo.compounding import INGREDIENTS
+
+    names = [spec["name"] for spec in INGREDIENTS]
+    return (
+        db.session.scalars(select(Ingredient.id).where(Ingredient.name.in_(names))).first()
+        is not None
+    )
 
 
 def _user(username: str) -> User:

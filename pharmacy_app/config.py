@@ -8,7 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 DEFAULTS: dict[str, Any] = {
     "PHARMACY_NAME": "Willow Creek Compounding Pharmacy",
@@ -79,11 +82,27 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
 
+class ConfigurationError(click.ClickException):
+    """A setting the app cannot start with. A ClickException, so a `flask ...` command prints
+    it as one line ("Error: ...") and exits with status 1 instead of a traceback."""
+
+
 def database_url(url: str) -> str:
-    """Use psycopg 3 for PostgreSQL whichever way the URL names it."""
+    """Use psycopg 3 for PostgreSQL whichever way the URL names it; a URL that names no
+    database this app can use is a ConfigurationError."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+            break
+    try:
+        make_url(url).get_dialect().import_dbapi()
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        scheme = url.partition("://")[0] if "://" in url else ""
+        why = f"{scheme}:// is not supported" if scheme else "it has no scheme"
+        raise ConfigurationError(
+            f"DATABASE_URL is not a database URL this app can use ({why}): "
+            "use sqlite:////path/to/file.sqlite3 or postgresql://user@host/name."
+        ) from exc
     return url
 
 
