@@ -17,7 +17,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .accounts.models import Permission, Role, User
-from .accounts.services import AccountError, create_user, issue_token, set_password
+from .accounts.services import (
+    AccountError,
+    clean_full_name,
+    clean_username,
+    create_user,
+    issue_token,
+    set_password,
+)
 from .checks import DocumentError, Severity, check_order, parse_order_document
 from .extensions import db
 from .orders.models import Order
@@ -70,6 +77,14 @@ def with_database(command: F) -> F:
 @click.password_option("--password", prompt="Password", help="Prompted for when not given.")
 def create_user_command(username: str, role: str, full_name: str, password: str) -> None:
     """Create a user: the first admin, or anyone else."""
+    for what, value, check in (
+        ("Username", username, clean_username),
+        ("--name", full_name, clean_full_name),
+    ):
+        try:
+            check(value or username)  # the name defaults to the username
+        except AccountError as exc:
+            raise click.ClickException(f"{what}: {exc}") from exc
     try:
         user = create_user(username, full_name, Role(role), password)
         db.session.commit()
