@@ -42,7 +42,7 @@ def test_print_a_label_from_the_order_page_then_a_batch_from_the_queue(page):
         page.get_by_role("button", name="Print labels for the chosen orders").click()
     pages = pdf_pages(download.value)
     assert len(pages) == 2
-    assert "Olga Kowalczyk" in pages[0] and "Noor Haddad" in pages[1]  # queue order
+    assert "Noor Haddad" in pages[0] and "Olga Kowalczyk" in pages[1]  # queue order: oldest first
     page.goto(first)
     assert page.get_by_text(re.compile(r"Reprinted in a batch")).is_visible()
     assert second

@@ -154,8 +154,8 @@ def test_a_batch_prints_one_label_each_in_queue_order(app, signed_in, ready_orde
     response = client.post("/labels/batch", data={"order_id": [str(first), str(second)]})
     pages, _ = pdf_text(response.data)
     assert len(pages) == 2
-    # The queue shows the newest first.
-    assert "Beta" in pages[0] and "Alpha" in pages[1]
+    # The queue shows work still to do oldest first.
+    assert "Alpha" in pages[0] and "Beta" in pages[1]
     everything = client.post("/labels/batch", data={"all_ready": "1"})
     assert len(pdf_text(everything.data)[0]) == 2
 
