@@ -21,7 +21,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import TextInput
 
 from ..checks import DosageForm
@@ -293,3 +300,7 @@ class QueueFilterForm(FlaskForm):
     received_from = DateField("Received from", validators=[Optional()])
     received_to = DateField("Received to", validators=[Optional()])
     submit = SubmitField("Filter")
+
+    def validate_received_to(self, field: DateField) -> None:
+        if field.data and self.received_from.data and field.data < self.received_from.data:
+            raise ValidationError("This is before the “from” date: no order can match.")

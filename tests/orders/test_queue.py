@@ -77,3 +77,8 @@ def test_work_to_do_comes_oldest_first_and_finished_orders_last(
     assert rx_numbers(page) == [
         o["rx_number"] for o in (orders[3], orders[0], orders[1], orders[2])
     ]
+
+
+def test_a_date_range_that_ends_before_it_starts_says_so(signed_in):
+    page = signed_in("technician").get("/orders?received_from=2026-11-10&received_to=2026-11-01")
+    assert "before the “from” date" in page.get_data(as_text=True)
