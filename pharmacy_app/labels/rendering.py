@@ -63,6 +63,7 @@ def _render_roll(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:
         [(_html(labels[a:b], stock, [1.0] * (b - a)), b - a) for a, b in chunks],
         _text_height_px(stock, in_boxes=False),
         in_boxes=False,
+        write="fitting",  # a label that runs over is replaced by its fitted page
     )
     pages: list[tuple[Piece, int]] = []
     needed: dict[int, float] = {}
