@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -14,6 +15,16 @@ from ..compounding.models import MasterFormulation
 from ..extensions import db
 from ..formfields import FiniteDecimalField
 
+# Limits as Decimals: WTForms compares the field's Decimal with them, and the float 0.001 is a
+# shade more than Decimal("0.001"), which it would refuse. The maxima are far above any LDN
+# price and well inside the columns (NUMERIC(12, 2) money, NUMERIC(10, 3) quantity); a price
+# they compute that a cost record cannot hold is refused at dispensing.
+MIN_PRICE = Decimal(0)
+MAX_BASE_PRICE = Decimal(100_000)
+MAX_FEE = Decimal(1000)
+MIN_BASE_QUANTITY = Decimal("0.001")
+MAX_BASE_QUANTITY = Decimal(10_000)
+
 
 class PriceScheduleForm(FlaskForm):
     family = SelectField("Preparation")
@@ -24,15 +35,39 @@ class PriceScheduleForm(FlaskForm):
             SelectChoice("base", "Base price for a quantity plus dispensing fee"),
         ],
     )
-    base_price = FiniteDecimalField("Base price", places=2, validators=[Optional(), NumberRange(0)])
+    base_price = FiniteDecimalField(
+        "Base price",
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(MIN_PRICE, MAX_BASE_PRICE, "Enter a base price from 0 to 100,000.00."),
+        ],
+    )
     base_quantity = FiniteDecimalField(
-        "for this quantity", places=3, validators=[Optional(), NumberRange(min=0.001)]
+        "for this quantity",
+        places=3,
+        validators=[
+            Optional(),
+            NumberRange(
+                MIN_BASE_QUANTITY,
+                MAX_BASE_QUANTITY,
+                "Enter a quantity from 0.001 to 10,000 (capsules, mL or g).",
+            ),
+        ],
     )
     markup_percent = FiniteDecimalField(
-        "Markup on ingredient cost (%)", places=2, validators=[Optional(), NumberRange(0, 1000)]
+        "Markup on ingredient cost (%)",
+        places=2,
+        validators=[Optional(), NumberRange(0, 1000, "Enter a markup from 0 to 1,000%.")],
     )
     dispensing_fee = FiniteDecimalField(
-        "Dispensing fee", places=2, default=0, validators=[InputRequired(), NumberRange(0, 1000)]
+        "Dispensing fee",
+        places=2,
+        default=0,
+        validators=[
+            InputRequired(),
+            NumberRange(MIN_PRICE, MAX_FEE, "Enter a dispensing fee from 0 to 1,000.00."),
+        ],
     )
     effective_from = DateField(
         "Effective from", default=dt.date.today, validators=[InputRequired()]
@@ -51,6 +86,18 @@ class PriceScheduleForm(FlaskForm):
     def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
         if not super().validate(extra_validators):
             return False
+        # The columns keep 2 decimals (3 for the quantity): PostgreSQL would round what SQLite
+        # keeps, and the two must price a fill the same.
+        for field in (
+            self.base_price,
+            self.base_quantity,
+            self.markup_percent,
+            self.dispensing_fee,
+        ):
+            value = field.data
+            if value is not None and value != value.quantize(Decimal(1).scaleb(-field.places)):
+                field.errors = [f"Enter at most {field.places} decimals."]
+                return False
         if self.method.data == "base" and (
             self.base_price.data is None or self.base_quantity.data is None
         ):

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..compounding.models import CompoundingRecord
 
 MONEY = Numeric(12, 2)
+WHAT_LENGTH = 200  # cost_lines.what
 
 
 class PriceSchedule(Model):
@@ -87,7 +88,7 @@ class CostLine(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cost_id: Mapped[int] = mapped_column(ForeignKey("cost_records.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # ingredient, labour, fee
-    what: Mapped[str] = mapped_column(String(200))
+    what: Mapped[str] = mapped_column(String(WHAT_LENGTH))
     quantity: Mapped[Decimal] = mapped_column(Numeric(14, 4))
     unit: Mapped[str] = mapped_column(String(10))
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(12, 4))

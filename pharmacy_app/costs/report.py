@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 
 from ..extensions import db
 from ..orders.prescribers import Prescriber
 from .models import CostRecord
 from .services import money
 
+SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 TYPICAL_MONTH = (Decimal(35), Decimal(50))  # US dollars a month (shared/domain/ldn.md)
+# What a fill's quantity counts. Units of different kinds are never added together.
+UNIT_KINDS = ("capsules", "mL", "g")
+UNIT_STEP = Decimal("0.001")  # cost_records.units is NUMERIC(10, 3)
+# The months a report can be asked for: wide enough for any pharmacy's history, narrow enough
+# that the comparisons (a year back) and the trend stay inside the calendar.
+FIRST_MONTH, LAST_MONTH = dt.date(1970, 1, 1), dt.date(2199, 12, 1)
+SHOWN_FILLS = 5  # in each of the most and least profitable lists
+# A gram denominator in a strength as the amount parser reads it ("0.5 mg/g", "0.5 mg / gm",
+# "0.5 mg per gram", "0.5 mg/1 g").
+_PER_GRAM = ("/g", "/ g", "/1g", "/1 g", "per g", "per 1g", "per 1 g")
 
 
 def add_months(month: dt.date, count: int) -> dt.date:
@@ -21,11 +33,50 @@ def add_months(month: dt.date, count: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _totals_columns() -> list[Any]:
+def month_in_range(month: dt.date) -> bool:
+    return FIRST_MONTH <= month <= LAST_MONTH
+
+
+def _like(pattern: str, dialect: str) -> ColumnElement[bool]:
+    """The preparation matches, in any case, on both databases: SQLite's LIKE ignores ASCII
+    case already; PostgreSQL's ILIKE does without lowering every row first."""
+    preparation = CostRecord.preparation
+    return preparation.ilike(pattern) if dialect == "postgresql" else preparation.like(pattern)
+
+
+def _capsules(dialect: str) -> ColumnElement[bool]:
+    return _like("%capsule", dialect)  # the dosage form ends the preparation
+
+
+def _grams(dialect: str) -> ColumnElement[bool]:
+    return and_(_like("%cream", dialect), or_(*(_like(f"%{p}%", dialect) for p in _PER_GRAM)))
+
+
+def unit_kind() -> ColumnElement[str]:
+    """What a fill's quantity counts, from its frozen preparation ("4.5 mg capsule",
+    "1 mg/mL oral liquid", "0.5 mg/g topical cream"): capsules; g for a cream made by weight
+    (mg per g); mL for liquids, drops and creams by volume. A cost record keeps no unit of its
+    own, so the preparation's words decide, in SQL, for every fill the same way."""
+    dialect = db.engine.dialect.name
+    return case((_capsules(dialect), "capsules"), (_grams(dialect), "g"), else_="mL")
+
+
+def _totals_columns() -> tuple[Any, ...]:
+    return _totals_columns_for(db.engine.dialect.name)
+
+
+@lru_cache(maxsize=4)
+def _totals_columns_for(dialect: str) -> tuple[Any, ...]:
+    # Built once: constructing these expressions on every request cost as much as one of
+    # the month's queries.
     c = CostRecord
-    return [
+    return (
         func.count(c.id).label("fills"),
+        # Capsules and grams summed apart, mL the rest (see unit_kind): two cheap tests a
+        # row, where a sum per kind would read the preparation three times.
         func.coalesce(func.sum(c.units), 0).label("units"),
+        func.coalesce(func.sum(case((_capsules(dialect), c.units), else_=0)), 0).label("capsules"),
+        func.coalesce(func.sum(case((_grams(dialect), c.units), else_=0)), 0).label("grams"),
         func.coalesce(func.sum(c.ingredient_cost), 0).label("ingredient_cost"),
         func.coalesce(func.sum(c.labour_cost), 0).label("labour_cost"),
         func.coalesce(func.sum(c.fees), 0).label("fees"),
@@ -33,30 +84,27 @@ def _totals_columns() -> list[Any]:
         func.coalesce(func.sum(c.price), 0).label("revenue"),
         func.coalesce(func.sum(c.margin), 0).label("margin"),
         func.coalesce(func.sum(c.days_supply), 0).label("days"),
-    ]
+    )
 
 
-def _in_month(query: Select[Any], month: dt.date) -> Select[Any]:
+def _in_month(query: SelectT, month: dt.date) -> SelectT:
     return query.where(CostRecord.month_start == month, CostRecord.voided.is_(False))
 
 
+MONEY_KEYS = ("ingredient_cost", "labour_cost", "fees", "total_cost", "revenue", "margin")
+
+
 def _figures(row: Any) -> dict[str, Any]:
+    units, capsules, grams = (
+        Decimal(str(row[key])).quantize(UNIT_STEP) for key in ("units", "capsules", "grams")
+    )
     figures: dict[str, Any] = {
-        key: (Decimal(str(row[key])) if key not in ("fills",) else int(row[key]))
-        for key in (
-            "fills",
-            "units",
-            "ingredient_cost",
-            "labour_cost",
-            "fees",
-            "total_cost",
-            "revenue",
-            "margin",
-            "days",
-        )
+        "fills": int(row["fills"]),
+        "days": Decimal(str(row["days"])),
+        # Per kind, so 240 capsules and 135 mL stay two figures, never "375".
+        "units": {"capsules": capsules, "mL": units - capsules - grams, "g": grams},
+        **{key: money(Decimal(str(row[key]))) for key in MONEY_KEYS},
     }
-    for key in ("ingredient_cost", "labour_cost", "fees", "total_cost", "revenue", "margin"):
-        figures[key] = money(figures[key])
     revenue, days, fills = figures["revenue"], figures["days"], figures["fills"]
     figures["margin_percent"] = money(figures["margin"] / revenue * 100) if revenue else None
     figures["average_price"] = money(revenue / fills) if fills else None
@@ -76,66 +124,93 @@ def _breakdown(month: dt.date, *keys: Any) -> list[dict[str, Any]]:
     return [{"key": tuple(row[k.key] for k in keys), **_figures(row)} for row in rows]
 
 
+def _trend(month: dt.date) -> list[tuple[dt.date, dict[str, Any] | None]]:
+    """Revenue and cost for the 12 months to `month` (None for a month without fills)."""
+    start = add_months(month, -11)
+    rows = db.session.execute(
+        select(
+            CostRecord.month_start,
+            func.sum(CostRecord.total_cost).label("total_cost"),
+            func.sum(CostRecord.price).label("revenue"),
+        )
+        .where(
+            CostRecord.month_start >= start,
+            CostRecord.month_start <= month,
+            CostRecord.voided.is_(False),
+        )
+        .group_by(CostRecord.month_start)
+    ).all()
+    by_month = {
+        first: {"total_cost": money(Decimal(str(cost))), "revenue": money(Decimal(str(revenue)))}
+        for first, cost, revenue in rows
+    }
+    return [(add_months(start, n), by_month.get(add_months(start, n))) for n in range(12)]
+
+
+def _most_and_least_profitable(month: dt.date, count: int) -> tuple[list[Any], list[Any]]:
+    """The month's most and least profitable fills, never one fill in both lists: with ten
+    fills or fewer the month is split between them (the better half first)."""
+    best_count = min(SHOWN_FILLS, (count + 1) // 2)
+    worst_count = min(SHOWN_FILLS, count - best_count)
+    fills = _in_month(select(CostRecord), month)
+    # The least profitable list reads the month's order from its other end (id descending
+    # too), so ties in margin cannot put one fill in both.
+    best = fills.order_by(CostRecord.margin.desc(), CostRecord.id).limit(best_count)
+    worst = fills.order_by(CostRecord.margin, CostRecord.id.desc()).limit(worst_count)
+    return (
+        list(db.session.scalars(best)) if best_count else [],
+        list(db.session.scalars(worst)) if worst_count else [],
+    )
+
+
 def monthly_report(month: dt.date) -> dict[str, Any]:
     """Everything the month's page, CSV and PDF show."""
-    totals = month_totals(month)
-    by_prescriber_rows = _breakdown(month, CostRecord.prescriber_id)
+    if not month_in_range(month):
+        raise ValueError(f"{month:%Y-%m} is outside {FIRST_MONTH:%Y-%m} to {LAST_MONTH:%Y-%m}")
+    by_preparation = _breakdown(month, CostRecord.preparation)
+    by_prescriber = _breakdown(month, CostRecord.prescriber_id)
     names = dict(
         db.session.execute(
             select(Prescriber.id, Prescriber.name).where(
-                Prescriber.id.in_([r["key"][0] for r in by_prescriber_rows])
+                Prescriber.id.in_([r["key"][0] for r in by_prescriber])
             )
         ).all()
     )
-    for row in by_prescriber_rows:
+    for row in by_prescriber:
         row["label"] = names.get(row["key"][0], "?")
-    trend_start = add_months(month, -11)
-    trend_rows = (
-        db.session.execute(
-            select(CostRecord.month_start, *_totals_columns())
-            .where(
-                CostRecord.month_start >= trend_start,
-                CostRecord.month_start <= month,
-                CostRecord.voided.is_(False),
-            )
-            .group_by(CostRecord.month_start)
-        )
-        .mappings()
-        .all()
-    )
-    by_month = {row["month_start"]: _figures(row) for row in trend_rows}
-    trend = [
-        (add_months(trend_start, n), by_month.get(add_months(trend_start, n))) for n in range(12)
-    ]
-    fills = _in_month(select(CostRecord), month)
+    totals = month_totals(month)
+    previous, year_ago = month_totals(add_months(month, -1)), month_totals(add_months(month, -12))
+    best, worst = _most_and_least_profitable(month, totals["fills"])
     return {
         "month": month,
         "totals": totals,
-        "previous": month_totals(add_months(month, -1)),
-        "year_ago": month_totals(add_months(month, -12)),
-        "by_preparation": [
-            {**r, "label": r["key"][0]} for r in _breakdown(month, CostRecord.preparation)
-        ],
-        "by_prescriber": by_prescriber_rows,
+        "previous": previous,
+        "year_ago": year_ago,
+        # A column for each kind of unit these months dispensed (capsules when none).
+        "unit_columns": [
+            kind
+            for kind in UNIT_KINDS
+            if any(figures["units"][kind] for figures in (totals, previous, year_ago))
+        ]
+        or ["capsules"],
+        "by_preparation": [{**r, "label": r["key"][0]} for r in by_preparation],
+        "by_prescriber": by_prescriber,
         "by_week": [
             {**r, "label": r["key"][0].isoformat()}
             for r in _breakdown(month, CostRecord.week_start)
         ],
-        "trend": trend,
-        "best": db.session.scalars(
-            fills.order_by(CostRecord.margin.desc(), CostRecord.id).limit(5)
-        ).all(),
-        "worst": db.session.scalars(
-            fills.order_by(CostRecord.margin, CostRecord.id).limit(5)
-        ).all(),
+        "trend": _trend(month),
+        "best": best,
+        "worst": worst,
         "typical": TYPICAL_MONTH,
     }
 
 
 def month_fills(month: dt.date) -> Any:
-    """Every fill of the month for the CSV, streamed in pages."""
-    return db.session.scalars(
-        _in_month(select(CostRecord), month)
+    """Every fill of the month with the unit of its quantity, for the CSV, streamed in
+    pages."""
+    return db.session.execute(
+        _in_month(select(CostRecord, unit_kind().label("unit")), month)
         .order_by(CostRecord.local_date, CostRecord.id)
         .execution_options(yield_per=1000)
     )

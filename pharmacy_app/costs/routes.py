@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterator
 
 from flask import (
     Blueprint,
@@ -27,10 +24,17 @@ from ..extensions import db
 from ..orders.services import WorkflowError, record_event
 from ..pdf import render_pdf
 from ..timeutil import utcnow
+from .export import csv_lines
 from .forms import PriceScheduleForm
 from .models import CostRecord, PriceSchedule
-from .report import month_fills, monthly_report, trend_svg
-from .services import pharmacy_zone, void_cost
+from .report import (
+    FIRST_MONTH,
+    LAST_MONTH,
+    month_in_range,
+    monthly_report,
+    trend_svg,
+)
+from .services import pharmacy_zone, preparation_names, void_cost
 
 bp = Blueprint("costs", __name__)
 
@@ -45,7 +49,7 @@ def _managers_only() -> None:
 
 @bp.get("/reports/monthly")
 def monthly() -> str:
-    month = _month()
+    month = _month() or _this_month()
     report = monthly_report(month)
     return render_template(
         "costs/monthly.html",
@@ -56,67 +60,22 @@ def monthly() -> str:
 
 
 @bp.get("/reports/monthly.csv")
-def monthly_csv() -> Response:
+def monthly_csv() -> BaseResponse:
     month = _month()
-
-    def rows() -> Iterator[str]:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "date",
-                "rx_number",
-                "batch",
-                "preparation",
-                "units",
-                "days_supply",
-                "ingredient_cost",
-                "labour_cost",
-                "fees",
-                "total_cost",
-                "price",
-                "margin",
-                "currency",
-                "price_overridden",
-                "override_reason",
-            ]
-        )
-        for fill in month_fills(month):
-            writer.writerow(
-                [
-                    fill.local_date.isoformat(),
-                    fill.rx_number,
-                    fill.batch_number,
-                    fill.preparation,
-                    fill.units,
-                    fill.days_supply,
-                    fill.ingredient_cost,
-                    fill.labour_cost,
-                    fill.fees,
-                    fill.total_cost,
-                    fill.price,
-                    fill.margin,
-                    fill.currency,
-                    "yes" if fill.price_overridden else "no",
-                    fill.override_reason,
-                ]
-            )
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-        if out.getvalue():
-            yield out.getvalue()
-
+    if month is None:
+        return redirect(url_for("costs.monthly"))
     return Response(
-        stream_with_context(rows()),
+        stream_with_context(csv_lines(month)),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=costs-{month:%Y-%m}.csv"},
     )
 
 
 @bp.get("/reports/monthly.pdf")
-def monthly_pdf() -> Response:
+def monthly_pdf() -> BaseResponse:
     month = _month()
+    if month is None:
+        return redirect(url_for("costs.monthly"))
     report = monthly_report(month)
     pdf = render_pdf(
         "costs/monthly_pdf.html",
@@ -182,15 +141,34 @@ def prices() -> str | BaseResponse:
     schedules = db.session.scalars(
         select(PriceSchedule).order_by(PriceSchedule.family, PriceSchedule.effective_from.desc())
     ).all()
-    return render_template("costs/prices.html", form=form, schedules=schedules)
+    return render_template(
+        "costs/prices.html",
+        form=form,
+        schedules=schedules,
+        names=preparation_names({s.family for s in schedules}),
+    )
 
 
-def _month() -> dt.date:
-    """The month asked for (?month=YYYY-MM), else this month in the pharmacy's time zone."""
+def _month() -> dt.date | None:
+    """The month asked for (?month=YYYY-MM); this month in the pharmacy's time zone when none
+    is given; None, with a message, for text that is not a month the report covers."""
     text = request.args.get("month", "")
+    if not text:
+        return _this_month()
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date().replace(day=1)
+        month = dt.datetime.strptime(text, "%Y-%m").date()
     except ValueError:
-        if text:
-            flash(f'"{text}" is not a month (YYYY-MM): showing this month.', "error")
-        return utcnow().astimezone(pharmacy_zone()).date().replace(day=1)
+        flash(f'"{text}" is not a month (YYYY-MM): showing this month.', "error")
+        return None
+    if not month_in_range(month):
+        flash(
+            f"Reports cover {FIRST_MONTH:%Y-%m} to {LAST_MONTH:%Y-%m}, not {text}: "
+            "showing this month.",
+            "error",
+        )
+        return None
+    return month
+
+
+def _this_month() -> dt.date:
+    return utcnow().astimezone(pharmacy_zone()).date().replace(day=1)

@@ -4,23 +4,39 @@ cents per line, and every total is the sum of its lines."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
-from ..compounding.models import CompoundingRecord
+from ..compounding.models import CompoundingRecord, MasterFormulation
 from ..extensions import db
 from ..orders.services import WorkflowError
-from .models import CostLine, CostRecord, PriceSchedule
+from .models import WHAT_LENGTH, CostLine, CostRecord, PriceSchedule
 
 CENT = Decimal("0.01")
+# The largest amount a money column (NUMERIC(12, 2)) holds.
+MONEY_LIMIT = Decimal("9999999999.99")
 STOCK_TO_COST = {"mg": Decimal("0.001"), "g": Decimal(1), "mL": Decimal(1), "each": Decimal(1)}
 
 
 def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    """Rounded half up to cents. Never raises: an amount too long to round in 28 digits (or
+    not a number at all) comes back as it is, so a stored absurd price shows on a page instead
+    of breaking it; `freeze_cost` refuses to record such an amount."""
+    try:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return value
+
+
+def _component_line(ingredient: str, lot_number: str) -> str:
+    """The line's text, "Naltrexone HCl (lot L-1)", within its column: a long ingredient name
+    is cut short before the lot number is."""
+    lot = f" (lot {lot_number})"[:WHAT_LENGTH]
+    return ingredient[: WHAT_LENGTH - len(lot)] + lot
 
 
 def pharmacy_zone() -> ZoneInfo:
@@ -41,7 +57,7 @@ def cost_lines(record: CompoundingRecord) -> list[CostLine]:
         lines.append(
             CostLine(
                 kind="ingredient",
-                what=f"{lot.ingredient.name} (lot {lot.lot_number})",
+                what=_component_line(lot.ingredient.name, lot.lot_number),
                 quantity=stock_quantity,
                 unit=lot.ingredient.stock_unit,
                 unit_cost=lot.unit_cost,
@@ -74,6 +90,17 @@ def cost_lines(record: CompoundingRecord) -> list[CostLine]:
     return lines
 
 
+def preparation_names(families: Iterable[str]) -> dict[str, str]:
+    """Each formula family's name as the pharmacy reads it ("Naltrexone 4.5 mg capsules, MCC,
+    size 1"): its current version's, else its newest's."""
+    rows = db.session.execute(
+        select(MasterFormulation.family, MasterFormulation.name)
+        .where(MasterFormulation.family.in_(list(families)))
+        .order_by(MasterFormulation.is_current, MasterFormulation.version)
+    ).all()
+    return {family: name for family, name in rows}  # the last one read wins
+
+
 def schedule_for(family: str, on: dt.date) -> PriceSchedule | None:
     return db.session.scalars(
         select(PriceSchedule)
@@ -90,7 +117,7 @@ def computed_price(record: CompoundingRecord, lines: list[CostLine], on: dt.date
     labour = sum((line.amount for line in lines if line.kind == "labour"), Decimal(0))
     schedule = schedule_for(record.mfr.family, on)
     if schedule is not None and schedule.method == "base" and schedule.base_price is not None:
-        quantity = schedule.base_quantity or record.order.quantity
+        quantity = schedule.base_quantity or record.order.quantity or Decimal(1)
         return money(
             schedule.base_price * record.order.quantity / quantity + schedule.dispensing_fee
         )
@@ -139,6 +166,12 @@ def freeze_cost(
     }
     charged = money(price_override) if price_override is not None else price
     all_costs = total["ingredient"] + total["labour"] + total["fee"]
+    for what, amount in (("price", price), ("charged price", charged), ("cost", all_costs)):
+        if not (amount.is_finite() and abs(amount) <= MONEY_LIMIT):
+            raise WorkflowError(
+                f"The {what} of this fill ({amount}) is more than a cost record can hold: "
+                "check the preparation's price schedule and the lots' unit costs."
+            )
     order = record.order
     cost = CostRecord(
         record=record,

@@ -22,47 +22,67 @@ MONTHS = [
 ]
 
 
+def add_prescriber(name: str) -> Prescriber:
+    prescriber = Prescriber(
+        name=f"Prescriber {name}", credential="MD", license_number=f"L-{name}", state="OR", npi=""
+    )
+    db.session.add(prescriber)
+    db.session.flush()
+    return prescriber
+
+
+def cost_record(prescriber: Prescriber, n: int, day: str, **fields) -> CostRecord:
+    """A stored cost record on a local day; money as text ("7.10"), the rest as given."""
+    local = dt.date.fromisoformat(day)
+    money = {
+        key: Decimal(fields.pop(key, default))
+        for key, default in (
+            ("ingredient_cost", "7.00"),
+            ("labour_cost", "20.00"),
+            ("fees", "0.75"),
+            ("price", "45.00"),
+        )
+    }
+    cost = money["ingredient_cost"] + money["labour_cost"] + money["fees"]
+    record = CostRecord(
+        record_id=None,
+        order_id=None,
+        prescriber_id=prescriber.id,
+        rx_number=fields.pop("rx_number", f"RX-{n}"),
+        batch_number=f"B-{n}",
+        preparation=fields.pop("preparation", "4.5 mg capsule"),
+        dispensed_at=dt.datetime.combine(local, dt.time(18), tzinfo=dt.UTC),
+        local_date=local,
+        week_start=local - dt.timedelta(days=local.weekday()),
+        month_start=local.replace(day=1),
+        units=Decimal(fields.pop("units", 30)),
+        days_supply=fields.pop("days_supply", 30),
+        total_cost=cost,
+        margin=money["price"] - cost,
+        currency="USD",
+        computed_price=money["price"],
+        **money,
+        **fields,
+    )
+    db.session.add(record)
+    return record
+
+
 def build_months(app) -> None:
     """Cost records whose totals are worked out by hand in the tests."""
     with app.app_context():
-        prescribers = {}
-        for name in ("A", "B"):
-            prescriber = Prescriber(
-                name=f"Prescriber {name}",
-                credential="MD",
-                license_number=f"L-{name}",
-                state="OR",
-                npi="",
-            )
-            db.session.add(prescriber)
-            prescribers[name] = prescriber
-        db.session.flush()
+        prescribers = {name: add_prescriber(name) for name in ("A", "B")}
         for n, (day, who, preparation, days, ingredients, labour, fees, price) in enumerate(MONTHS):
-            local = dt.date.fromisoformat(day)
-            cost = Decimal(ingredients) + Decimal(labour) + Decimal(fees)
-            db.session.add(
-                CostRecord(
-                    record_id=None,
-                    order_id=None,
-                    prescriber_id=prescribers[who].id,
-                    rx_number=f"RX-{n}",
-                    batch_number=f"B-{n}",
-                    preparation=preparation,
-                    dispensed_at=dt.datetime.combine(local, dt.time(18), tzinfo=dt.UTC),
-                    local_date=local,
-                    week_start=local - dt.timedelta(days=local.weekday()),
-                    month_start=local.replace(day=1),
-                    units=Decimal(30),
-                    days_supply=days,
-                    ingredient_cost=Decimal(ingredients),
-                    labour_cost=Decimal(labour),
-                    fees=Decimal(fees),
-                    total_cost=cost,
-                    price=Decimal(price),
-                    margin=Decimal(price) - cost,
-                    currency="USD",
-                    computed_price=Decimal(price),
-                )
+            cost_record(
+                prescribers[who],
+                n,
+                day,
+                preparation=preparation,
+                days_supply=days,
+                ingredient_cost=ingredients,
+                labour_cost=labour,
+                fees=fees,
+                price=price,
             )
         db.session.commit()
 

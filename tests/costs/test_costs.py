@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -185,7 +186,8 @@ def test_the_month_exports_as_csv_and_pdf(app, months, signed_in):
     csv_text = client.get("/reports/monthly.csv?month=2026-07").get_data(as_text=True)
     rows = csv_text.strip().splitlines()
     assert rows[0].startswith("date,rx_number") and len(rows) == 4
-    assert sum(Decimal(r.split(",")[10]) for r in rows[1:]) == Decimal("128.50")
+    fills = list(csv.DictReader(io.StringIO(csv_text)))
+    assert sum(Decimal(r["price"]) for r in fills) == Decimal("128.50")
     pdf = client.get("/reports/monthly.pdf?month=2026-07")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "July 2026" in text and "produced" in text and "128.50" in text
