@@ -39,6 +39,9 @@ class LabelStock(Model):
     offset_x_mm: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=Decimal(0))
     offset_y_mm: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=Decimal(0))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where a print starts on a partly used sheet (1: the top-left label, then row by row),
+    # chosen for one print and never stored; templates/labels/labels.html places the labels.
+    first_position = 1
 
     @classmethod
     def from_preset(cls, preset: dict[str, object]) -> LabelStock:
@@ -60,7 +63,6 @@ class LabelStock(Model):
 
     @property
     def is_sheet(self) -> bool:
-
         return self.sheet_width_mm is not None
 
     @property

@@ -1,5 +1,5 @@
 """Printing labels (one, a batch, a calibration page), the patient sheet, label stocks, and
-dispensing."""
+dispensing (with its reversal)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,35 @@ from io import BytesIO
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from ..accounts.auth import acting_user, require
 from ..accounts.models import Permission
-from ..compounding.models import CompoundingRecord
+from ..compounding.models import CompoundingRecord, RecordStatus
+from ..costs.services import computed_price, cost_lines
 from ..extensions import db
 from ..orders.forms import QueueFilterForm
-from ..orders.models import Order
+from ..orders.models import Order, OrderStatus
 from ..orders.queue import queue_query
 from ..orders.services import WorkflowError, get_order_or_404
 from ..pdf import render_pdf
-from .forms import DispenseForm, LabelStockForm
+from ..timeutil import utcnow
+from .dispensing import (
+    RefillTooSoon,
+    TooSoon,
+    dispense,
+    local_date,
+    refill_too_soon,
+    reverse_dispensing,
+)
+from .forms import DispenseForm, LabelStockForm, ReverseDispensingForm, strict_id
 from .models import LabelStock
 from .rendering import render_calibration, render_labels
 from .services import (
+    LABELLED_ORDERS,
+    claim_ready,
     default_stock,
-    dispense,
     label_values,
     order_label_problem,
     pharmacy_time,
@@ -40,6 +52,12 @@ def pharmacy_time_filter(moment: dt.datetime, format: str = "%Y-%m-%d %H:%M %Z")
     """A stored instant as the pharmacy reads it: its own date and time zone, as on labels
     and in the cost reports (a fill dispensed at 23:50 on 31 October is October's)."""
     return pharmacy_time(moment).strftime(format)
+
+
+@bp.app_template_global("label_stock_choices")
+def label_stock_choices() -> list[LabelStock]:
+    """The label stocks to print on, by name (for the queue's batch controls)."""
+    return list(db.session.scalars(select(LabelStock).order_by(LabelStock.name)))
 
 
 @bp.post("/orders/<int:order_id>/label")
@@ -65,33 +83,36 @@ def order_label(order_id: int) -> Response:
 @bp.post("/labels/batch")
 @require(Permission.ENTER)
 def batch() -> Response:
-    """One PDF with a label for each chosen order (or every fill ready), in queue order."""
-    if request.form.get("all_ready"):
-        records = ready_to_label()
-    else:
-        ids = [int(i) for i in request.form.getlist("order_id") if i.isdigit()]
-        ordered = (
-            db.session.scalars(
-                queue_query(QueueFilterForm(formdata=None)).where(Order.id.in_(ids))
-            ).all()
-            if ids
-            else []
-        )
-        records, skipped = [], []
-        for order in ordered:
-            record, problem = order_label_problem(order)
-            if problem or record is None:
-                skipped.append(f"{order.rx_number}: {problem}")
-            else:
-                records.append(record)
-        if skipped:
-            flash("Not printed: " + " · ".join(skipped), "error")
-    if not records:
-        flash("No labels to print: choose orders whose fills are signed off.", "error")
-        return redirect(url_for("orders.queue"), 303)
+    """One PDF with a label for each chosen order (reprinting those already printed, since
+    they were chosen), or for every fill still waiting for its first label, in queue order;
+    on the chosen stock, from the chosen position of a partly used sheet."""
     try:
         stock = _stock()
+        stock.first_position = _first_position(stock)
+    except WorkflowError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("orders.queue"), 303)
+    all_ready = bool(request.form.get("all_ready"))
+    records = ready_to_label() if all_ready else _chosen_fills()
+    if not records:
+        flash(
+            "No labels waiting: every signed-off fill has had its label printed. To print one "
+            "again, choose its order, or print it from the order's page."
+            if all_ready
+            else "No labels to print: choose orders whose fills are signed off.",
+            "error",
+        )
+        return redirect(url_for("orders.queue"), 303)
+    try:
         pdf = render_labels([label_values(r) for r in records], stock)
+        if all_ready:
+            # Printed by someone else meanwhile (a double click, a colleague): not again.
+            claimed = claim_ready(records)
+            if claimed != records:
+                records = claimed
+                if not records:
+                    raise WorkflowError("These labels were printed meanwhile: nothing to print.")
+                pdf = render_labels([label_values(r) for r in records], stock)
         user = acting_user()
         for record in records:
             record_print(record, stock, user, batch=True)
@@ -103,44 +124,145 @@ def batch() -> Response:
     return _pdf(pdf, f"labels-{len(records)}.pdf")
 
 
+def _chosen_fills() -> list[CompoundingRecord]:
+    """The current fill of each chosen order, in queue order; the others are named."""
+    ids = {i for i in map(strict_id, request.form.getlist("order_id")) if i is not None}
+    ordered = (
+        db.session.scalars(
+            queue_query(QueueFilterForm(formdata=None)).where(Order.id.in_(ids))
+        ).all()
+        if ids
+        else []
+    )
+    records, skipped = [], []
+    for order in ordered:
+        record, problem = order_label_problem(order)
+        if problem or record is None:
+            skipped.append(f"{order.rx_number}: {problem}")
+        else:
+            records.append(record)
+    if skipped:
+        flash("Not printed: " + " · ".join(skipped), "error")
+    return records
+
+
+def _first_position(stock: LabelStock) -> int:
+    """The position on a partly used sheet to start from (1 when not given, or on a roll)."""
+    typed = (request.form.get("first_position") or "").strip()
+    if not typed or not stock.is_sheet:
+        return 1
+    position = strict_id(typed)
+    if position is None or position > stock.per_page:
+        raise WorkflowError(
+            f'Start at label: "{typed}" is not a position on {stock.name} (1 to '
+            f"{stock.per_page}, row by row from the top left)."
+        )
+    return position
+
+
 @bp.get("/orders/<int:order_id>/patient-sheet.pdf")
 def patient_sheet(order_id: int) -> Response:
     order = get_order_or_404(order_id)
+    if order.status not in LABELLED_ORDERS:
+        flash(
+            f"The order is {OrderStatus(order.status).label}: the patient information sheet "
+            "goes with the label of a verified order.",
+            "error",
+        )
+        return redirect(url_for("orders.detail", order_id=order_id), 303)
     pdf = render_pdf(
         "labels/patient_sheet.html", order=order, page=request.args.get("page", "letter")
     )
     return _pdf(pdf, f"about-ldn-{order.rx_number}.pdf")
 
 
-@bp.route("/compounding/records/<int:record_id>/dispense", methods=["POST"])
+@bp.get("/compounding/records/<int:record_id>/dispense")
 @require(Permission.ENTER)
-def dispense_fill(record_id: int) -> Response:
+def dispensing(record_id: int) -> str:
+    """The fill's dispensing: the form to record it, or how it was dispensed and, for a
+    pharmacist, the reversal of a dispensing recorded by mistake."""
+    record = db.get_or_404(CompoundingRecord, record_id)
+    return _dispensing_page(record, DispenseForm(formdata=None), ReverseDispensingForm())
+
+
+@bp.post("/compounding/records/<int:record_id>/dispense")
+@require(Permission.ENTER)
+def dispense_fill(record_id: int) -> str | Response | tuple[str, int]:
     record = db.get_or_404(CompoundingRecord, record_id)
     form = DispenseForm()
+    if not form.validate_on_submit():
+        # Shown at the fields, with everything typed kept; nothing is recorded.
+        return _dispensing_page(record, form, ReverseDispensingForm()), 422
+    try:
+        dispense(
+            record,
+            form.method.data or "",
+            form.note.data or "",
+            acting_user(),
+            price_override=form.price.data,
+            reason=form.price_reason.data or "",
+            early_reason=form.early_reason.data or "",
+        )
+        db.session.commit()
+        flash(f"{record.batch_number} dispensed.")
+    except RefillTooSoon as exc:
+        db.session.rollback()
+        if form.early_reason.data:
+            form.early_reason.errors = ["Give the reason in a few words."]
+        page = _dispensing_page(record, form, ReverseDispensingForm(), too_soon=exc.too_soon)
+        return page, 409
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("orders.detail", order_id=record.order_id), 303)
+
+
+@bp.post("/compounding/records/<int:record_id>/reverse-dispensing")
+@require(Permission.VERIFY)
+def reverse(record_id: int) -> str | Response | tuple[str, int]:
+    record = db.get_or_404(CompoundingRecord, record_id)
+    form = ReverseDispensingForm()
     if form.validate_on_submit():
         try:
-            dispense(
-                record,
-                form.method.data or "",
-                form.note.data or "",
-                acting_user(),
-                price_override=form.price.data,
-                reason=form.price_reason.data or "",
-            )
+            reverse_dispensing(record, form.reason.data or "", acting_user())
             db.session.commit()
-            flash(f"{record.batch_number} dispensed.")
+            flash(
+                f"Dispensing of {record.batch_number} reversed: the fill is open again and its "
+                "charge is voided."
+            )
+            return redirect(url_for("orders.detail", order_id=record.order_id), 303)
         except WorkflowError as exc:
             db.session.rollback()
             flash(str(exc), "error")
-    return redirect(url_for("orders.detail", order_id=record.order_id), 303)
+    return _dispensing_page(record, DispenseForm(formdata=None), form), 422
+
+
+def _dispensing_page(
+    record: CompoundingRecord,
+    form: DispenseForm,
+    reverse_form: ReverseDispensingForm,
+    too_soon: TooSoon | None = None,
+) -> str:
+    waiting = record.dispensed_at is None and record.status == RecordStatus.SIGNED_OFF.value
+    today = local_date(utcnow())
+    return render_template(
+        "labels/dispense.html",
+        record=record,
+        order=record.order,
+        form=form,
+        reverse_form=reverse_form,
+        price=computed_price(record, cost_lines(record), today) if waiting else None,
+        too_soon=too_soon or (refill_too_soon(record) if waiting else None),
+    )
 
 
 @bp.route("/labels/stocks", methods=["GET", "POST"])
 @require(Permission.ADMINISTER)
-def stocks() -> str | Response:
+def stocks() -> str | Response | tuple[str, int]:
     form = LabelStockForm()
     if form.validate_on_submit():
-        stock = db.session.get(LabelStock, form.stock_id.data) if form.stock_id.data else None
+        editing = form.editing()
+        stock = db.session.get(LabelStock, editing) if editing else None
         if stock is None:
             stock = LabelStock()
             db.session.add(stock)
@@ -148,16 +270,28 @@ def stocks() -> str | Response:
         if stock.is_default:
             for other in db.session.scalars(select(LabelStock)):
                 other.is_default = other is stock
-        db.session.commit()
-        flash(f"{stock.name} saved.")
-        return redirect(url_for("labels.stocks"))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if not form.name_taken():
+                raise
+            # Another admin saved a stock of this name a moment ago.
+            form.name.errors = [f"A stock named {form.name.data} already exists."]
+        else:
+            flash(f"{stock.name} saved.")
+            return redirect(url_for("labels.stocks"))
     rows = db.session.scalars(select(LabelStock).order_by(LabelStock.name)).all()
-    return render_template(
-        "labels/stocks.html",
-        stocks=rows,
-        form=form,
-        edit_forms={s.id: LabelStockForm.for_stock(s) for s in rows},
+    edit_forms = {s.id: LabelStockForm.for_stock(s) for s in rows}
+    editing = form.editing() if request.method == "POST" else None
+    if editing in edit_forms:
+        # A refused change shows at the stock it was for, as typed; the new-stock form stays empty.
+        edit_forms[editing] = form
+        form = LabelStockForm(formdata=None)
+    page = render_template(
+        "labels/stocks.html", stocks=rows, form=form, edit_forms=edit_forms, open_id=editing
     )
+    return (page, 422) if request.method == "POST" else page
 
 
 @bp.get("/labels/stocks/<int:stock_id>/calibration.pdf")
@@ -168,9 +302,15 @@ def calibration(stock_id: int) -> Response:
 
 
 def _stock() -> LabelStock:
-    chosen = request.form.get("stock", type=int) or request.args.get("stock", type=int)
+    """The stock chosen in the form (or the query), else the default one."""
+    typed = request.form.get("stock") or request.args.get("stock")
+    if not typed:
+        return default_stock()
+    chosen = strict_id(typed)
     stock = db.session.get(LabelStock, chosen) if chosen else None
-    return stock or default_stock()
+    if stock is None:
+        raise WorkflowError("That label stock is not set up: choose one from the list.")
+    return stock
 
 
 def _pdf(data: bytes, name: str) -> Response:

@@ -1,4 +1,4 @@
-"""Label work: which fills may print, what a label says, the print record, dispensing."""
+"""Label work: which fills may print, what a label says, the print record."""
 
 from __future__ import annotations
 
@@ -7,18 +7,18 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
-from ..accounts.models import Permission, User
+from ..accounts.models import User
 from ..accounts.services import pharmacy_details
 from ..compounding.models import CompoundingRecord, IngredientKind, MasterFormulation, RecordStatus
-from ..costs.models import CostRecord
-from ..costs.services import freeze_cost, pharmacy_zone
+from ..costs.services import pharmacy_zone
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
-from ..orders.services import WorkflowError, record_event
-from ..timeutil import utcnow
+from ..orders.services import WorkflowError, lock_order, record_event
 from .directions import Sig, label_directions
+from .dispensing import DISPENSABLE_ORDERS
+from .dispensing import dispense as dispense  # where the demo and older callers import it
 from .models import LabelPrint, LabelStock
 
 COMPOUNDED_STATEMENT = "This is a compounded preparation."
@@ -42,10 +42,14 @@ DOSAGE_FORMS = {
 # to speak of, and "immediate release" on a cream would only puzzle the patient.
 RELEASE_SHOWN_FOR = frozenset({"capsule"})
 LIQUID_FORMS = frozenset({"oral_liquid", "sublingual_drops"})
+# Orders whose fills are labelled, printed or reprinted: never a rejected one (its fills are
+# discarded) nor one still waiting for verification.
+LABELLED_ORDERS = frozenset(
+    {OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value, OrderStatus.DISPENSED.value}
+)
 SHAKE_WELL = "Shake well before each use."
 # A written labelling instruction in the formula's method: 'Label "Shake well"'.
 SHAKE_WELL_IN_METHOD = re.compile(r"\blabel\b[^.\n]*?(?<!not )\bshake\s+well\b", re.IGNORECASE)
-DISPENSE_METHODS = {"picked_up": "picked up by the patient", "shipped": "shipped"}
 
 
 def label_problem(record: CompoundingRecord) -> str | None:
@@ -55,12 +59,8 @@ def label_problem(record: CompoundingRecord) -> str | None:
             f"Fill {record.batch_number} is {RecordStatus(record.status).label}: only a "
             "fill signed off by a pharmacist gets a label."
         )
-    if record.order.status not in (
-        OrderStatus.COMPOUNDED.value,
-        OrderStatus.VERIFIED.value,
-        OrderStatus.DISPENSED.value,
-    ):
-        return f"The order is {record.order.status}."
+    if record.order.status not in LABELLED_ORDERS:
+        return f"The order is {OrderStatus(record.order.status).label}: its fill gets no label."
     return None
 
 
@@ -102,7 +102,6 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
         value = dose.get(key)
         return Decimal(value) if value is not None else None
 
-    unit = "capsules" if order.dosage_form == "capsule" else order.strength_per or "mL"
     strength = (
         f"{_plain(order.strength_mg)} mg"
         if order.strength_per is None
@@ -137,7 +136,9 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
             )
         ),
         "auxiliary": (SHAKE_WELL,) if needs_shaking(record.mfr) else (),
-        "quantity": f"{_plain(order.quantity)} {unit}",
+        # Counted as the fill was made (the worksheet's unit): capsules, mL, or g for a cream
+        # made by weight (mg/g).
+        "quantity": f"{_plain(order.quantity)} {record.unit_name}",
         "refills": max(order.refills - (record.fill_number - 1), 0),
         "discard_after": record.beyond_use_date.strftime("%m/%d/%Y"),
         "storage": record.storage,
@@ -190,66 +191,42 @@ def record_print(
 
 
 def ready_to_label() -> list[CompoundingRecord]:
-    """Signed-off fills not yet dispensed, oldest order first."""
+    """Fills waiting for their first label, oldest order first (the queue's order for work
+    still to do): signed off, not dispensed, never printed, of an order verified or
+    compounded. A reprint is a deliberate choice, made for the order."""
     return list(
         db.session.scalars(
             select(CompoundingRecord)
             .join(CompoundingRecord.order)
-            .where(
-                CompoundingRecord.status == RecordStatus.SIGNED_OFF.value,
-                CompoundingRecord.dispensed_at.is_(None),
-            )
+            .where(*_waiting_for_a_label())
             .order_by(Order.created_at, Order.id)
         )
     )
 
 
-def dispense(
-    record: CompoundingRecord,
-    method: str,
-    note: str,
-    user: User,
-    price_override: Decimal | None = None,
-    reason: str = "",
-    at: dt.datetime | None = None,
-) -> CostRecord:
-    """The patient received the fill (or it was shipped): the fill is closed, its cost and
-    price frozen; a refill, if any are left, may be compounded next."""
-    if record.status != RecordStatus.SIGNED_OFF.value or record.dispensed_at is not None:
-        raise WorkflowError("Only a signed-off fill that is not yet dispensed can be dispensed.")
-    if method not in DISPENSE_METHODS:
-        raise WorkflowError("Say whether the fill was picked up or shipped.")
-    if price_override is not None and not user.can(Permission.VERIFY):
-        raise WorkflowError("Only a pharmacist can change the price.")
-    if not db.session.scalar(
-        select(func.count()).select_from(LabelPrint).where(LabelPrint.record_id == record.id)
-    ):
-        raise WorkflowError("Print the label before dispensing.")
-    record.dispensed_at, record.dispensed_by = at or utcnow(), user
-    record.dispense_method, record.dispense_note = method, note.strip()
-    cost = freeze_cost(record, record.dispensed_at, price_override, reason)
-    order = record.order
-    left = order.refills - (record.fill_number - 1)
-    charged = f"charged {cost.price} {cost.currency}"
-    if left > 0:
-        order.status = OrderStatus.VERIFIED.value
-        record_event(
-            order,
-            user,
-            "dispensed",
-            f"{record.batch_number} {DISPENSE_METHODS[method]}; {charged}; {left} refill(s) left",
+def claim_ready(records: list[CompoundingRecord]) -> list[CompoundingRecord]:
+    """Of these fills, those still waiting for their first label once their orders are
+    locked (in id order, so two batches locking the same orders never deadlock): a batch
+    pressed twice, or by two people at once, prints each label once."""
+    for order_id in sorted({r.order_id for r in records}):
+        lock_order(db.session.get_one(Order, order_id))
+    still = set(
+        db.session.scalars(
+            select(CompoundingRecord.id).where(
+                CompoundingRecord.id.in_([r.id for r in records]), *_waiting_for_a_label()
+            )
         )
-    else:
-        order.status = OrderStatus.DISPENSED.value
-        record_event(
-            order,
-            user,
-            "dispensed",
-            f"{record.batch_number} "
-            f"{DISPENSE_METHODS[method]}; {charged}; no refills left: prescription "
-            "closed",
-        )
-    return cost
+    )
+    return [r for r in records if r.id in still]
+
+
+def _waiting_for_a_label() -> tuple[Any, ...]:
+    return (
+        CompoundingRecord.status == RecordStatus.SIGNED_OFF.value,
+        CompoundingRecord.dispensed_at.is_(None),
+        CompoundingRecord.order.has(Order.status.in_(DISPENSABLE_ORDERS)),
+        ~exists().where(LabelPrint.record_id == CompoundingRecord.id),
+    )
 
 
 def default_stock() -> LabelStock:

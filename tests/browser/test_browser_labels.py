@@ -46,3 +46,44 @@ def test_print_a_label_from_the_order_page_then_a_batch_from_the_queue(page):
     page.goto(first)
     assert page.get_by_text(re.compile(r"Reprinted in a batch")).is_visible()
     assert second
+
+
+def test_batch_on_a_sheet_from_a_position_then_dispense_and_reverse(page):
+    order_url = make_signed_off_fill(page, "Lindqvist", "Maja")
+    sign_in(page, "tina")
+    page.get_by_role("link", name="Queue").click()
+    page.get_by_label("Label stock").select_option(
+        label="Avery 5163 sheet, 2 x 4 in, 10 per US letter"
+    )
+    page.get_by_label("Start at label").fill("4")
+    screenshot(page, "queue-batch-controls")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Print all labels ready").click()
+    pages = pdf_pages(download.value)
+    assert len(pages) == 1 and "Maja Lindqvist" in pages[0]
+    # Pressed again: nothing is waiting, nothing is printed again.
+    page.get_by_role("button", name="Print all labels ready").click()
+    assert page.get_by_text("No labels waiting").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "priya")
+    page.goto(order_url)
+    page.get_by_label("Note").fill("Collected by her husband")
+    page.get_by_label(re.compile(r"^Price")).fill("abc")
+    page.get_by_role("button", name="Record dispensing").click()
+    assert page.get_by_text("Enter the price as a number, such as 42.50.").is_visible()
+    assert page.get_by_label(re.compile(r"^Note")).input_value() == "Collected by her husband"
+    assert page.get_by_label(re.compile(r"^Price charged")).input_value() == "abc"
+    screenshot(page, "dispense-form-error")
+    page.get_by_label(re.compile(r"^Price charged")).fill("")
+    page.get_by_role("button", name="Record dispensing").click()
+    page.get_by_text("dispensed.").first.wait_for()
+    screenshot(page, "order-dispensed")
+
+    page.get_by_role("link", name="Reverse dispensing…").click()
+    page.get_by_label(re.compile(r"^Reason for reversing")).fill("Recorded on the wrong order")
+    screenshot(page, "reverse-dispensing")
+    page.get_by_role("button", name="Reverse dispensing").click()
+    page.get_by_text("the fill is open again").wait_for()
+    assert page.get_by_text("Recorded on the wrong order").first.is_visible()
+    assert page.get_by_role("button", name="Record dispensing").is_visible()

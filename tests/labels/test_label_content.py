@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from pharmacy_app.compounding.models import IngredientKind
 from pharmacy_app.labels.services import SHAKE_WELL, needs_shaking
 from tests.labels.conftest import pdf_text
@@ -111,3 +113,38 @@ def test_shake_well_comes_from_the_formula():
     assert not needs_shaking(formula(active_ingredient=tablets, is_suspension=False))
     assert needs_shaking(formula(is_suspension=True))
     assert SHAKE_WELL == "Shake well before each use."
+
+
+@pytest.mark.parametrize(
+    ("changes", "quantity"),
+    [
+        ({}, "Qty 30 capsules"),
+        (LIQUID, "Qty 135 mL"),
+        (
+            {
+                "preparation": {
+                    "dosage_form": "sublingual_drops",
+                    "release": "",
+                    "strength": "1 mg/mL",
+                    "excipients": ["glycerin", "purified water"],
+                },
+                "sig": {"dose": "1 mL", "text": "Place 1 mL under the tongue at bedtime"},
+            },
+            "Qty 30 mL",
+        ),
+        (CREAM, "Qty 30 mL"),
+        (
+            {
+                "preparation": CREAM["preparation"]
+                | {"strength": "5 mg/10 g", "excipients": ["Lipoderm"]},
+                "sig": {"dose": "1 g", "text": ""},
+            },
+            "Qty 30 g",
+        ),
+    ],
+    ids=["capsules", "oral liquid", "drops", "cream by volume", "cream by weight"],
+)
+def test_the_quantity_is_counted_in_the_preparations_own_unit(
+    signed_in, ready_order, changes, quantity
+):
+    assert quantity in label_text(signed_in, ready_order(**changes))

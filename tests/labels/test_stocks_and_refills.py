@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from pharmacy_app.accounts.models import User
@@ -15,10 +17,12 @@ from pharmacy_app.compounding.services import (
     start_record,
 )
 from pharmacy_app.extensions import db
+from pharmacy_app.labels.forms import LabelStockForm
 from pharmacy_app.labels.models import LabelStock
 from pharmacy_app.labels.services import default_stock, dispense, record_print
 from pharmacy_app.orders.models import Order
 from pharmacy_app.orders.services import WorkflowError
+from pharmacy_app.timeutil import utcnow
 from tests.labels.conftest import pdf_text
 
 STOCK = {
@@ -87,7 +91,8 @@ def test_refills_are_new_fills_until_none_are_left(app, make_user, ready_order):
             assert "compounded" in str(exc) or "not dispensed" in str(exc)
 
         record_print(first, default_stock(), tech)
-        dispense(first, "picked_up", "", tech)
+        # A month ago: the refill below is due (not too soon).
+        dispense(first, "picked_up", "", tech, at=utcnow() - dt.timedelta(days=30))
         refill = start_record(order, matching_formulations(order)[0][0], {}, tech)
         db.session.flush()
         record_weights(refill, {c.id: c.required for c in refill.components}, tech)
@@ -110,3 +115,58 @@ def test_the_refill_label_shows_the_refills_left(app, signed_in, make_user, read
     client = signed_in("technician")
     first = pdf_text(client.post(f"/orders/{order_id}/label").data)[0][0]
     assert "Refills: 2" in first
+
+
+def stock_names(app):
+    with app.app_context():
+        return sorted(db.session.scalars(select(LabelStock.name)))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Thermal roll 3 x 2 in (76.2 x 50.8 mm)",
+        "  Thermal roll 3 x 2 in (76.2 x 50.8 mm) ",
+        "THERMAL ROLL 3 X 2 IN (76.2 X 50.8 MM)",
+    ],
+)
+def test_a_new_stock_with_a_name_in_use_is_refused_at_the_name(app, signed_in, name):
+    before = stock_names(app)
+    response = signed_in("admin").post("/labels/stocks", data=STOCK | {"name": name})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    name_field = page[page.rindex('data-field="name"') :].split('data-field="')[1]
+    assert "already exists: give this one its own name" in name_field
+    assert stock_names(app) == before
+
+
+def test_renaming_a_stock_to_a_name_in_use_is_refused_at_that_stock(app, signed_in):
+    with app.app_context():
+        dymo = db.session.scalars(select(LabelStock).where(LabelStock.name.like("DYMO%"))).one()
+        form = LabelStockForm.for_stock(dymo)
+        data = {name: "" if value is None else str(value) for name, value in form.data.items()}
+    before = stock_names(app)
+    data |= {"name": "Avery 5163 sheet, 2 x 4 in, 10 per US letter", "is_default": ""}
+    response = signed_in("admin").post("/labels/stocks", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    # Shown open at the DYMO stock, with the name as typed; the new-stock form stays empty.
+    dymo_form = page[page.index('<details class="stock" open>') :].split("</details>")[0]
+    assert "DYMO 30256" in dymo_form and "already exists" in dymo_form
+    assert 'value="Avery 5163 sheet, 2 x 4 in, 10 per US letter"' in dymo_form
+    assert stock_names(app) == before
+
+
+def test_a_stock_keeps_its_own_name_when_saved_again(app, signed_in):
+    with app.app_context():
+        dymo = db.session.scalars(select(LabelStock).where(LabelStock.name.like("DYMO%"))).one()
+        data = {
+            name: "" if value is None else str(value)
+            for name, value in LabelStockForm.for_stock(dymo).data.items()
+        }
+    data |= {"offset_x_mm": "1.5", "is_default": ""}
+    assert signed_in("admin").post("/labels/stocks", data=data).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(
+            select(LabelStock.offset_x_mm).where(LabelStock.name.like("DYMO%"))
+        ).one() == Decimal("1.5")

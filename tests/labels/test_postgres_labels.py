@@ -1,0 +1,98 @@
+"""Labels and dispensing on PostgreSQL: new label stocks after the preset ones, and two people
+dispensing one fill at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from pharmacy_app import create_app
+from pharmacy_app.accounts.models import User
+from pharmacy_app.compounding.models import CompoundingRecord
+from pharmacy_app.costs.models import CostRecord
+from pharmacy_app.extensions import db
+from pharmacy_app.labels.dispensing import dispense
+from pharmacy_app.labels.models import LabelStock
+from pharmacy_app.labels.services import default_stock, record_print
+from pharmacy_app.orders.models import Order
+from pharmacy_app.orders.services import WorkflowError
+from tests.labels.test_stocks_and_refills import STOCK
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def app(pg_url: str) -> Iterator[Flask]:
+    """The test app (as tests/conftest.py makes it) on a migrated PostgreSQL database, so the
+    label fixtures (ready_order, signed_in) work on it."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": pg_url,
+            "PHARMACY_STATE": "OR",
+            "WTF_CSRF_ENABLED": False,
+            "ARGON2_MEMORY_COST": 1024,
+        }
+    )
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_first_stocks_an_admin_adds_are_saved(app, signed_in):
+    admin = signed_in("admin")
+    for n in range(1, 7):
+        response = admin.post("/labels/stocks", data=STOCK | {"name": f"Roll {n}"})
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LabelStock)) == 5 + 6
+
+
+def test_two_people_dispensing_one_fill_at_once_record_it_once(app, make_user, ready_order):
+    order_id = ready_order(refills=0)
+    users = [make_user("technician") for _ in range(4)]
+    with app.app_context():
+        record = db.session.scalars(
+            select(CompoundingRecord).where(CompoundingRecord.order_id == order_id)
+        ).one()
+        record_print(record, default_stock(), db.session.get(User, users[0].id))
+        db.session.commit()
+        record_id = record.id
+    done, refused, errors = [], [], []
+    start = threading.Barrier(len(users))
+
+    def technician(user_id: int) -> None:
+        try:
+            with app.app_context():
+                mine = db.session.get(CompoundingRecord, record_id)
+                assert mine is not None and mine.dispensed_at is None
+                start.wait()
+                try:
+                    dispense(mine, "picked_up", "", db.session.get(User, user_id))
+                    db.session.commit()
+                    done.append(user_id)
+                except WorkflowError as exc:
+                    db.session.rollback()
+                    refused.append(str(exc))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=technician, args=(u.id,)) for u in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert len(done) == 1 and len(refused) == len(users) - 1
+    assert all("already dispensed" in message for message in refused)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CostRecord)) == 1
+        assert db.session.get(Order, order_id).status == "dispensed"
