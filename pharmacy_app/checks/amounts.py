@@ -151,9 +151,33 @@ _NUMBER_WORDS = {
 _NUMBER_WORD = re.compile(r"^\s*(" + "|".join(_NUMBER_WORDS) + r")\b\s*", re.IGNORECASE)
 
 
+# What e-prescriptions append to a strength: the salt ("4.5 mg HCl", "(as HCl)") and the
+# form ("4.5 mg capsules"); read past. The base and release words are refused with the reason.
+_SALT = re.compile(r"\s*\(?\s*(?:as\s+)?(?:hcl|hydrochloride)\s*\)?\s*$", re.IGNORECASE)
+_FORM_AFTER_MASS = re.compile(
+    r"((?:mg|mcg|µg|μg|ug|g|milligrams?|micrograms?)\.?)\s*(?:capsules?|caps?|tablets?|tabs?)"
+    r"\.?\s*$",
+    re.IGNORECASE,
+)
+_BASE = re.compile(r"\bbase\b", re.IGNORECASE)
+_RELEASE_WORD = re.compile(r"\s(?:er|sr|xr|xl|cr|dr|ir|la|ec)\.?\s*$", re.IGNORECASE)
+
+
 def _plain_text(text: str) -> str:
-    """Drop a leading drug name, spell number words as digits and "cap(s)" as "caps"."""
-    text = _DRUG_NAME.sub("", text).replace("(s)", "s")
+    """Drop a leading drug name, a trailing salt or form, spell number words as digits and
+    "cap(s)" as "caps"."""
+    if _BASE.search(text):
+        raise AmountError(
+            f'"{text.strip()}": LDN strengths are written as the HCl salt (4.5 mg of naltrexone '
+            "base is 4.98 mg of the HCl salt). Convert it, or confirm with the prescriber."
+        )
+    if _RELEASE_WORD.search(text):
+        raise AmountError(
+            f'"{text.strip()}": the strength is an amount only (such as "4.5 mg"); write the '
+            "release type in its own field."
+        )
+    text = _FORM_AFTER_MASS.sub(r"\1", _SALT.sub("", _DRUG_NAME.sub("", text)))
+    text = text.replace("(s)", "s")
     text = text.replace("½", "half ") if text.lstrip().startswith("½") else text
     return _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m[1].lower()] + " ", text)
 

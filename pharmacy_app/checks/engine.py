@@ -18,7 +18,7 @@ from .rules import (
 from .rules.duplicate import OpenOrder
 
 # Stored with every check result, so an old verdict can be traced to the rules that gave it.
-RULESET_VERSION = "2026.11.2"
+RULESET_VERSION = "2026.11.3"
 
 
 def check_order(

@@ -78,7 +78,6 @@ def test_a_condition_in_a_negated_list_is_a_warning_to_confirm_not_a_pass(check)
         ("liver transplant 2015", "contraindication.transplant"),
         ("Child-Pugh B", "contraindication.severe_liver_disease_unconfirmed"),
         ("eGFR 45", "contraindication.severe_kidney_disease_unconfirmed"),
-        ("hepatitis B (resolved)", "contraindication.acute_hepatitis_unconfirmed"),
     ],
 )
 def test_conditions_that_need_confirming_warn(check, written, code):
@@ -318,3 +317,206 @@ def test_reading_keeps_every_word_in_order():
     assert " ".join(text.words) == "denies alcohol or tobacco norco 10 325 prn"
     assert text.standing(text.words.index("norco")) is Standing.PRESENT
     assert text.standing(text.words.index("tobacco")) is Standing.DENIED
+
+
+@pytest.mark.parametrize(
+    "written", ["hepatitis B (resolved)", "Hepatitis C: treated and cured 2018"]
+)
+def test_a_past_condition_that_was_never_severe_is_only_information(check, written):
+    findings = family(check(patient={"conditions": [written]}), "contraindication")
+    assert [(f.code, f.severity) for f in findings] == [
+        ("contraindication.acute_hepatitis_history", Severity.INFO)
+    ]
+
+
+# A second pharmacist's review: EHR pastes, intake forms and chart shorthand.
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Discontinued: tramadol",
+        "Current Outpatient Medications: sertraline 50 mg; Discontinued: tramadol",
+        "Hx: tramadol",
+        "Previous meds: tramadol, Norco",
+        "Not taking: oxycodone",
+        "tramadol (pt stopped)",
+        "Norco: patient says she stopped",
+        "d/c tramadol",
+        "tramadol - not taking",
+        "Oxycodone prescribed post-op, never filled",
+        "percocet after surgery in 2019",
+    ],
+)
+def test_opioids_listed_as_stopped_warn_rather_than_block(check, written):
+    findings = family(check(patient={"medications": [written]}), "interaction")
+    assert [(f.code, f.severity) for f in findings] == [("interaction.opioid_past", Severity.WARN)]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "no issues with Norco 10/325",
+        "no change in oxycodone dose",
+        "Denies side effects from tramadol 50 mg bid",
+        "Do not crush OxyContin 20 mg",
+        "never misses her methadone 80 mg dose",
+        "No. 3 Tylenol with codeine",
+        "no opiates, just tramadol",
+        "Tapering off methadone, currently 10 mg daily",
+        "stopped Norco but restarted last month",
+        "OUD in sustained remission on buprenorphine",
+        "bup/nal 8/2 mg SL daily",
+        "Oxy 5mg q6h prn",
+        "Norcos prn",
+        "B&O supp prn bladder spasm",
+        "MSER 15 mg q12h",
+    ],
+)
+def test_current_opioid_use_however_it_is_written_blocks(check, written):
+    findings = family(check(patient={"medications": [written]}), "interaction")
+    assert Severity.BLOCK in [f.severity for f in findings], findings
+
+
+@pytest.mark.parametrize(
+    ("field", "written"),
+    [
+        ("medications", "Opioid use: none"),
+        ("medications", "Opioids (including tramadol): none"),
+        ("medications", "Narcotics: N/A"),
+        ("medications", "Codeine (allergy)"),
+        ("medications", "husband on methadone"),
+        ("conditions", "Pregnancy status: not pregnant"),
+        ("conditions", "Pregnancy: N/A"),
+        ("conditions", "Pregnancy: ruled out"),
+        ("conditions", "Is the patient pregnant or breastfeeding? No"),
+        ("conditions", "Pregnancy status: postmenopausal"),
+        ("conditions", "Negative for: hepatitis, cirrhosis, CKD"),
+        ("conditions", "Denies: fever, chills, opioid use"),
+        ("conditions", "FHx: mother with cirrhosis"),
+        ("conditions", "father with kidney failure on dialysis"),
+        ("conditions", "dialysis nurse"),
+        ("conditions", "Hep B vaccine"),
+        ("conditions", "liver enzymes normal"),
+        ("conditions", "hair transplant"),
+    ],
+)
+def test_answers_headers_and_other_people_clear_a_mention(check, field, written):
+    result = check(patient={field: [written]})
+    assert [f for f in result.findings if f.severity >= Severity.WARN] == [], result.findings
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("Pregnancy: No, Lactation: Yes", "contraindication.breastfeeding"),
+        ("history of cirrhosis", "contraindication.severe_liver_disease"),
+        ("Hx of ESRD on HD", "contraindication.severe_kidney_disease"),
+        ("Chronic kidney disease, stage 5", "contraindication.severe_kidney_disease"),
+        ("expecting twins", "contraindication.pregnancy"),
+        ("G2P1 currently 20 wks", "contraindication.pregnancy"),
+        ("pumping breast milk", "contraindication.breastfeeding"),
+    ],
+)
+def test_lasting_or_plainly_written_contraindications_block(check, written, code):
+    findings = family(check(patient={"conditions": [written]}), "contraindication")
+    assert (code, Severity.BLOCK) in [(f.code, f.severity) for f in findings], findings
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("chronic HBV on tenofovir", "contraindication.acute_hepatitis_unconfirmed"),
+        ("transaminitis", "contraindication.severe_liver_disease_unconfirmed"),
+        ("creatinine 2.4", "contraindication.severe_kidney_disease_unconfirmed"),
+        ("Pregnant: unknown", "contraindication.pregnancy_unconfirmed"),
+        ("kidney transplant candidate", "contraindication.transplant"),
+    ],
+)
+def test_conditions_to_confirm_as_written_in_charts_warn(check, written, code):
+    findings = family(check(patient={"conditions": [written]}), "contraindication")
+    assert (code, Severity.WARN) in [(f.code, f.severity) for f in findings], findings
+
+
+def test_a_reaction_belongs_to_its_own_allergen(check):
+    findings = family(
+        check(patient={"allergies": ["PCN (hives), naltrexone (nausea)"]}), "contraindication"
+    )
+    assert [(f.code, f.severity) for f in findings] == [
+        ("contraindication.naltrexone_intolerance", Severity.WARN)
+    ]
+
+
+@pytest.mark.parametrize("allergy", ["Lactose (GI upset)", "PCN, lactose", "milk protein allergy"])
+def test_an_allergen_written_with_its_reaction_still_names_the_filler(check, allergy):
+    result = check(
+        patient={"allergies": [allergy]}, preparation={"excipients": ["lactose monohydrate"]}
+    )
+    codes = [f.code for f in family(result, "contraindication")]
+    assert codes == ["contraindication.excipient_allergy"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["MCC w/o calcium carbonate", "MCC instead of calcium carbonate", "avoid calcium carbonate"],
+)
+def test_calcium_carbonate_written_as_left_out_passes(check, written):
+    assert family(check(preparation={"excipients": [written]}), "excipient") == []
+
+
+@pytest.mark.parametrize("written", ["DRcaps size 3", "enteric capsules", "Caltrate"])
+def test_delayed_release_shells_and_calcium_carbonate_brands_block(check, written):
+    findings = family(check(preparation={"excipients": [written]}), "excipient")
+    assert [f.severity for f in findings] == [Severity.BLOCK]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Avicel PH102 q.s.", "MCC q.s. to fill", "baking soda", "acidophilus (dairy free)", "none"],
+)
+def test_accepted_fillers_in_everyday_spellings_pass(check, written):
+    assert family(check(preparation={"excipients": [written]}), "excipient") == []
+
+
+@pytest.mark.parametrize("written", ["IR; start slow", "IR (go low and slow)", "fast release"])
+def test_release_written_with_the_titration_motto_or_plainly_passes(check, written):
+    assert family(check(preparation={"release": written}), "release") == []
+
+
+def test_a_titration_that_cannot_be_made_from_this_strength_says_so(check):
+    result = check(
+        sig={"text": "Start 1.5mg qhs x 2 wks then 3mg qhs x 2wks then 4.5mg qhs"},
+    )
+    findings = family(result, "supply")
+    assert [f.code for f in findings] == ["supply.titration_not_whole_capsules"]
+    assert "1.5 mg, 3 mg" in findings[0].message
+
+
+def test_directions_that_allow_more_than_the_usual_range_warn(check):
+    result = check(sig={"text": "1 cap qhs, may increase to 2 caps qhs after 2 weeks"})
+    assert "dose.directions_above_usual" in [f.code for f in result.findings]
+
+
+def test_every_other_night_is_counted_for_the_quantity(check):
+    right = check(sig={"text": "Take 1 capsule every other night"}, quantity=15)
+    assert family(right, "supply") == []
+    double = check(sig={"text": "Take 1 capsule every other night"}, quantity=30)
+    assert [f.code for f in family(double, "supply")] == ["supply.quantity_excess"]
+
+
+@pytest.mark.parametrize(
+    ("sig", "says"),
+    [
+        ({"text": "0.5 mL SL daily"}, "mL"),
+        ({"text": "1 cap po qhs x 90d"}, "90 days"),
+    ],
+)
+def test_directions_in_the_wrong_unit_or_for_another_length_disagree(check, sig, says):
+    findings = family(check(sig=sig), "supply")
+    assert [f.code for f in findings] == ["supply.directions_disagree"]
+    assert says in findings[0].message
+
+
+@pytest.mark.parametrize("state", ["OR - Oregon", "Oregon (OR)"])
+def test_a_state_written_twice_is_read(check, state):
+    assert family(check(prescriber={"state": state}), "prescriber") == []

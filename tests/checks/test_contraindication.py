@@ -24,6 +24,8 @@ BLOCKING = [
     ("CKD stage 4", "contraindication.severe_kidney_disease"),
 ]
 FINE = [
+    # Past and never severe: information only.
+    "history of hepatitis A (resolved)",
     "Hashimoto's thyroiditis",
     "multiple sclerosis",
     "fibromyalgia",
@@ -39,7 +41,6 @@ FINE = [
 CAUTIONS = [
     "CKD stage 3",
     "fatty liver",
-    "history of hepatitis A (resolved)",
     "hepatic impairment",
     "postpartum",
     "kidney transplant 2019",

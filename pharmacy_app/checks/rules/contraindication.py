@@ -28,23 +28,31 @@ class _Condition:
     caution: re.Pattern[str] | None  # the same organ or state, severity not stated
     why: str
     mild: re.Pattern[str] | None = None  # a stated mild severity: no finding for the caution
+    # A lasting disease: in a history ("history of cirrhosis", "PMH:") it is still current.
+    lasting: bool = False
 
 
 _CONDITIONS = (
     _Condition(
         "contraindication.pregnancy",
         re.compile(
-            r"\b(?:pregnan(?:t|cy)|gravid|expecting a baby|gestation|gestational|"
-            r"(?:1st|2nd|3rd|first|second|third) trimester|intrauterine pregnancy|iup)\b"
+            r"\b(?:pregnan(?:t|cy)(?! (?:loss|losses|termination|planned|planning))|gravid|"
+            r"expecting (?:a baby|a child|twins|triplets)|gestation|gestational|"
+            r"(?:1st|2nd|3rd|first|second|third) trimester|intrauterine pregnancy|iup|edd|"
+            r"due date|g\d+ ?p\d+ (?:\w+ ){0,2}\d+ ?(?:wks?|weeks))\b"
         ),
-        re.compile(r"\b(?:trying to conceive|ttc|planning (?:a )?pregnancy|ivf)\b"),
+        re.compile(
+            r"\b(?:trying to conceive|ttc|planning (?:a )?pregnancy|pregnancy planned|ivf|"
+            r"hcg pending|possible pregnancy|missed period)\b"
+        ),
         "LDN is not to be taken in pregnancy (founding guide; product label precaution).",
     ),
     _Condition(
         "contraindication.breastfeeding",
         re.compile(
             r"\b(?:breast\s*feeding|breastfeeds?|chest\s*feeding|lactating|lactation|"
-            r"nursing(?!\s+(?:home|facility|student|staff|care))(?: mother| infant)?)\b"
+            r"nursing(?!\s+(?:home|facility|student|staff|care|school))(?: mother| infant)?|"
+            r"pumping|breast milk|expressing milk|breast pump)\b"
         ),
         re.compile(r"\b(?:post\s*partum|postpartum)\b"),
         "LDN is not to be taken while breastfeeding (founding guide).",
@@ -59,9 +67,13 @@ _CONDITIONS = (
         re.compile(
             r"\b(?:liver disease|hepatic impairment|hepatic disease|liver impairment|"
             r"fatty liver|nafld|nash|masld|mash|elevated lfts?|elevated liver|"
-            r"liver enzymes|hepatic|child pugh)\b"
+            r"(?<!normal )liver enzymes(?! (?:normal|wnl|within))|hepatic(?! (?:wnl|normal))|"
+            r"child pugh|"
+            r"transaminitis|primary biliary|pbc|primary sclerosing|psc|"
+            r"autoimmune hepatitis)\b"
         ),
         "Severe liver disease is a contraindication to naltrexone (founding guide; product label).",
+        lasting=True,
     ),
     _Condition(
         "contraindication.acute_hepatitis",
@@ -69,7 +81,10 @@ _CONDITIONS = (
             r"\b(?:acute (?:\w+ ){0,2}hepatitis|active hepatitis|hepatitis (?:[abcde] )?acute|"
             r"acute hep [abce]|hep [abcde] acute|hepatitis (?:[abcde] )?active)\b"
         ),
-        re.compile(r"\b(?:hepatitis|hep [abcde])\b"),
+        re.compile(
+            r"\b(?:hepatitis|hep [abcde]|hbv|hcv|hbsag)(?!(?: \w+){0,3} (?:vaccin\w*|immun\w*|"
+            r"series|ab|antibod\w*))\b"
+        ),
         "Acute hepatitis is a contraindication to naltrexone (product label; founding guide).",
     ),
     _Condition(
@@ -78,8 +93,8 @@ _CONDITIONS = (
             r"\b(?:severe kidney disease|severe renal|esrd|end stage renal|"
             r"end stage kidney|eskd|dialysis|hemodialysis|haemodialysis|on hd|"
             r"kidney failure|renal failure|"
-            r"ckd (?:stage |g)?(?:4|5|5d|iv|v)|(?:stage|g) ?(?:4|5|iv|v) (?:ckd|chronic kidney|"
-            r"kidney|renal))\b"
+            r"(?:ckd|chronic kidney disease) (?:stage |g)?(?:4|5|5d|iv|v)|"
+            r"(?:stage|g) ?(?:4|5|iv|v) (?:ckd|chronic kidney|kidney|renal))\b"
         ),
         re.compile(
             r"\b(?:ckd|chronic kidney disease|kidney disease|renal disease|"
@@ -87,6 +102,7 @@ _CONDITIONS = (
         ),
         "Severe kidney disease is a contraindication to LDN (founding guide; product label "
         "precaution).",
+        lasting=True,
         # KDIGO stages 1 and 2: kidney function normal or mildly decreased.
         mild=re.compile(r"\b(?:ckd (?:stage |g)?(?:1|2|i|ii)|(?:stage|g) ?(?:1|2|i|ii) ckd)\b"),
     ),
@@ -99,6 +115,9 @@ _KIDNEY_FUNCTION = re.compile(
 )
 _SEVERE_BELOW_ML_MIN = 30
 _MODERATE_BELOW_ML_MIN = 60
+# A serum creatinine at or above this (mg/dL) may mean an eGFR near 30 in an adult: confirm.
+_CREATININE = re.compile(r"\b(?:serum )?creatinine\b\D{0,8}?(\d+(?:\.\d+)?)", re.IGNORECASE)
+_CREATININE_CONFIRM_FROM = 2.0
 
 _ALLERGY_WORDS = frozenset(
     {
@@ -119,6 +138,8 @@ _SIDE_EFFECTS = frozenset(
     {
         "nausea",
         "nauseous",
+        "injection",
+        "site",
         "vomiting",
         "gi",
         "upset",
@@ -170,7 +191,13 @@ _HYPERSENSITIVITY = frozenset(
         "blistering",
     }
 )
-_TRANSPLANT = re.compile(r"\b(?:transplant|transplanted|transplantation)\b")
+# An organ or marrow transplant (immunosuppressed), not a hair or faecal transplant.
+_TRANSPLANT = re.compile(
+    r"\b(?:(?:kidney|renal|liver|hepatic|heart|cardiac|lung|pancreas|pancreatic|islet|organ|"
+    r"bone marrow|marrow|stem cell|solid organ|bmt|sct) (?:\w+ )?transplant\w*|"
+    r"transplant (?:recipient|patient|rejection|candidate|list|evaluation)|post transplant|"
+    r"awaiting (?:\w+ )?transplant|transplanted (?:kidney|liver|heart|lung))\b"
+)
 _HASHIMOTO = re.compile(r"\b(?:hashimoto|hashimotos|autoimmune thyroiditis)\b")
 _NO_ALLERGIES = frozenset(
     {"nkda", "nka", "none", "no known allergies", "no known drug allergies", "na", "n a"}
@@ -212,7 +239,7 @@ def _condition(written: str, field: str) -> tuple[Finding, ...]:
         if (finding := _judge(condition, text, written, field)) is not None
     ]
     if not any(f.code.startswith("contraindication.severe_kidney") for f in findings):
-        findings += _kidney_function(written, field)
+        findings += _kidney_function(written, field) or _creatinine(written, field)
     naltrexone = strongest(text, _NALTREXONE)
     if naltrexone and _ALLERGY_WORDS.intersection(text.words):
         findings.append(_naltrexone_allergy(text, written, field))
@@ -231,7 +258,7 @@ def _condition(written: str, field: str) -> tuple[Finding, ...]:
 
 def _judge(condition: _Condition, text: Text, written: str, field: str) -> Finding | None:
     """The one finding a condition family gives for an entry: its worst mention."""
-    found = strongest(text, condition.block)
+    found = strongest(text, condition.block, history_counts=not condition.lasting)
     if found is not None and found[0] is Standing.PRESENT:
         return Finding(
             condition.code,
@@ -257,6 +284,14 @@ def _judge(condition: _Condition, text: Text, written: str, field: str) -> Findi
     caution = strongest(text, condition.caution) if condition.caution else None
     if caution is None or (condition.mild and condition.mild.search(text.normalized)):
         return None
+    if caution[0] is Standing.PAST:  # "hepatitis A as a child (resolved)", "HCV cured 2018"
+        return Finding(
+            condition.code + "_history",
+            Severity.INFO,
+            field,
+            f'"{written}" is recorded as past and its severity was not a contraindication. '
+            "Nothing to decide unless it has come back.",
+        )
     return Finding(
         condition.code + "_unconfirmed",
         Severity.WARN,
@@ -297,9 +332,43 @@ def _kidney_function(written: str, field: str) -> list[Finding]:
     return []
 
 
+def _creatinine(written: str, field: str) -> list[Finding]:
+    found = _CREATININE.search(written)
+    if found is None or float(found[1]) < _CREATININE_CONFIRM_FROM:
+        return []
+    return [
+        Finding(
+            "contraindication.severe_kidney_disease_unconfirmed",
+            Severity.WARN,
+            field,
+            f'"{written}": a serum creatinine this high may mean severely decreased kidney '
+            "function. Confirm the eGFR before compounding.",
+        )
+    ]
+
+
+# An allergy line lists several allergens, each with its reaction: "PCN (hives), naltrexone
+# (nausea)". Each item is read on its own.
+_ITEM_BREAK = re.compile(r"[,;]|\.(?=\s)|\s(?:and|&)\s")
+
+
+def allergy_items(written: str) -> list[str]:
+    """The allergens of one allergy line, each with its own reaction in brackets."""
+    items, depth, last = [], 0, 0
+    for index, char in enumerate(written):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth <= 0 and _ITEM_BREAK.match(written, index):
+            items.append(written[last:index])
+            last = index + 1
+    items.append(written[last:])
+    return [item.strip() for item in items if item.strip()]
+
+
 def _naltrexone_allergy(text: Text, written: str, field: str) -> Finding:
-    """Hypersensitivity to naltrexone blocks; a side effect written as an allergy warns."""
-    reaction = set(text.words)
+    """Hypersensitivity to naltrexone blocks; a side effect written as an allergy warns. Only
+    the reaction written with naltrexone counts ("PCN (hives), naltrexone (nausea)")."""
+    own = next((i for i in allergy_items(written) if strongest(read(i), _NALTREXONE)), written)
+    reaction = set(read(own).words)
     if reaction & _SIDE_EFFECTS and not reaction & _HYPERSENSITIVITY:
         return Finding(
             "contraindication.naltrexone_intolerance",
@@ -344,7 +413,7 @@ def _excipient_allergy(written: str, field: str, document: OrderDocument) -> tup
     if not text.normalized or text.normalized in _NO_ALLERGIES:
         return ()
     for index, excipient in enumerate(document.preparation.excipients):
-        if _shares_a_name(text.normalized, normalize(excipient)):
+        if any(_shares_a_name(item, normalize(excipient)) for item in _allergens(written)):
             return (
                 Finding(
                     "contraindication.excipient_allergy",
@@ -356,6 +425,22 @@ def _excipient_allergy(written: str, field: str, document: OrderDocument) -> tup
                 ),
             )
     return ()
+
+
+# Allergens that name an excipient by its source: milk protein rides on pharmaceutical
+# lactose; hereditary fructose intolerance forbids sucrose.
+_ALLERGEN_SOURCES = {"milk": "lactose", "dairy": "lactose", "fructose": "sucrose"}
+
+
+def _allergens(written: str) -> list[str]:
+    """Each allergen's name, without its reaction: "PCN, Lactose (GI upset)" -> ["pcn",
+    "lactose"]; a source stands for the excipient it taints ("milk protein" -> "lactose")."""
+    names = []
+    for item in allergy_items(written):
+        name = read(item).clauses[0]
+        words_ = read(item).words[name.start : name.end]
+        names.append(" ".join(_ALLERGEN_SOURCES.get(w, w) for w in words_))
+    return names
 
 
 def _shares_a_name(allergy: str, excipient: str) -> bool:
@@ -370,6 +455,8 @@ def _shares_a_name(allergy: str, excipient: str) -> bool:
         "sensitivity",
         "rash",
         "hives",
+        "protein",
+        "hereditary",
     }
     wanted = {w for w in allergy.split() if w not in ignored and len(w) > 2}
     return bool(wanted) and wanted <= set(excipient.split())

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from ..amounts import ML
+from ..document import DosageForm, OrderDocument
 from .text import normalize
 
 # Frequencies as sigs write them, longest first so "twice daily" is not read as "daily".
@@ -36,7 +38,7 @@ _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
 # An amount taken: "1 capsule", "2 caps", "4.5 mL", "3 mg" (normalize() has split "4.5" into
 # "4 5", so decimals are read from the written text instead).
 _AMOUNT = re.compile(
-    r"(?<![\w.])(\d+(?:\.\d+)?|one|two|three|four|five|half)\s*-?\s*"
+    r"(?<![\w.\-/])(?<!- )(\d+(?:\.\d+)?|one|two|three|four|five|half)\s*"
     r"(capsules?|caps?|tablets?|tabs?|ml|mls|cc|mg|mcg|drops?|clicks?|pumps?)\b",
     re.IGNORECASE,
 )
@@ -67,6 +69,34 @@ def times_per_day(written: str) -> int | None:
         for i, (_, times) in enumerate(_FREQUENCIES)
         if match[f"f{i}"]
     }
+    return found.pop() if len(found) == 1 else None
+
+
+# Dosing on some days only: a day's share of a dose (every other day is half a dose a day).
+_SOME_DAYS: tuple[tuple[re.Pattern[str], Decimal], ...] = (
+    (re.compile(r"\b(?:qod|q o d|every other (?:day|night|evening|morning)|alternate days)\b"),
+     Decimal(1) / 2),
+    (re.compile(r"\b(?:three times (?:a|per) week|3 times (?:a|per) week|3x (?:a |per )?week|"
+                r"tiw|mwf|mon wed fri)\b"), Decimal(3) / 7),
+    (re.compile(r"\b(?:twice (?:a|per) week|2 times (?:a|per) week|2x (?:a |per )?week|biw)\b"),
+     Decimal(2) / 7),
+    (re.compile(r"\b(?:m f|mon fri|monday (?:to|through|thru) friday|weekdays|5 days (?:a|per) "
+                r"week|5 days on)\b"), Decimal(5) / 7),
+    (re.compile(r"\b(?:once (?:a|per) week|weekly|qw|q week)\b"), Decimal(1) / 7),
+)  # fmt: skip
+
+
+def days_share(written: str) -> Decimal | None:
+    """The share of days a dose is taken on when the directions say some days only
+    (every other night: 1/2; Monday to Friday: 5/7); None for every day or unstated."""
+    text = normalize(written)
+    found = {share for pattern, share in _SOME_DAYS if pattern.search(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def duration_days(written: str) -> int | None:
+    """The one duration the directions give ("x 90d", "for 30 days"), if exactly one."""
+    found = {_days(m) for m in _DURATION.finditer(written)}
     return found.pop() if len(found) == 1 else None
 
 
@@ -115,3 +145,36 @@ def _unit(written: str) -> str:
 def _days(found: re.Match[str]) -> int:
     count = int(_NUMBER_WORDS.get(found[1].lower(), found[1]))
     return count * 7 if found[2].lower().startswith("w") else count
+
+
+def mg_in(document: OrderDocument, amount: Decimal, unit: str) -> Decimal | None:
+    """Milligrams of naltrexone in `amount` `unit` of the order's preparation, if it can be
+    said ("2 caps" of 4.5 mg capsules: 9 mg; "3 mL" of 1 mg/mL: 3 mg)."""
+    strength = document.preparation.strength_amount
+    if unit == "mg":
+        return amount
+    if unit == "mcg":
+        return amount / 1000
+    if unit == "capsule" and document.preparation.dosage_form is DosageForm.CAPSULE:
+        return amount * strength.value
+    if unit == "mL" and strength.per == ML:
+        return amount * strength.value
+    return None
+
+
+def most_mg_a_dose(document: OrderDocument) -> Decimal | None:
+    """The largest dose the written directions name, in mg ("may increase to 2 caps")."""
+    named = [
+        mg
+        for amount, unit in amounts(document.sig.text)
+        if (mg := mg_in(document, amount, unit)) is not None
+    ]
+    return max(named, default=None)
+
+
+def wrong_form_units(document: OrderDocument) -> list[str]:
+    """Units the directions give that the preparation cannot be measured in: mL or drops on
+    a capsule order, capsules on a liquid."""
+    capsule = document.preparation.dosage_form is DosageForm.CAPSULE
+    wrong = {"mL", "drop", "click"} if capsule else {"capsule"}
+    return sorted({unit for _, unit in amounts(document.sig.text) if unit in wrong})

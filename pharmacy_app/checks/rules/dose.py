@@ -14,6 +14,7 @@ from ..amounts import ML, Amount
 from ..document import DosageForm, OrderDocument
 from ..findings import DoseSummary, Finding, Severity
 from ..policy import CheckPolicy
+from . import directions
 
 STRENGTH = "preparation.strength"
 DOSE = "sig.dose"
@@ -37,6 +38,7 @@ def check(document: OrderDocument, policy: CheckPolicy) -> tuple[DoseSummary, li
     times = document.sig.times_per_day
     mg_per_day = mg_per_dose * times
     findings += _judge_daily_dose(mg_per_day, times, policy)
+    findings += _directions_allow_more(document, mg_per_dose, times, policy)
     micrograms = [a for a in (strength, dose) if a.written in _MICROGRAMS]
     # A dose written in mcg that would be an ordinary LDN dose in mg (up to the "not a low
     # dose" limit) is more likely a slip than an ultra-low dose (shared/domain/ldn.md).
@@ -67,6 +69,26 @@ def check(document: OrderDocument, policy: CheckPolicy) -> tuple[DoseSummary, li
         ml_per_dose=None if ml_per_dose is None else _tidy(ml_per_dose),
     )
     return summary, findings
+
+
+def _directions_allow_more(
+    document: OrderDocument, mg_per_dose: Decimal, times: int, policy: CheckPolicy
+) -> list[Finding]:
+    """The written directions may allow more than the dose fields ("may increase to 2
+    caps"): judge the most they allow against the usual range."""
+    most = directions.most_mg_a_dose(document)
+    if most is None or most <= mg_per_dose or most * times <= policy.usual_max_mg:
+        return []
+    return [
+        Finding(
+            "dose.directions_above_usual",
+            Severity.WARN,
+            "sig.text",
+            f"The written directions allow up to {_tidy(most)} mg a dose ({_tidy(most * times)} "
+            f"mg a day), above the usual LDN range of {_tidy(policy.usual_max_mg)} mg a day and "
+            "more than the dose entered. Confirm the most the patient may take.",
+        )
+    ]
 
 
 def _strength_fits_form(form: DosageForm, strength: Amount, written: str) -> Finding | None:

@@ -20,13 +20,20 @@ from .text import Standing, Text, normalize, read
 CALCIUM_CARBONATE = re.compile(
     r"\b(?:ca(?:l|lc|lcium)?\s*carb(?:onate?|onat)?s?|calcium\s+(?:as|from)\s+carbonate|"
     r"caco\s*3|chalk|calcite|aragonite|"
-    r"limestone|e\s*170|oyster\s*shells?|coral\s*calcium|tums|carbonate\s+of\s+(?:calcium|lime))\b"
+    r"limestone|e\s*170|oyster\s*shells?|coral\s*calcium|tums|caltrate|os\s*cal|viactiv|"
+    r"carbonate\s+of\s+(?:calcium|lime))\b"
 )
 # Fillers that slow release: methylcellulose and hypromellose (HPMC) types.
 SLOWS_RELEASE = re.compile(
     r"\b(?:hpmc|hypromellose|hydroxy\s*propyl\s*methyl\s*cellulose|hydroxypropylmethylcellulose|"
     r"methyl\s*cellulose|methylcellulose|methocel|carbomer|carbopol|xanthan|guar|"
     r"polyethylene\s*oxide|ethylcellulose|ethyl\s*cellulose)\b"
+)
+# Capsule shells that resist stomach acid make a delayed-release preparation (DRcaps are
+# acid-resistant HPMC shells): LDN must release immediately (shared/domain/ldn.md).
+DELAYED_SHELL = re.compile(
+    r"\b(?:drcaps?|dr\s*caps?|dr\s*capsules?|delayed\s*release|enteric|acid\s*resistant|"
+    r"gastro\s*resistant)\b"
 )
 # A capsule shell is packaging, not a filler: HPMC ("vegetable") shells are acceptable. The
 # words that describe a shell are left out when the rest of the entry is judged, so
@@ -50,6 +57,10 @@ _SHELL_WORDS = frozenset(
         "empty",
         "opaque",
         "fill",
+        "vcaps",
+        "plus",
+        "hpmc",
+        "hypromellose",
     }
 )
 # Accepted fillers and vehicles, as normalize()d words that make up their names. Quality
@@ -65,6 +76,8 @@ ACCEPTED = (
     "lactose anhydrous",
     "sucrose",
     "sodium bicarbonate",
+    "baking soda",
+    "nahco3",
     "sodium bicarb",
     "sod bicarb",
     "bicarb",
@@ -148,6 +161,13 @@ _QUALIFIERS = frozenset(
         "q",
         "s",
         "ad",
+        "to",
+        "fill",
+        "fast",
+        "flo",
+        "pcca",
+        "medisca",
+        "fagron",
     }
 )
 
@@ -177,8 +197,17 @@ def check(document: OrderDocument, accepted_extra: frozenset[str] = frozenset())
 def _excipient(written: str, index: int, accepted_extra: frozenset[str]) -> Finding | None:
     field = f"preparation.excipients[{index}]"
     text = read(written)
-    if not text.normalized:
+    if not text.normalized or text.normalized in ("none", "no filler", "n a", "na"):
         return None
+    delayed = _present(text, DELAYED_SHELL)
+    if delayed:
+        return Finding(
+            "excipient.delayed_release",
+            Severity.BLOCK,
+            field,
+            f'"{written}" makes the preparation delayed release (acid-resistant or enteric '
+            "shells). LDN must be immediate release: use ordinary gelatin or HPMC shells.",
+        )
     carbonate = _present(text, CALCIUM_CARBONATE)
     if carbonate is None and CALCIUM_CARBONATE.search(text.normalized):
         return None  # "no calcium carbonate", "CaCO3-free": a note that it is left out
@@ -232,17 +261,27 @@ def _present(text: Text, pattern: re.Pattern[str]) -> re.Match[str] | None:
 
 
 def _affirmed_words(text: Text) -> str:
-    """The entry without clauses that say what is left out: "MCC (no HPMC)" -> "mcc"."""
-    return " ".join(
-        " ".join(text.words[c.start : c.end])
-        for c in text.clauses
-        if c.end > c.start and text.words[c.start] not in ("no", "not", "without", "non")
-    )
+    """The entry without what it says is left out: "MCC (no HPMC)" -> "mcc",
+    "acidophilus (dairy free)" -> "acidophilus", "HPMC-free" -> ""."""
+    kept: list[str] = []
+    for clause in text.clauses:
+        words_ = text.words[clause.start : clause.end]
+        if not words_ or words_[0] in ("no", "not", "without", "non"):
+            continue
+        kept += [
+            w for i, w in enumerate(words_) if w != "free" and words_[i + 1 : i + 2] != ("free",)
+        ]
+    return " ".join(kept)
+
+
+_GRADE = re.compile(r"^(?:ph\d+|\d+)$")
 
 
 def _core(text: str) -> str:
     """An excipient's name without quality words: "Avicel PH-102 NF" -> "avicel"."""
-    return " ".join(w for w in normalize(text).split() if w not in _QUALIFIERS and not w.isdigit())
+    return " ".join(
+        w for w in normalize(text).split() if w not in _QUALIFIERS and not _GRADE.match(w)
+    )
 
 
 _ACCEPTED_CORES = frozenset(_core(a) for a in ACCEPTED)

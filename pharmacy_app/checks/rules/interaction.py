@@ -202,18 +202,28 @@ def _strongest_opioid(text: Text) -> tuple[Standing, str] | None:
     return best
 
 
+# After an opioid's name, words that make it an allergy, not use ("Codeine (allergy)").
+_ALLERGIC = frozenset({"allergy", "allergic", "allergies", "intolerance", "intolerant"})
+# One-word brands, to read their plurals ("Norcos", "Percocets").
+_ONE_WORD_BRANDS = frozenset(b for b in OPIOID_BRANDS if " " not in b)
+
+
 def _opioids_named(text: Text) -> list[tuple[str, int, int]]:
     words = text.words
-    named = [
-        (word, at, at + 1)
-        for at, word in enumerate(words)
-        if word in OPIOID_GENERICS
-        # "opioid-naive", "codeine free": says the patient takes none
-        and not (words[at + 1 : at + 2] and words[at + 1] in _NOT_TAKING)
-    ]
+    named = []
+    for at, word in enumerate(words):
+        following = words[at + 1 : at + 2]
+        if word in OPIOID_GENERICS:
+            # "opioid-naive", "codeine free": says the patient takes none
+            if not (following and following[0] in _NOT_TAKING):
+                named.append((word, at, at + 1))
+        elif word.endswith("s") and word[:-1] in _ONE_WORD_BRANDS:
+            named.append((f"{OPIOID_BRANDS[word[:-1]]}, as {word[:-1].title()}", at, at + 1))
+        elif word == "oxy" and following and following[0][:1].isdigit():
+            named.append(("oxycodone, as Oxy", at, at + 1))  # "Oxy 5mg q6h"
     for match, start, end in mentions(text, _BRANDS):
         brand = match[0]
         if brand[-1].isdigit() and words[end : end + 1] and words[end] in _DOSE_COUNTS:
             continue
         named.append((f"{OPIOID_BRANDS[brand]}, as {brand.title()}", start, end))
-    return named
+    return [(name, s, e) for name, s, e in named if not _ALLERGIC.intersection(words[e : e + 2])]

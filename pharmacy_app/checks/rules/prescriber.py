@@ -144,7 +144,16 @@ STATE_NAMES = {
 
 @lru_cache(maxsize=256)
 def state_code(written: str) -> str | None:
-    """The USPS code of a state as written ("OR", "Oregon", "Ore.", "N.Y."); None if unknown."""
+    """The USPS code of a state as written ("OR", "Oregon", "Ore.", "N.Y.", "OR - Oregon",
+    "Oregon (OR)"); None if unknown or if the parts name different states."""
+    whole = _one_state(written)
+    if whole is not None:
+        return whole
+    codes = {_one_state(part) for part in re.split(r"[-–()/,]", written) if part.strip()}
+    return codes.pop() if len(codes) == 1 and None not in codes else None
+
+
+def _one_state(written: str) -> str | None:
     folded = " ".join(re.sub(r"[^A-Z]+", " ", written.upper()).split())
     if folded.replace(" ", "") in STATES and len(folded.replace(" ", "")) == 2:
         return folded.replace(" ", "")

@@ -26,6 +26,13 @@ IMMEDIATE = (
     "irc",
     "non sustained",
     "non extended",
+    "fast release",
+    "rapid release",
+    "quick release",
+    "immed rel",
+    "immed release",
+    "immediate rel",
+    "imm rel",
 )
 # Every way of writing a modified release seen on prescriptions, after normalize().
 MODIFIED = (
@@ -171,11 +178,20 @@ def _read(written: str) -> Text:
     return read(_RELEASED.sub("release", written))
 
 
+# After "SR" or "XL", words that make it something else: "Sr. citizen", "XL bottle".
+_NOT_RELEASE_AFTER = frozenset({"citizen", "citizens", "bottle", "bottles", "size", "vial"})
+
+
 def _stated(text: Text, pattern: re.Pattern[str]) -> str | None:
     """The first phrase of `pattern` the text states, not negated ("non-sustained") and, for
-    "slow", about the release rather than the dosing."""
+    "slow", about the release rather than the dosing ("start low, go slow")."""
     for match, start, end in mentions(text, pattern):
-        if match[0] == "slow" and set(text.words[end : end + 2]) & _SLOW_DOSING:
+        if match[0] == "slow" and (
+            set(text.words[end : end + 2]) & _SLOW_DOSING
+            or set(text.words[max(0, start - 2) : start]) & {"go", "and", "start", "titrate"}
+        ):
+            continue
+        if text.words[end : end + 1] and text.words[end] in _NOT_RELEASE_AFTER:
             continue
         if text.standing(start, end) is not Standing.DENIED:
             return match[0]

@@ -65,9 +65,15 @@ def _quantity_agrees(document: OrderDocument, summary: DoseSummary) -> list[Find
     if per_day is None:
         return []
     daily, unit = per_day
+    share = directions.days_share(document.sig.text)
+    if share is not None:
+        daily = daily * share  # "every other night": half a dose a day
     if daily <= 0:
         return []
     quantity = document.quantity
+    unmakeable = _titration_steps_not_whole(document)
+    if unmakeable:
+        return [unmakeable]
     titration = _titration_needs(document)
     needed = titration[0] if titration is not None else daily * document.days_supply
     overfill = _TOLERANCE if unit == "capsules" else _MEASURED_OVERFILL
@@ -98,24 +104,36 @@ def _quantity_agrees(document: OrderDocument, summary: DoseSummary) -> list[Find
 def _units_per_dose(document: OrderDocument, amount: Decimal, unit: str) -> Decimal | None:
     """Capsules (or mL, g) of the preparation one dose of `amount` `unit` takes."""
     strength = document.preparation.strength_amount
-    mg = _as_mg(document, amount, unit)
+    mg = directions.mg_in(document, amount, unit)
     if mg is None:
         return None
     return mg / strength.value
 
 
-def _as_mg(document: OrderDocument, amount: Decimal, unit: str) -> Decimal | None:
-    """Milligrams of naltrexone in `amount` `unit` of this preparation, if it can be said."""
-    strength = document.preparation.strength_amount
-    if unit == "mg":
-        return amount
-    if unit == "mcg":
-        return amount / 1000
-    if unit == "capsule" and document.preparation.dosage_form is DosageForm.CAPSULE:
-        return amount * strength.value
-    if unit == "mL" and strength.per == ML:
-        return amount * strength.value
-    return None
+def _titration_steps_not_whole(document: OrderDocument) -> Finding | None:
+    """A titration whose steps are not whole capsules of this strength cannot be made from
+    this order ("1.5 mg, then 3 mg, then 4.5 mg" on 4.5 mg capsules)."""
+    if document.preparation.dosage_form is not DosageForm.CAPSULE:
+        return None
+    text = document.sig.text
+    schedule = directions.steps(text) if directions.is_titration(text) else ()
+    strength = document.preparation.strength_amount.value
+    odd = [
+        mg
+        for step in schedule
+        if (mg := directions.mg_in(document, step.amount, step.unit)) is not None
+        and (mg / strength) != (mg / strength).to_integral_value()
+    ]
+    if not odd:
+        return None
+    return Finding(
+        "supply.titration_not_whole_capsules",
+        Severity.WARN,
+        "sig.text",
+        f"The titration's steps of {', '.join(plain(mg, 4) + ' mg' for mg in odd)} are not "
+        f"whole {plain(strength, 4)} mg capsules: each step needs capsules of a strength that "
+        "divides it (often the smallest step's). Confirm the strength with the prescriber.",
+    )
 
 
 def _titration_needs(document: OrderDocument) -> tuple[Decimal, int] | None:
@@ -138,11 +156,22 @@ def _titration_needs(document: OrderDocument) -> tuple[Decimal, int] | None:
 
 
 def _directions_agree(document: OrderDocument, summary: DoseSummary) -> list[Finding]:
-    """The written directions must say what the dose fields say: how often and how much."""
+    """The written directions must say what the dose fields say: how often, how much, in what
+    and for how long."""
     text = document.sig.text
-    if not text.strip() or directions.is_titration(text):
+    if not text.strip():
         return []
-    problems = []
+    problems = [
+        f"doses in {', '.join(units)}, which {_a(document.preparation.dosage_form.label)} is "
+        "not measured in"
+        for units in [directions.wrong_form_units(document)]
+        if units
+    ]
+    if directions.is_titration(text):
+        return _disagreement(problems)
+    written_days = directions.duration_days(text)
+    if written_days is not None and written_days != document.days_supply:
+        problems.append(f"{written_days} days, but the days supply is {document.days_supply}")
     written_times = directions.times_per_day(text)
     times = document.sig.times_per_day
     if written_times is not None and written_times != times:
@@ -152,7 +181,7 @@ def _directions_agree(document: OrderDocument, summary: DoseSummary) -> list[Fin
     written_mg = {
         mg
         for amount, unit in directions.amounts(text)
-        if (mg := _as_mg(document, amount, unit)) is not None
+        if (mg := directions.mg_in(document, amount, unit)) is not None
     }
     if summary.mg_per_dose is not None and len(written_mg) == 1:
         mg = written_mg.pop()
@@ -161,6 +190,14 @@ def _directions_agree(document: OrderDocument, summary: DoseSummary) -> list[Fin
                 f"{plain(mg, 4)} mg a dose, but the dose entered is "
                 f"{plain(summary.mg_per_dose, 4)} mg"
             )
+    return _disagreement(problems)
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def _disagreement(problems: list[str]) -> list[Finding]:
     if not problems:
         return []
     return [

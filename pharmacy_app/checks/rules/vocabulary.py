@@ -184,6 +184,17 @@ OPIOID_BRANDS = {
     "ibudone": "hydrocodone",
     "xartemis": "oxycodone",
     "7 oh": "7-hydroxymitragynine",
+    "bup nal": "buprenorphine",
+    "bup nx": "buprenorphine",
+    "bup naloxone": "buprenorphine",
+    "bupe": "buprenorphine",
+    "mser": "morphine",
+    "ms er": "morphine",
+    "b o supp": "opium",
+    "b o suppository": "opium",
+    "b o suppositories": "opium",
+    "belladonna and opium": "opium",
+    "belladonna opium": "opium",
     "zaza": "tianeptine",
 }
 # Opioids acting on the gut only: a warning at most (general knowledge).
