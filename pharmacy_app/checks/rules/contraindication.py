@@ -432,7 +432,8 @@ def _excipient_allergy(written: str, field: str, document: OrderDocument) -> tup
 _ALLERGEN_SOURCES = {"milk": "lactose", "dairy": "lactose", "fructose": "sucrose"}
 
 
-def _allergens(written: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _allergens(written: str) -> tuple[str, ...]:
     """Each allergen's name, without its reaction: "PCN, Lactose (GI upset)" -> ["pcn",
     "lactose"]; a source stands for the excipient it taints ("milk protein" -> "lactose")."""
     names = []
@@ -440,7 +441,7 @@ def _allergens(written: str) -> list[str]:
         name = read(item).clauses[0]
         words_ = read(item).words[name.start : name.end]
         names.append(" ".join(_ALLERGEN_SOURCES.get(w, w) for w in words_))
-    return names
+    return tuple(names)
 
 
 def _shares_a_name(allergy: str, excipient: str) -> bool:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from ..amounts import ML
-from ..document import DosageForm, OrderDocument
+from ..amounts import ML, Amount
+from ..document import DosageForm
 from .text import normalize
 
 # Frequencies as sigs write them, longest first so "twice daily" is not read as "daily".
@@ -86,6 +86,7 @@ _SOME_DAYS: tuple[tuple[re.Pattern[str], Decimal], ...] = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def days_share(written: str) -> Decimal | None:
     """The share of days a dose is taken on when the directions say some days only
     (every other night: 1/2; Monday to Friday: 5/7); None for every day or unstated."""
@@ -94,12 +95,14 @@ def days_share(written: str) -> Decimal | None:
     return found.pop() if len(found) == 1 else None
 
 
+@lru_cache(maxsize=4096)
 def duration_days(written: str) -> int | None:
     """The one duration the directions give ("x 90d", "for 30 days"), if exactly one."""
     found = {_days(m) for m in _DURATION.finditer(written)}
     return found.pop() if len(found) == 1 else None
 
 
+@lru_cache(maxsize=4096)
 def is_titration(written: str) -> bool:
     return bool(_TITRATION_WORDS.intersection(normalize(written).split()))
 
@@ -147,34 +150,28 @@ def _days(found: re.Match[str]) -> int:
     return count * 7 if found[2].lower().startswith("w") else count
 
 
-def mg_in(document: OrderDocument, amount: Decimal, unit: str) -> Decimal | None:
-    """Milligrams of naltrexone in `amount` `unit` of the order's preparation, if it can be
-    said ("2 caps" of 4.5 mg capsules: 9 mg; "3 mL" of 1 mg/mL: 3 mg)."""
-    strength = document.preparation.strength_amount
+def mg_in(form: DosageForm, strength: Amount, amount: Decimal, unit: str) -> Decimal | None:
+    """Milligrams of naltrexone in `amount` `unit` of a preparation of this form and strength,
+    if it can be said ("2 caps" of 4.5 mg capsules: 9 mg; "3 mL" of 1 mg/mL: 3 mg)."""
     if unit == "mg":
         return amount
     if unit == "mcg":
         return amount / 1000
-    if unit == "capsule" and document.preparation.dosage_form is DosageForm.CAPSULE:
+    if unit == "capsule" and form is DosageForm.CAPSULE:
         return amount * strength.value
     if unit == "mL" and strength.per == ML:
         return amount * strength.value
     return None
 
 
-def most_mg_a_dose(document: OrderDocument) -> Decimal | None:
+def most_mg_a_dose(written: str, form: DosageForm, strength: Amount) -> Decimal | None:
     """The largest dose the written directions name, in mg ("may increase to 2 caps")."""
-    named = [
-        mg
-        for amount, unit in amounts(document.sig.text)
-        if (mg := mg_in(document, amount, unit)) is not None
-    ]
+    named = [mg for amount, unit in amounts(written) if (mg := mg_in(form, strength, amount, unit))]
     return max(named, default=None)
 
 
-def wrong_form_units(document: OrderDocument) -> list[str]:
+def wrong_form_units(written: str, form: DosageForm) -> list[str]:
     """Units the directions give that the preparation cannot be measured in: mL or drops on
     a capsule order, capsules on a liquid."""
-    capsule = document.preparation.dosage_form is DosageForm.CAPSULE
-    wrong = {"mL", "drop", "click"} if capsule else {"capsule"}
-    return sorted({unit for _, unit in amounts(document.sig.text) if unit in wrong})
+    wrong = {"mL", "drop", "click"} if form is DosageForm.CAPSULE else {"capsule"}
+    return sorted({unit for _, unit in amounts(written) if unit in wrong})

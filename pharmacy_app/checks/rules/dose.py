@@ -9,8 +9,9 @@ Starting, titration and micro doses are never blocked.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from ..amounts import ML, Amount
+from ..amounts import ML, Amount, parse_amount
 from ..document import DosageForm, OrderDocument
 from ..findings import DoseSummary, Finding, Severity
 from ..policy import CheckPolicy
@@ -26,19 +27,33 @@ _ADDICTION_DOSES = (Decimal(25), Decimal(50), Decimal(100))
 
 def check(document: OrderDocument, policy: CheckPolicy) -> tuple[DoseSummary, list[Finding]]:
     """Work out the dose and judge it; a summary with None where it cannot be worked out."""
-    form = document.preparation.dosage_form
-    strength = document.preparation.strength_amount
-    dose = document.sig.dose_amount
-    mismatch = _strength_fits_form(form, strength, document.preparation.strength)
+    preparation, sig = document.preparation, document.sig
+    summary, findings = _check(
+        preparation.dosage_form, preparation.strength, sig.dose, sig.times_per_day, sig.text, policy
+    )
+    return summary, list(findings)
+
+
+@lru_cache(maxsize=4096)
+def _check(
+    form: DosageForm,
+    written_strength: str,
+    written_dose: str,
+    times: int,
+    sig_text: str,
+    policy: CheckPolicy,
+) -> tuple[DoseSummary, tuple[Finding, ...]]:
+    """The dose findings, cached by what they depend on (a pharmacy's day repeats them)."""
+    strength, dose = parse_amount(written_strength), parse_amount(written_dose)
+    mismatch = _strength_fits_form(form, strength, written_strength)
     if mismatch:
-        return DoseSummary(), [mismatch]
-    mg_per_dose, ml_per_dose, findings = _mg_per_dose(form, strength, dose, document.sig.dose)
+        return DoseSummary(), (mismatch,)
+    mg_per_dose, ml_per_dose, findings = _mg_per_dose(form, strength, dose, written_dose)
     if mg_per_dose is None:
-        return DoseSummary(), findings
-    times = document.sig.times_per_day
+        return DoseSummary(), tuple(findings)
     mg_per_day = mg_per_dose * times
     findings += _judge_daily_dose(mg_per_day, times, policy)
-    findings += _directions_allow_more(document, mg_per_dose, times, policy)
+    findings += _directions_allow_more(sig_text, form, strength, mg_per_dose, times, policy)
     micrograms = [a for a in (strength, dose) if a.written in _MICROGRAMS]
     # A dose written in mcg that would be an ordinary LDN dose in mg (up to the "not a low
     # dose" limit) is more likely a slip than an ultra-low dose (shared/domain/ldn.md).
@@ -68,15 +83,20 @@ def check(document: OrderDocument, policy: CheckPolicy) -> tuple[DoseSummary, li
         mg_per_day=_tidy(mg_per_day),
         ml_per_dose=None if ml_per_dose is None else _tidy(ml_per_dose),
     )
-    return summary, findings
+    return summary, tuple(findings)
 
 
 def _directions_allow_more(
-    document: OrderDocument, mg_per_dose: Decimal, times: int, policy: CheckPolicy
+    sig_text: str,
+    form: DosageForm,
+    strength: Amount,
+    mg_per_dose: Decimal,
+    times: int,
+    policy: CheckPolicy,
 ) -> list[Finding]:
     """The written directions may allow more than the dose fields ("may increase to 2
     caps"): judge the most they allow against the usual range."""
-    most = directions.most_mg_a_dose(document)
+    most = directions.most_mg_a_dose(sig_text, form, strength)
     if most is None or most <= mg_per_dose or most * times <= policy.usual_max_mg:
         return []
     return [

@@ -8,7 +8,6 @@ are a pharmacy setting (CheckPolicy.naturopath_states).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from ..document import OrderDocument
@@ -170,76 +169,78 @@ def _is_placeholder(licence: str) -> bool:
 
 
 def check(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
-    """Findings on credential, licence, state and NPI."""
+    """Findings on credential, licence, state and NPI (each part cached by its text: a
+    pharmacy sees the same prescribers all day)."""
     p = document.prescriber
-    return list(_findings(_Credentials(p.credential, p.license_number, p.state, p.npi), policy))
+    code = state_code(p.state)
+    return [
+        *_credential(p.credential, code, policy),
+        *_licence(p.license_number),
+        *_state(p.state),
+        *_npi(p.npi),
+    ]
 
 
-@dataclass(frozen=True, slots=True)
-class _Credentials:
-    """What the rules read of a prescriber (the name does not matter to them)."""
-
-    credential: str
-    license_number: str
-    state: str
-    npi: str
-
-
-@lru_cache(maxsize=2048)
-def _findings(prescriber: _Credentials, policy: CheckPolicy) -> tuple[Finding, ...]:
-    """The prescriber's findings, cached: a pharmacy sees the same prescribers all day."""
-    code = state_code(prescriber.state)
-    findings = _credential(prescriber.credential, code, policy)
-    if len(_NOT_ALNUM.sub("", prescriber.license_number)) == 0 or _is_placeholder(
-        prescriber.license_number
-    ):
-        findings.append(
+@lru_cache(maxsize=4096)
+def _licence(licence: str) -> tuple[Finding, ...]:
+    letters = len(_NOT_ALNUM.sub("", licence))
+    if letters == 0 or _is_placeholder(licence):
+        return (
             Finding(
                 "prescriber.license_missing",
                 Severity.BLOCK,
                 "prescriber.license_number",
                 "No licence number: LDN may only be dispensed on a licensed prescriber's "
                 "prescription. Obtain and verify the licence number.",
-            )
+            ),
         )
-    elif len(_NOT_ALNUM.sub("", prescriber.license_number)) < 3:
-        findings.append(
+    if letters < 3:
+        return (
             Finding(
                 "prescriber.license_suspect",
                 Severity.WARN,
                 "prescriber.license_number",
-                f'Licence number "{prescriber.license_number}" is too short to be real; verify it.',
-            )
+                f'Licence number "{licence}" is too short to be real; verify it.',
+            ),
         )
-    if not prescriber.state.strip():
-        findings.append(
+    return ()
+
+
+@lru_cache(maxsize=256)
+def _state(state: str) -> tuple[Finding, ...]:
+    if not state.strip():
+        return (
             Finding(
                 "prescriber.state_missing",
                 Severity.WARN,
                 "prescriber.state",
                 "The prescriber's licensing state is missing; it is needed to verify the licence.",
-            )
+            ),
         )
-    elif code is None:
-        findings.append(
+    if state_code(state) is None:
+        return (
             Finding(
                 "prescriber.state_unknown",
                 Severity.WARN,
                 "prescriber.state",
-                f'"{prescriber.state}" is not a US state code (such as OR). '
-                "Verify the licensing state.",
-            )
+                f'"{state}" is not a US state code (such as OR). Verify the licensing state.',
+            ),
         )
-    if prescriber.npi and not npi_is_valid(prescriber.npi):
-        findings.append(
+    return ()
+
+
+@lru_cache(maxsize=4096)
+def _npi(npi: str) -> tuple[Finding, ...]:
+    if npi and not npi_is_valid(npi):
+        return (
             Finding(
                 "prescriber.npi_invalid",
                 Severity.WARN,
                 "prescriber.npi",
-                f'NPI "{prescriber.npi}" fails its check digit; verify it.',
-            )
+                f'NPI "{npi}" fails its check digit; verify it.',
+            ),
         )
-    return tuple(findings)
+    return ()
 
 
 # Credentials written out in words, as some e-prescriptions and faxes do.
@@ -280,7 +281,12 @@ def credential_codes(written: str) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def _credential(written: str, state: str | None, policy: CheckPolicy) -> list[Finding]:
+@lru_cache(maxsize=1024)
+def _credential(written: str, state: str | None, policy: CheckPolicy) -> tuple[Finding, ...]:
+    return tuple(_credential_findings(written, state, policy))
+
+
+def _credential_findings(written: str, state: str | None, policy: CheckPolicy) -> list[Finding]:
     field = "prescriber.credential"
     codes = credential_codes(written)
     if not codes:

@@ -104,10 +104,21 @@ def _quantity_agrees(document: OrderDocument, summary: DoseSummary) -> list[Find
 def _units_per_dose(document: OrderDocument, amount: Decimal, unit: str) -> Decimal | None:
     """Capsules (or mL, g) of the preparation one dose of `amount` `unit` takes."""
     strength = document.preparation.strength_amount
-    mg = directions.mg_in(document, amount, unit)
+    mg = directions.mg_in(
+        document.preparation.dosage_form, document.preparation.strength_amount, amount, unit
+    )
     if mg is None:
         return None
     return mg / strength.value
+
+
+def _mg(document: OrderDocument, amount: Decimal, unit: str) -> Decimal | None:
+    preparation = document.preparation
+    return directions.mg_in(preparation.dosage_form, preparation.strength_amount, amount, unit)
+
+
+def _wrong_units(document: OrderDocument) -> list[str]:
+    return directions.wrong_form_units(document.sig.text, document.preparation.dosage_form)
 
 
 def _titration_steps_not_whole(document: OrderDocument) -> Finding | None:
@@ -121,7 +132,15 @@ def _titration_steps_not_whole(document: OrderDocument) -> Finding | None:
     odd = [
         mg
         for step in schedule
-        if (mg := directions.mg_in(document, step.amount, step.unit)) is not None
+        if (
+            mg := directions.mg_in(
+                document.preparation.dosage_form,
+                document.preparation.strength_amount,
+                step.amount,
+                step.unit,
+            )
+        )
+        is not None
         and (mg / strength) != (mg / strength).to_integral_value()
     ]
     if not odd:
@@ -164,7 +183,7 @@ def _directions_agree(document: OrderDocument, summary: DoseSummary) -> list[Fin
     problems = [
         f"doses in {', '.join(units)}, which {_a(document.preparation.dosage_form.label)} is "
         "not measured in"
-        for units in [directions.wrong_form_units(document)]
+        for units in [_wrong_units(document)]
         if units
     ]
     if directions.is_titration(text):
@@ -181,7 +200,12 @@ def _directions_agree(document: OrderDocument, summary: DoseSummary) -> list[Fin
     written_mg = {
         mg
         for amount, unit in directions.amounts(text)
-        if (mg := directions.mg_in(document, amount, unit)) is not None
+        if (
+            mg := directions.mg_in(
+                document.preparation.dosage_form, document.preparation.strength_amount, amount, unit
+            )
+        )
+        is not None
     }
     if summary.mg_per_dose is not None and len(written_mg) == 1:
         mg = written_mg.pop()

@@ -247,6 +247,8 @@ def read(written: str) -> Text:
 
 
 def _unabbreviated(written: str) -> str:
+    if "/" not in written and "." not in written:
+        return written  # the shorthand all has a slash or a full stop
     for pattern, replacement in _SHORTHAND:
         written = pattern.sub(replacement, written)
     return written
