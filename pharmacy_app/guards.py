@@ -7,7 +7,6 @@ for every form, query string and JSON body.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -42,24 +41,13 @@ def configure_guards(app: Flask) -> None:
 
 
 def _refuse_nul() -> None:
-    values: list[Any] = [*request.args.values(), *request.form.values()]
-    if request.is_json:
-        # Nested too deep to be a document: the endpoint itself answers 422.
-        with contextlib.suppress(RecursionError):
-            values.append(request.get_json(silent=True))
-
-    if any(_has_nul(v) for v in values) or "\x00" in request.path:
+    values = [*request.args.values(), *request.form.values()]
+    # In JSON a NUL can only be written as the escape \u0000 (a raw control character is not
+    # JSON): a search of the bytes finds it without parsing the body twice.
+    if request.is_json and b"\\u0000" in request.get_data():
         raise UnstorableInput()
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+    if any("\x00" in v for v in values) or "\x00" in request.path:
+        raise UnstorableInput()
 
 
 def _too_large(error: Exception) -> Any:
