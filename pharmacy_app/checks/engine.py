@@ -38,6 +38,6 @@ def check_order(
     findings += contraindication.check(document)
     findings += prescriber.check(document, policy)
     findings += supply.check(document, policy, summary, dose_findings)
-    findings += duplicate.check(open_orders)
+    findings += duplicate.check(document, open_orders)
     findings.sort(key=lambda f: -f.severity)
     return CheckResult(findings=tuple(findings), dose=summary)

@@ -205,3 +205,20 @@ def test_a_verification_sent_with_an_older_check_id_is_refused(
     assert stale.status_code == 409
     assert "changed since" in stale.get_json()["message"]
     assert pharmacist.post(url, json={"check_id": order["check_id"]}).status_code == 200
+
+
+def test_an_open_order_for_another_form_is_information_only(api, make_document):
+    api.post("/api/v1/orders", json=make_document())
+    cream = make_document(
+        preparation={
+            "dosage_form": "topical_cream",
+            "strength": "0.5 mg/mL",
+            "excipients": ["Lipoderm"],
+            "release": "",
+        },
+        sig={"dose": "1 mL", "text": ""},
+    )
+    findings = api.post("/api/v1/checks", json=cream).get_json()["findings"]
+    codes = {f["code"]: f["severity"] for f in findings}
+    assert codes.get("duplicate.other_open_order") == "info"
+    assert "duplicate.open_order" not in codes
