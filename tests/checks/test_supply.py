@@ -143,13 +143,17 @@ def test_capsule_quantities_that_disagree_with_the_sig_are_at_least_a_warning(
 
 @pytest.mark.parametrize(("dose", "quantity"), [("4.5 mL", 135), ("4.5 mg", 135), ("3 mL", 90)])
 def test_a_liquid_quantity_of_dose_volume_times_days_is_fine(checked, dose, quantity):
-    result = checked(preparation=LIQUID_PREPARATION, sig={"dose": dose, "text": ""}, quantity=quantity)
+    result = checked(
+        preparation=LIQUID_PREPARATION, sig={"dose": dose, "text": ""}, quantity=quantity
+    )
     assert supply_flags(result) == [], describe(result)
 
 
 @pytest.mark.parametrize(("dose", "quantity"), [("4.5 mL", 30), ("4.5 mL", 60), ("4.5 mg", 30)])
 def test_a_liquid_quantity_short_of_the_days_supply_warns(checked, dose, quantity):
-    result = checked(preparation=LIQUID_PREPARATION, sig={"dose": dose, "text": ""}, quantity=quantity)
+    result = checked(
+        preparation=LIQUID_PREPARATION, sig={"dose": dose, "text": ""}, quantity=quantity
+    )
     flagged = supply_flags(result)
     assert flagged, describe(result)
     assert {f.field for f in flagged} <= SUPPLY_FIELDS
