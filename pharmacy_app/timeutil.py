@@ -1,8 +1,12 @@
-"""Time helpers: the app stores timezone-aware UTC timestamps."""
+"""Time helpers: the app stores timezone-aware UTC timestamps, and shows and dates things in
+the pharmacy's own time zone (PHARMACY_TIMEZONE)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 
 
 def utcnow() -> dt.datetime:
@@ -14,3 +18,18 @@ def iso_utc(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
     return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+
+
+def pharmacy_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["PHARMACY_TIMEZONE"])
+
+
+def pharmacy_time(moment: dt.datetime) -> dt.datetime:
+    """A stored UTC instant in the pharmacy's time zone (SQLite hands back naive UTC)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(pharmacy_zone())
+
+
+def pharmacy_today() -> dt.date:
+    """The pharmacy's own date: a fill made at 17:30 in Portland is made that day, whatever
+    the date is in UTC."""
+    return utcnow().astimezone(pharmacy_zone()).date()

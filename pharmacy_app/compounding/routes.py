@@ -18,6 +18,7 @@ from ..accounts.models import Permission
 from ..extensions import db
 from ..orders.services import WorkflowError, get_order_or_404
 from ..pdf import render_pdf
+from ..timeutil import pharmacy_today
 from .bud import BudRule
 from .forms import (
     AcceptSupplyForm,
@@ -48,7 +49,7 @@ from .services import (
     start_record,
 )
 from .stock import LotError, count_lot, describe, quarantine_lot, receive_lot, release_lot
-from .worksheets import lots_first_expiry_first, needs, passed_over, pharmacy_today
+from .worksheets import lots_first_expiry_first, needs, passed_over
 
 bp = Blueprint("compounding", __name__, url_prefix="/compounding")
 

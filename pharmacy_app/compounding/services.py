@@ -16,7 +16,7 @@ from ..checks.findings import plain
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
 from ..orders.services import WorkflowError, lock_order, record_event
-from ..timeutil import utcnow
+from ..timeutil import pharmacy_today, utcnow
 from . import arithmetic
 from .bud import BudRule, beyond_use_date, storage_for, supply_beyond_bud
 from .formulas import formula_field_problems, mismatch, vehicle_note
@@ -35,7 +35,6 @@ from .worksheets import (
     lots_first_expiry_first,
     needs,
     passed_over,
-    pharmacy_today,
     readability_mg,
     tolerance_percent,
     weighing_cautions,

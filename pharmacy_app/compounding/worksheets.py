@@ -16,9 +16,7 @@ from sqlalchemy import select
 from ..checks import DosageForm, Severity
 from ..checks.findings import plain
 from ..checks.formulation import check_formulation
-from ..costs.services import pharmacy_zone
 from ..extensions import db
-from ..timeutil import utcnow
 from . import arithmetic
 from .models import DOSE_ROLES, Ingredient, IngredientKind, Lot, MasterFormulation
 
@@ -46,12 +44,6 @@ class Need:
         if not self.from_stock:
             return Decimal(0)
         return self.required * TO_STOCK[(self.unit, self.ingredient.stock_unit)]
-
-
-def pharmacy_today() -> dt.date:
-    """The pharmacy's own date (PHARMACY_TIMEZONE): a fill made at 17:30 in Portland is made
-    that day, whatever the date is in UTC."""
-    return utcnow().astimezone(pharmacy_zone()).date()
 
 
 def _setting(name: str, default: str) -> Decimal:

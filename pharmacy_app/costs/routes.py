@@ -23,7 +23,7 @@ from ..accounts.models import Permission
 from ..extensions import db
 from ..orders.services import WorkflowError, record_event
 from ..pdf import render_pdf
-from ..timeutil import utcnow
+from ..timeutil import pharmacy_zone, utcnow
 from .export import csv_lines
 from .forms import PriceScheduleForm
 from .models import CostRecord, PriceSchedule
@@ -34,7 +34,7 @@ from .report import (
     monthly_report,
     trend_svg,
 )
-from .services import pharmacy_zone, preparation_names, void_cost
+from .services import preparation_names, void_cost
 
 bp = Blueprint("costs", __name__)
 

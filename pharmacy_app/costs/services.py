@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from ..compounding.models import CompoundingRecord, MasterFormulation
 from ..extensions import db
 from ..orders.services import WorkflowError
+from ..timeutil import pharmacy_time
 from .models import WHAT_LENGTH, CostLine, CostRecord, PriceSchedule
 
 CENT = Decimal("0.01")
@@ -37,10 +37,6 @@ def _component_line(ingredient: str, lot_number: str) -> str:
     is cut short before the lot number is."""
     lot = f" (lot {lot_number})"[:WHAT_LENGTH]
     return ingredient[: WHAT_LENGTH - len(lot)] + lot
-
-
-def pharmacy_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["PHARMACY_TIMEZONE"])
 
 
 def cost_lines(record: CompoundingRecord) -> list[CostLine]:
@@ -153,11 +149,7 @@ def freeze_cost(
         raise WorkflowError("Give the reason for changing the price.")
     if price_override is not None and price_override < 0:
         raise WorkflowError("A price cannot be negative.")
-    local = (
-        (dispensed_at if dispensed_at.tzinfo else dispensed_at.replace(tzinfo=dt.UTC))
-        .astimezone(pharmacy_zone())
-        .date()
-    )
+    local = pharmacy_time(dispensed_at).date()
     lines = cost_lines(record)
     price = computed_price(record, lines, local)
     total = {

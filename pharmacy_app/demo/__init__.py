@@ -21,16 +21,14 @@ from ..compounding.services import matching_formulations, record_weights, sign_o
 from ..compounding.worksheets import (
     lots_first_expiry_first,
     needs,
-    pharmacy_today,
     readability_mg,
 )
-from ..costs.services import pharmacy_zone
 from ..extensions import db
 from ..labels.services import default_stock, dispense, record_print
 from ..orders.models import Order, OrderStatus
 from ..orders.services import WorkflowError, create_order
 from ..orders.workflow import outstanding_warnings, override_warning, reject_order, verify_order
-from ..timeutil import utcnow
+from ..timeutil import pharmacy_today, pharmacy_zone, utcnow
 from .compounding import store_demo_compounding
 
 PRESCRIBERS = [

@@ -19,11 +19,11 @@ from ..accounts.models import Permission, User
 from ..checks.findings import plain
 from ..compounding.models import CompoundingRecord, RecordStatus
 from ..costs.models import CostRecord
-from ..costs.services import freeze_cost, pharmacy_zone, void_cost
+from ..costs.services import freeze_cost, void_cost
 from ..extensions import db
 from ..orders.models import OrderStatus
 from ..orders.services import WorkflowError, lock_order, record_event
-from ..timeutil import utcnow
+from ..timeutil import pharmacy_time, utcnow
 from .models import LabelPrint
 
 DISPENSE_METHODS = {"picked_up": "picked up by the patient", "shipped": "shipped"}
@@ -87,9 +87,8 @@ def refill_too_soon_percent() -> Decimal:
 
 
 def local_date(moment: dt.datetime) -> dt.date:
-    """A stored instant's date in the pharmacy's zone (SQLite hands back naive UTC)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(pharmacy_zone()).date()
+    """A stored instant's date in the pharmacy's zone."""
+    return pharmacy_time(moment).date()
 
 
 def refill_too_soon(record: CompoundingRecord, at: dt.datetime | None = None) -> TooSoon | None:

@@ -21,7 +21,7 @@ from ..orders.models import Order, OrderStatus
 from ..orders.queue import queue_query
 from ..orders.services import WorkflowError, get_order_or_404
 from ..pdf import render_pdf
-from ..timeutil import utcnow
+from ..timeutil import pharmacy_time, utcnow
 from .dispensing import (
     RefillTooSoon,
     TooSoon,
@@ -39,7 +39,6 @@ from .services import (
     default_stock,
     label_values,
     order_label_problem,
-    pharmacy_time,
     ready_to_label,
     record_print,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -12,10 +11,10 @@ from sqlalchemy import exists, func, select
 from ..accounts.models import User
 from ..accounts.services import pharmacy_details
 from ..compounding.models import CompoundingRecord, IngredientKind, MasterFormulation, RecordStatus
-from ..costs.services import pharmacy_zone
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
 from ..orders.services import WorkflowError, lock_order, record_event
+from ..timeutil import pharmacy_time
 from .directions import Sig, label_directions
 from .dispensing import DISPENSABLE_ORDERS
 from .dispensing import dispense as dispense  # where the demo and older callers import it
@@ -161,11 +160,6 @@ def needs_shaking(mfr: MasterFormulation) -> bool:
     if mfr.dosage_form in LIQUID_FORMS and mfr.active_ingredient.kind == IngredientKind.TABLET:
         return True
     return SHAKE_WELL_IN_METHOD.search(mfr.method or "") is not None
-
-
-def pharmacy_time(moment: dt.datetime) -> dt.datetime:
-    """A stored UTC instant in the pharmacy's time zone (SQLite hands back naive UTC)."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(pharmacy_zone())
 
 
 def record_print(

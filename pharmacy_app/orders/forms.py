@@ -9,7 +9,6 @@ import datetime as dt
 import re
 from typing import Any
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -32,6 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from ..checks import DosageForm
+from ..timeutil import pharmacy_today
 
 FORM_CHOICES = [SelectChoice(f.value, f.label.capitalize()) for f in DosageForm]
 TIME_CHOICES = [
@@ -78,11 +78,6 @@ FIELD_FOR_PATH = {
     "date_written": "date_written",
     "date_received": "date_received",
 }
-
-
-def pharmacy_today() -> dt.date:
-    """The pharmacy's local date (not the server's), for defaults."""
-    return current_app.extensions["check_policy"].today()  # type: ignore[no-any-return]
 
 
 class BirthDateField(DateField):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -16,10 +15,11 @@ from ..accounts.models import Permission
 from ..checks import CheckResult, DocumentError, OrderDocument, check_order, parse_order_document
 from ..compounding.models import CompoundingRecord
 from ..costs.models import CostRecord
-from ..costs.services import computed_price, cost_lines, pharmacy_zone
+from ..costs.services import computed_price, cost_lines
 from ..extensions import db
 from ..labels.forms import DispenseForm
 from ..labels.models import LabelPrint, LabelStock
+from ..timeutil import pharmacy_today
 from .forms import (
     DATE_FIELDS,
     FIELD_FOR_PATH,
@@ -179,7 +179,7 @@ def detail(order_id: int) -> str:
             select(CostRecord).where(CostRecord.record_id.in_([r.id for r in records]))
         )
     }
-    today = dt.datetime.now(pharmacy_zone()).date()
+    today = pharmacy_today()
     prices = {
         r.id: computed_price(r, cost_lines(r), today)
         for r in records

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from pharmacy_app.compounding import worksheets
+from pharmacy_app import timeutil
 from pharmacy_app.compounding.bud import BudRule
 from pharmacy_app.compounding.models import (
     CompoundingRecord,
@@ -19,8 +19,8 @@ from pharmacy_app.compounding.models import (
     Lot,
     MasterFormulation,
 )
-from pharmacy_app.compounding.worksheets import pharmacy_today
 from pharmacy_app.extensions import db
+from pharmacy_app.timeutil import pharmacy_today
 
 # 2026-11-30 17:30 PST (UTC-8) is 2026-12-01 01:30 UTC.
 PST_1730 = dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.UTC)
@@ -28,7 +28,7 @@ PST_1730 = dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.UTC)
 
 @pytest.fixture
 def half_past_five_pst(monkeypatch):
-    monkeypatch.setattr(worksheets, "utcnow", lambda: PST_1730)
+    monkeypatch.setattr(timeutil, "utcnow", lambda: PST_1730)
 
 
 def record(app, record_id):
