@@ -25,10 +25,10 @@ from .accounts.services import (
     issue_token,
     set_password,
 )
-from .checks import DocumentError, Severity, check_order, parse_order_document
+from .checks import DocumentError, Severity, parse_order_document
 from .extensions import db
 from .orders.models import Order
-from .orders.services import create_order, current_policy
+from .orders.services import check_document, create_order, current_policy
 
 # Exit status of `check`: the verdict, or a malformed document.
 EXIT_CODES = {"pass": 0, "warn": 1, "block": 2}
@@ -193,7 +193,7 @@ def check(path: Path, as_json: bool) -> None:
 
     Exit status: 0 pass, 1 warn, 2 block, 3 malformed."""
     document = _read_document(path)
-    result = check_order(document, current_policy())
+    result = check_document(document)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:

@@ -224,3 +224,24 @@ def pg_app(pg_url: str) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def pg_test_app(pg_url: str) -> Iterator[Flask]:
+    """The test app as `app` makes it, on a migrated throwaway PostgreSQL database: a test
+    module overrides `app` with it to run the SQLite fixtures (orders, fills) on PostgreSQL."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": pg_url,
+            "PHARMACY_STATE": "OR",
+            "WTF_CSRF_ENABLED": False,
+            "ARGON2_MEMORY_COST": 1024,
+        }
+    )
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()

@@ -10,17 +10,17 @@ from flask import Blueprint, Response, jsonify, request, send_file, url_for
 
 from ..accounts.auth import acting_user, authenticate_api_request, require
 from ..accounts.models import Permission
-from ..checks import DocumentError, OrderDocument, check_order, parse_order_document
+from ..checks import DocumentError, OrderDocument, parse_order_document
 from ..extensions import csrf, db
 from ..labels.models import LabelStock
 from ..labels.rendering import render_labels
 from ..labels.services import default_stock, label_values, order_label_problem, record_print
 from ..orders.services import (
     WorkflowError,
+    check_document,
     create_order,
     current_policy,
     get_order_or_404,
-    open_orders_for,
     order_to_dict,
 )
 from ..orders.workflow import override_warning, reject_order, verify_order
@@ -43,7 +43,7 @@ def _authenticate() -> Any:
 def check() -> Response:
     """Check an order document; nothing is stored."""
     document = _document_from_request()
-    result = check_order(document, current_policy(), open_orders_for(document))
+    result = check_document(document)
     return jsonify(result.to_dict())
 
 
@@ -110,8 +110,13 @@ def label(order_id: int) -> Response:
         raise WorkflowError(problem or "No fill to label.")
     stock_id = request.args.get("stock", type=int)
     stock = (db.session.get(LabelStock, stock_id) if stock_id else None) or default_stock()
-    pdf = render_labels([label_values(record)], stock)
-    _decide(lambda: record_print(record, stock, acting_user()))
+    try:
+        record_print(record, stock, acting_user())
+        pdf = render_labels([label_values(record)], stock)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     return send_file(
         BytesIO(pdf), mimetype="application/pdf", download_name=f"label-{order.rx_number}.pdf"
     )

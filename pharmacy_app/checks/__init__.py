@@ -6,6 +6,7 @@ from .engine import RULESET_VERSION, check_order
 from .findings import CheckResult, DoseSummary, Finding, Severity, verdict_of
 from .policy import DEFAULT_POLICY, CheckPolicy
 from .rules.duplicate import OpenOrder
+from .rules.on_file import PrescriberOnFile
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -20,6 +21,7 @@ __all__ = [
     "Finding",
     "OpenOrder",
     "OrderDocument",
+    "PrescriberOnFile",
     "Severity",
     "check_order",
     "field_path",

@@ -11,24 +11,28 @@ from .rules import (
     duplicate,
     excipient,
     interaction,
+    on_file,
     prescriber,
     release,
     supply,
 )
 from .rules.duplicate import OpenOrder
+from .rules.on_file import PrescriberOnFile
 
 # Stored with every check result, so an old verdict can be traced to the rules that gave it.
-RULESET_VERSION = "2026.11.3"
+RULESET_VERSION = "2026.12.1"
 
 
 def check_order(
     document: OrderDocument,
     policy: CheckPolicy = DEFAULT_POLICY,
     open_orders: tuple[OpenOrder, ...] = (),
+    prescribers_on_file: tuple[PrescriberOnFile, ...] = (),
 ) -> CheckResult:
     """Check one order against every rule family; findings come worst first (then in rule
     family order), so the reason to stop is read first. `open_orders` are the patient's other
-    open prescriptions, which the caller looks up."""
+    open prescriptions, and `prescribers_on_file` the records kept for the prescription's
+    licence number, which the caller looks up."""
     findings: list[Finding] = []
     findings += release.check(document)
     findings += excipient.check(document, policy.accepted_excipients)
@@ -37,6 +41,7 @@ def check_order(
     findings += interaction.check(document)
     findings += contraindication.check(document)
     findings += prescriber.check(document, policy)
+    findings += on_file.check(document, prescribers_on_file)
     findings += supply.check(document, policy, summary, dose_findings)
     findings += duplicate.check(document, open_orders)
     findings.sort(key=lambda f: -f.severity)

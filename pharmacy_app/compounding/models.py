@@ -210,6 +210,10 @@ class CompoundingRecord(Model):
         ForeignKey("users.id", name="fk_compounding_records_supply_accepted_by")
     )
     fill_number: Mapped[int] = mapped_column(Integer, default=1)  # 1 = first fill, 2 = refill 1
+    # The prescription as it stood when the fill was started (dosage form, strength, its
+    # unit, quantity): weighing, sign-off, labels and dispensing refuse a fill that no longer
+    # matches its order. None on fills started before it was kept (migration 0013).
+    made_for: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     dispensed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     dispensed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", name="fk_compounding_records_dispensed_by")

@@ -169,6 +169,7 @@ def start_record(
             bud=bud.date,
         ),
         fill_number=len(fills) + 1,
+        made_for=made_for(order),
         created_by=user,
         components=components,
     )
@@ -181,6 +182,63 @@ def start_record(
     )
     db.session.flush()
     return record
+
+
+def made_for(order: Order) -> dict[str, str | None]:
+    """What a fill is made for: the prescription's form, strength and quantity as they stand
+    when it is started."""
+    return {
+        "dosage_form": order.dosage_form,
+        "strength_mg": _number(order.strength_mg),
+        "strength_per": order.strength_per,
+        "quantity": _number(order.quantity),
+    }
+
+
+def fill_mismatch(record: CompoundingRecord) -> str | None:
+    """Why this fill no longer matches its order as the order now stands (its formula no
+    longer makes it, or the form, strength or quantity changed since the fill was started);
+    None when it matches. Weighing, sign-off, labels and dispensing refuse a mismatch."""
+    order = record.order
+    changes: list[str] = []
+    why = mismatch(record.mfr, order)
+    if why:
+        changes.append(f"{record.mfr.name} does not make it: {why}")
+    if record.made_for:
+        now = made_for(order)
+        changes += [
+            f"{_WHAT[key]} {_shown(key, record.made_for)} then, {_shown(key, now)} now"
+            for key in _WHAT
+            if record.made_for.get(key) != now[key]
+        ]
+    if not changes:
+        return None
+    return (
+        f"Fill {record.batch_number} was made for the prescription as it stood before it "
+        f"changed ({'; '.join(dict.fromkeys(changes))}). It cannot go on: a pharmacist "
+        "discards it and the order is compounded again."
+    )
+
+
+_WHAT = {
+    "dosage_form": "dosage form",
+    "strength_mg": "strength",
+    "strength_per": "strength",
+    "quantity": "quantity",
+}
+
+
+def _shown(key: str, values: dict[str, str | None]) -> str:
+    if key in ("strength_mg", "strength_per"):
+        per = values.get("strength_per")
+        return f"{values.get('strength_mg')} mg" + (f"/{per}" if per else "")
+    if key == "dosage_form":
+        return (values.get(key) or "").replace("_", " ")
+    return str(values.get(key))
+
+
+def _number(value: Decimal | int | None) -> str | None:
+    return None if value is None else format(Decimal(value).normalize(), "f")
 
 
 def _order_unit(order: Order) -> str:
@@ -199,6 +257,9 @@ def _lock(record: CompoundingRecord) -> None:
             f"The order is {OrderStatus(record.order.status).label}: this fill cannot go on. "
             "A pharmacist discards it."
         )
+    problem = fill_mismatch(record)
+    if problem:
+        raise WorkflowError(problem)
 
 
 def record_weights(

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from ..accounts.models import Permission, User
 from ..checks.findings import plain
 from ..compounding.models import CompoundingRecord, RecordStatus
+from ..compounding.services import fill_mismatch
 from ..costs.models import CostRecord
 from ..costs.services import freeze_cost, void_cost
 from ..extensions import db
@@ -149,6 +150,9 @@ def dispense(
         raise WorkflowError(
             f"The order is {OrderStatus(order.status).label}: its fill cannot be dispensed."
         )
+    problem = fill_mismatch(record)
+    if problem:
+        raise WorkflowError(problem)
     if method not in DISPENSE_METHODS:
         raise WorkflowError("Say whether the fill was picked up or shipped.")
     if price_override is not None and not user.can(Permission.VERIFY):

@@ -69,8 +69,8 @@ def order_label(order_id: int) -> Response:
         return redirect(url_for("orders.detail", order_id=order_id), 303)
     try:
         stock = _stock()
-        pdf = render_labels([label_values(record)], stock)
         record_print(record, stock, acting_user())
+        pdf = render_labels([label_values(record)], stock)
         db.session.commit()
     except WorkflowError as exc:
         db.session.rollback()
@@ -103,18 +103,17 @@ def batch() -> Response:
         )
         return redirect(url_for("orders.queue"), 303)
     try:
-        pdf = render_labels([label_values(r) for r in records], stock)
         if all_ready:
             # Printed by someone else meanwhile (a double click, a colleague): not again.
-            claimed = claim_ready(records)
-            if claimed != records:
-                records = claimed
-                if not records:
-                    raise WorkflowError("These labels were printed meanwhile: nothing to print.")
-                pdf = render_labels([label_values(r) for r in records], stock)
+            records = claim_ready(records)
+            if not records:
+                raise WorkflowError("These labels were printed meanwhile: nothing to print.")
         user = acting_user()
+        # Each print is recorded under its order's lock, and the labels are made from the
+        # fills as they stand under it.
         for record in records:
             record_print(record, stock, user, batch=True)
+        pdf = render_labels([label_values(r) for r in records], stock)
         db.session.commit()
     except WorkflowError as exc:
         db.session.rollback()

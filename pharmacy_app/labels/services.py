@@ -11,6 +11,7 @@ from sqlalchemy import exists, func, select
 from ..accounts.models import User
 from ..accounts.services import pharmacy_details
 from ..compounding.models import CompoundingRecord, IngredientKind, MasterFormulation, RecordStatus
+from ..compounding.services import fill_mismatch
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
 from ..orders.services import WorkflowError, lock_order, record_event
@@ -60,7 +61,7 @@ def label_problem(record: CompoundingRecord) -> str | None:
         )
     if record.order.status not in LABELLED_ORDERS:
         return f"The order is {OrderStatus(record.order.status).label}: its fill gets no label."
-    return None
+    return fill_mismatch(record)
 
 
 def latest_fill(order: Order) -> CompoundingRecord | None:
@@ -165,6 +166,14 @@ def needs_shaking(mfr: MasterFormulation) -> bool:
 def record_print(
     record: CompoundingRecord, stock: LabelStock, user: User, batch: bool = False
 ) -> LabelPrint:
+    """Record that the fill's label was printed, under the order's row lock: the fill must
+    still be one that may have a label (signed off, of an order that may be labelled, and
+    matching the order as it now stands)."""
+    lock_order(record.order)
+    db.session.refresh(record)
+    problem = label_problem(record)
+    if problem:
+        raise WorkflowError(problem)
     earlier = (
         db.session.scalar(
             select(func.count()).select_from(LabelPrint).where(LabelPrint.record_id == record.id)

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from ..accounts.auth import acting_user, require
 from ..accounts.models import Permission
-from ..checks import CheckResult, DocumentError, OrderDocument, check_order, parse_order_document
+from ..checks import CheckResult, DocumentError, OrderDocument, parse_order_document
 from ..compounding.models import CompoundingRecord
 from ..costs.models import CostRecord
 from ..costs.services import computed_price, cost_lines
@@ -34,11 +34,11 @@ from .models import Order, OrderStatus
 from .queue import page_of, status_counts
 from .services import (
     WorkflowError,
+    check_document,
     create_order,
     current_policy,
     ensure_editable,
     get_order_or_404,
-    open_orders_for,
     update_order,
 )
 from .workflow import (
@@ -137,13 +137,7 @@ def live_check() -> Response:
     form = OrderForm()
     document, errors = _document(form)
     result = (
-        check_order(
-            document,
-            current_policy(),
-            open_orders_for(document, request.args.get("order", type=int)),
-        )
-        if document
-        else None
+        check_document(document, order_id=request.args.get("order", type=int)) if document else None
     )
     return jsonify(
         {
@@ -274,9 +268,7 @@ def _enter(form: OrderForm, order: Order | None) -> str | Response:
         document, errors = _document(form)
         _attach(form, errors, general)
         if document is not None:
-            result = check_order(
-                document, current_policy(), open_orders_for(document, order.id if order else None)
-            )
+            result = check_document(document, order_id=order.id if order else None)
             if (form.save.data or form.save_draft.data) and form.validate():
                 status = OrderStatus.DRAFT if form.save_draft.data else OrderStatus.CHECKED
                 return _save(document, order, status)

@@ -18,9 +18,11 @@ from ..checks import (
     CheckResult,
     OpenOrder,
     OrderDocument,
+    PrescriberOnFile,
     check_order,
     parse_order_document,
 )
+from ..checks.rules.on_file import matches
 from ..extensions import db
 from ..timeutil import iso_utc
 from .models import Order, OrderCheck, OrderEvent, OrderStatus, RxCounter
@@ -55,7 +57,7 @@ def create_order(
     session. The Rx number is taken first, so the counter row's lock orders concurrent
     saves (and on SQLite the write lock is taken before anything is read)."""
     rx_number = allocate_rx_number()
-    result = check_order(document, policy, open_orders_for(document))
+    result = check_document(document, policy)
     order = Order(
         rx_number=rx_number,
         status=status.value,
@@ -90,10 +92,13 @@ def update_order(
     status: OrderStatus = OrderStatus.CHECKED,
 ) -> CheckResult:
     """Replace the prescription with an edited one and check it again. An edit after
-    verification sends the order back for verification."""
+    verification sends the order back for verification. The order's row lock is taken
+    first and the state checked under it: a fill started by someone else at the same moment
+    either is seen here (and the edit refused) or sees the edited order (and is refused)."""
+    lock_order(order)
     ensure_editable(order)
 
-    result = check_order(document, policy, open_orders_for(document, order.id))
+    result = check_document(document, policy, order.id)
     order.patient = find_or_create_patient(document)
     order.prescriber = find_or_create_prescriber(document)
     order.document = document.model_dump(mode="json")
@@ -155,10 +160,53 @@ def ensure_editable(order: Order) -> None:
 def recheck_order(order: Order, policy: CheckPolicy) -> CheckResult:
     """Run the checker again over the stored document and keep the result."""
     document = parse_order_document(order.document)
-    result = check_order(document, policy, open_orders_for(document, order.id))
+    result = check_document(document, policy, order.id)
     _apply(order, document, result)
     _record_check(order, result)
     return result
+
+
+def check_document(
+    document: OrderDocument, policy: CheckPolicy | None = None, order_id: int | None = None
+) -> CheckResult:
+    """The checker over a document with what it needs from the records: the patient's other
+    open orders (but not `order_id`, the order being edited) and the prescribers kept for its
+    licence number. Every interface checks an order through here."""
+    return check_order(
+        document,
+        policy or current_policy(),
+        open_orders_for(document, order_id),
+        prescribers_on_file(document),
+    )
+
+
+def prescribers_on_file(document: OrderDocument) -> tuple[PrescriberOnFile, ...]:
+    """The records kept for the prescription's licence number and state (none without a
+    licence number)."""
+    return tuple(
+        PrescriberOnFile(name=p.name, credential=p.credential)
+        for p in _prescribers_with_licence(document)
+    )
+
+
+def _prescribers_with_licence(document: OrderDocument) -> list[Prescriber]:
+    license_number, state = _licence_key(document)
+    if not license_number:
+        return []
+    return list(
+        db.session.scalars(
+            select(Prescriber)
+            .where(Prescriber.license_number == license_number, Prescriber.state == state)
+            .order_by(Prescriber.id)
+            .limit(20)
+        )
+    )
+
+
+def _licence_key(document: OrderDocument) -> tuple[str, str]:
+    data = document.prescriber
+    # Upper-casing can lengthen text ("ß" -> "SS"): keep within the columns.
+    return data.license_number.strip().upper()[:200], data.state.strip().upper()[:40]
 
 
 # Orders still in the pharmacy's hands: a second one for the same patient may be a duplicate.
@@ -258,21 +306,33 @@ def find_or_create_patient(document: OrderDocument) -> Patient:
 
 
 def find_or_create_prescriber(document: OrderDocument) -> Prescriber:
-    """By licence number and state when a licence is given, else by name and credential."""
+    """By licence number and state when a licence is given, else by name and credential. A
+    record of the licence is reused only when it is the same person with the same credential
+    (the checker has flagged any other): an order is never attached to another person's
+    record, so the order page and the label name the prescriber whose credential was
+    checked."""
     data = document.prescriber
-    # Upper-casing can lengthen text ("ß" -> "SS"): keep within the columns.
-    license_number = data.license_number.strip().upper()[:200]
-    state = data.state.strip().upper()[:40]
-    query = select(Prescriber).order_by(Prescriber.id).limit(1)
+    license_number, state = _licence_key(document)
     if license_number:
-        query = query.where(Prescriber.license_number == license_number, Prescriber.state == state)
-    else:
-        query = query.where(
-            Prescriber.name == data.name,
-            Prescriber.credential == data.credential,
-            Prescriber.license_number == "",
+        prescriber = next(
+            (
+                p
+                for p in _prescribers_with_licence(document)
+                if matches(data.name, data.credential, PrescriberOnFile(p.name, p.credential))
+            ),
+            None,
         )
-    prescriber = db.session.scalars(query).first()
+    else:
+        prescriber = db.session.scalars(
+            select(Prescriber)
+            .where(
+                Prescriber.name == data.name,
+                Prescriber.credential == data.credential,
+                Prescriber.license_number == "",
+            )
+            .order_by(Prescriber.id)
+            .limit(1)
+        ).first()
     if prescriber is None:
         prescriber = Prescriber(
             name=data.name,

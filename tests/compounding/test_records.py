@@ -10,6 +10,13 @@ from sqlalchemy import select
 
 from pharmacy_app.compounding.models import CompoundingRecord, Lot
 from pharmacy_app.extensions import db
+from pharmacy_app.timeutil import pharmacy_today
+
+
+def today(app):
+    """The pharmacy's date, which dates its fills (UTC's may already be tomorrow)."""
+    with app.app_context():
+        return pharmacy_today()
 
 
 def on_hand(app, lot_number):
@@ -51,7 +58,7 @@ def test_a_technician_makes_the_worksheet_with_lots_first_expiry_first(
     record = record_of(app, order_id)
     assert re.fullmatch(r"B\d{6}-\d{4}", record.batch_number)
     assert record.units_to_make == 32  # 30 + 5% overage, rounded up
-    assert record.beyond_use_date == dt.date.today() + dt.timedelta(days=180)
+    assert record.beyond_use_date == today(app) + dt.timedelta(days=180)
     lots = {c.role: c.lot.lot_number for c in record.components}
     assert lots["active"] == "P-883120" and lots["filler"] == "P-771002"
 
@@ -62,14 +69,14 @@ def test_the_beyond_use_date_is_capped_by_the_earliest_lot(app, signed_in, verif
     record = record_of(app, order_id)
     # The lots used expire in about 210 days (MCC) and 270 days (naltrexone): both after the
     # 180-day USP <795> limit for capsules, which stands.
-    assert record.beyond_use_date == dt.date.today() + dt.timedelta(days=180)
+    assert record.beyond_use_date == today(app) + dt.timedelta(days=180)
     with app.app_context():
         lot = db.session.scalars(select(Lot).where(Lot.lot_number == "P-771002")).one()
-        lot.expiry_date = dt.date.today() + dt.timedelta(days=40)
+        lot.expiry_date = today(app) + dt.timedelta(days=40)
         db.session.commit()
     second = verified_order(patient={"first_name": "Bea"})  # another patient: no duplicate
     start(signed_in("technician"), second)
-    assert record_of(app, second).beyond_use_date == dt.date.today() + dt.timedelta(days=40)
+    assert record_of(app, second).beyond_use_date == today(app) + dt.timedelta(days=40)
 
 
 def test_weights_take_stock_and_a_pharmacist_signs_off(app, api, signed_in, verified_order):

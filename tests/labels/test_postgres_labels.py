@@ -4,14 +4,11 @@ dispensing one fill at once."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from pharmacy_app import create_app
 from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.models import CompoundingRecord
 from pharmacy_app.costs.models import CostRecord
@@ -27,24 +24,9 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def app(pg_url: str) -> Iterator[Flask]:
-    """The test app (as tests/conftest.py makes it) on a migrated PostgreSQL database, so the
-    label fixtures (ready_order, signed_in) work on it."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": pg_url,
-            "PHARMACY_STATE": "OR",
-            "WTF_CSRF_ENABLED": False,
-            "ARGON2_MEMORY_COST": 1024,
-        }
-    )
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def app(pg_test_app: Flask) -> Flask:
+    """The label fixtures (ready_order, signed_in) on PostgreSQL."""
+    return pg_test_app
 
 
 def test_the_first_stocks_an_admin_adds_are_saved(app, signed_in):
