@@ -1,0 +1,64 @@
+"""An order is attached to the prescriber record of the person it names, and a licence on
+file for someone else is flagged (issue 9, item 2): the page and the label name the
+prescriber whose credential the checker judged."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from pharmacy_app.extensions import db
+from pharmacy_app.orders.prescribers import Prescriber
+
+
+def _codes(answer):
+    return {(f["code"], f["severity"]) for f in answer["findings"]}
+
+
+def test_someone_else_with_a_licence_on_file_is_blocked_and_not_attached(
+    app, api, signed_in, make_document
+):
+    dana = api.post("/api/v1/orders", json=make_document()).get_json()
+    other = api.post(
+        "/api/v1/orders",
+        json=make_document(prescriber={"name": "Someone Else", "credential": "ND"}),
+    )
+    assert other.status_code == 201
+    answer = other.get_json()
+    assert ("prescriber.licence_on_file_credential", "block") in _codes(answer)
+    assert answer["verdict"] == "block"
+    assert answer["prescriber_id"] != dana["prescriber_id"]
+    page = signed_in("technician").get(f"/orders/{answer['id']}").get_data(as_text=True)
+    assert "Someone Else, ND" in page
+    with app.app_context():
+        assert db.session.get(Prescriber, dana["prescriber_id"]).name == "Dana Ruiz"
+
+
+def test_the_same_prescriber_written_otherwise_is_one_record(app, api, make_document):
+    first = api.post("/api/v1/orders", json=make_document()).get_json()
+    again = api.post(
+        "/api/v1/orders",
+        json=make_document(
+            patient={"first_name": "Bea"},
+            prescriber={"name": "Dr. Dana M. Ruiz", "credential": "M.D.", "state": "or"},
+        ),
+    ).get_json()
+    assert again["prescriber_id"] == first["prescriber_id"]
+    assert not any(".licence_on_file" in f["code"] for f in again["findings"])
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Prescriber)) == 1
+
+
+def test_a_changed_name_warns_for_the_pharmacist_to_confirm(app, api, make_document):
+    first = api.post("/api/v1/orders", json=make_document()).get_json()
+    renamed = api.post(
+        "/api/v1/orders",
+        json=make_document(patient={"first_name": "Bea"}, prescriber={"name": "Dana Smith"}),
+    ).get_json()
+    assert ("prescriber.licence_on_file_name", "warn") in _codes(renamed)
+    assert renamed["prescriber_id"] != first["prescriber_id"]
+    # The live check of the order form says the same before anything is saved.
+    checked = api.post(
+        "/api/v1/checks",
+        json=make_document(prescriber={"name": "Someone Else", "credential": "ND"}),
+    ).get_json()
+    assert ("prescriber.licence_on_file_credential", "block") in _codes(checked)
