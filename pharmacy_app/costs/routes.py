@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..accounts.auth import acting_user
 from ..accounts.models import Permission
 from ..extensions import db
-from ..orders.services import WorkflowError, record_event
+from ..orders.services import WorkflowError
 from ..pdf import render_pdf
 from ..timeutil import pharmacy_zone, utcnow
 from .export import csv_lines
@@ -34,7 +34,7 @@ from .report import (
     monthly_report,
     trend_svg,
 )
-from .services import preparation_names, void_cost
+from .services import preparation_names, void_charge
 
 bp = Blueprint("costs", __name__)
 
@@ -97,14 +97,7 @@ def void(cost_id: int) -> BaseResponse:
     if not acting_user().can(Permission.VERIFY):
         abort(403)
     try:
-        void_cost(cost, request.form.get("reason", ""))
-        if cost.record is not None:
-            record_event(
-                cost.record.order,
-                acting_user(),
-                "voided",
-                f"{cost.batch_number}: {request.form.get('reason', '').strip()}",
-            )
+        void_charge(cost, request.form.get("reason", ""), acting_user())
         db.session.commit()
         flash(f"{cost.batch_number} voided: it no longer counts in the reports.")
     except WorkflowError as exc:

@@ -10,9 +10,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from flask import current_app
 from sqlalchemy import select
 
+from ..accounts.models import User
 from ..compounding.models import CompoundingRecord, MasterFormulation
 from ..extensions import db
-from ..orders.services import WorkflowError
+from ..orders.models import Order
+from ..orders.services import WorkflowError, lock_order, record_event
 from ..timeutil import pharmacy_time
 from .models import WHAT_LENGTH, CostLine, CostRecord, PriceSchedule
 
@@ -124,6 +126,18 @@ def computed_price(record: CompoundingRecord, lines: list[CostLine], on: dt.date
     )
     fee = schedule.dispensing_fee if schedule else Decimal(str(config["DEFAULT_DISPENSING_FEE"]))
     return money(ingredients * (1 + markup / 100) + labour + fee)
+
+
+def void_charge(cost: CostRecord, reason: str, user: User) -> None:
+    """A pharmacist voids a refunded fill's charge, under its order's row lock (two people
+    voiding it at once void it once), and the order's history says why."""
+    order = db.session.get(Order, cost.order_id) if cost.order_id else None
+    if order is not None:
+        lock_order(order)
+    db.session.refresh(cost)
+    void_cost(cost, reason)
+    if order is not None:
+        record_event(order, user, "voided", f"{cost.batch_number}: {reason.strip()}")
 
 
 def void_cost(cost: CostRecord, reason: str) -> None:

@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.models import CompoundingRecord
 from pharmacy_app.costs.models import CostRecord
+from pharmacy_app.costs.services import void_charge
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.dispensing import dispense
 from pharmacy_app.labels.models import LabelStock
 from pharmacy_app.labels.services import default_stock, record_print
-from pharmacy_app.orders.models import Order
+from pharmacy_app.orders.models import Order, OrderEvent
 from pharmacy_app.orders.services import WorkflowError
 from tests.labels.test_stocks_and_refills import STOCK
 
@@ -78,3 +79,47 @@ def test_two_people_dispensing_one_fill_at_once_record_it_once(app, make_user, r
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CostRecord)) == 1
         assert db.session.get(Order, order_id).status == "dispensed"
+
+
+def test_two_pharmacists_voiding_one_charge_at_once_void_it_once(app, make_user, ready_order):
+    order_id = ready_order(refills=0)
+    pharmacists = [make_user("pharmacist") for _ in range(3)]
+    with app.app_context():
+        record = db.session.scalars(
+            select(CompoundingRecord).where(CompoundingRecord.order_id == order_id)
+        ).one()
+        user = db.session.get(User, pharmacists[0].id)
+        record_print(record, default_stock(), user)
+        cost_id = dispense(record, "picked_up", "", user).id
+        db.session.commit()
+    done, refused, errors = [], [], []
+    start = threading.Barrier(len(pharmacists))
+
+    def pharmacist(user_id: int) -> None:
+        try:
+            with app.app_context():
+                cost = db.session.get(CostRecord, cost_id)
+                assert cost is not None and not cost.voided
+                start.wait()
+                try:
+                    void_charge(cost, "refunded at the counter", db.session.get(User, user_id))
+                    db.session.commit()
+                    done.append(user_id)
+                except WorkflowError as exc:
+                    db.session.rollback()
+                    refused.append(str(exc))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=pharmacist, args=(u.id,)) for u in pharmacists]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert len(done) == 1 and refused == ["This fill is already voided."] * 2
+    with app.app_context():
+        events = db.session.scalars(
+            select(OrderEvent.kind).where(OrderEvent.order_id == order_id)
+        ).all()
+        assert events.count("voided") == 1
