@@ -3,8 +3,6 @@ dispensing one fill at once."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
@@ -18,8 +16,8 @@ from pharmacy_app.labels.dispensing import dispense
 from pharmacy_app.labels.models import LabelStock
 from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.models import Order, OrderEvent
-from pharmacy_app.orders.services import WorkflowError
 from tests.labels.test_stocks_and_refills import STOCK
+from tests.races import at_once
 
 pytestmark = pytest.mark.postgres
 
@@ -49,31 +47,19 @@ def test_two_people_dispensing_one_fill_at_once_record_it_once(app, make_user, r
         record_print(record, default_stock(), db.session.get(User, users[0].id))
         db.session.commit()
         record_id = record.id
-    done, refused, errors = [], [], []
-    start = threading.Barrier(len(users))
 
-    def technician(user_id: int) -> None:
-        try:
-            with app.app_context():
-                mine = db.session.get(CompoundingRecord, record_id)
-                assert mine is not None and mine.dispensed_at is None
-                start.wait()
-                try:
-                    dispense(mine, "picked_up", "", db.session.get(User, user_id))
-                    db.session.commit()
-                    done.append(user_id)
-                except WorkflowError as exc:
-                    db.session.rollback()
-                    refused.append(str(exc))
-        except BaseException as exc:  # reported below
-            errors.append(exc)
+    def load():
+        mine = db.session.get(CompoundingRecord, record_id)
+        assert mine is not None and mine.dispensed_at is None
+        return mine
 
-    threads = [threading.Thread(target=technician, args=(u.id,)) for u in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert errors == []
+    done, refused = at_once(
+        app,
+        [
+            (load, lambda mine, u=u: dispense(mine, "picked_up", "", db.session.get(User, u.id)))
+            for u in users
+        ],
+    )
     assert len(done) == 1 and len(refused) == len(users) - 1
     assert all("already dispensed" in message for message in refused)
     with app.app_context():
@@ -92,31 +78,16 @@ def test_two_pharmacists_voiding_one_charge_at_once_void_it_once(app, make_user,
         record_print(record, default_stock(), user)
         cost_id = dispense(record, "picked_up", "", user).id
         db.session.commit()
-    done, refused, errors = [], [], []
-    start = threading.Barrier(len(pharmacists))
 
-    def pharmacist(user_id: int) -> None:
-        try:
-            with app.app_context():
-                cost = db.session.get(CostRecord, cost_id)
-                assert cost is not None and not cost.voided
-                start.wait()
-                try:
-                    void_charge(cost, "refunded at the counter", db.session.get(User, user_id))
-                    db.session.commit()
-                    done.append(user_id)
-                except WorkflowError as exc:
-                    db.session.rollback()
-                    refused.append(str(exc))
-        except BaseException as exc:  # reported below
-            errors.append(exc)
+    def load():
+        cost = db.session.get(CostRecord, cost_id)
+        assert cost is not None and not cost.voided
+        return cost
 
-    threads = [threading.Thread(target=pharmacist, args=(u.id,)) for u in pharmacists]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert errors == []
+    def void(cost, user_id):
+        void_charge(cost, "refunded at the counter", db.session.get(User, user_id))
+
+    done, refused = at_once(app, [(load, lambda c, u=u: void(c, u.id)) for u in pharmacists])
     assert len(done) == 1 and refused == ["This fill is already voided."] * 2
     with app.app_context():
         events = db.session.scalars(
