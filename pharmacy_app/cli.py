@@ -21,6 +21,7 @@ from .accounts.services import (
     AccountError,
     clean_full_name,
     clean_username,
+    counted,
     create_user,
     issue_token,
     revoke_all_tokens,
@@ -123,7 +124,7 @@ def set_password_command(username: str, password: str, revoke_tokens: bool) -> N
         raise click.ClickException(str(exc)) from exc
     click.echo(
         f"Password set for {user.username}; their other sessions are signed out"
-        f" and {revoked} API token{'' if revoked == 1 else 's'} revoked."
+        f" and {counted(revoked, 'API token')} revoked."
     )
 
 
@@ -162,7 +163,7 @@ def revoke_token_command(username: str, token_id: int | None, revoke_all: bool) 
     try:
         if revoke_all:
             count = revoke_all_tokens(user, by=None)
-            message = f"Revoked {count} API token{'' if count == 1 else 's'} of {user.username}."
+            message = f"Revoked {counted(count, 'API token')} of {user.username}."
         else:
             assert token_id is not None
             token = revoke_token(user, token_id, by=None)
@@ -184,8 +185,7 @@ def unlock_user_command(username: str) -> None:
     forgotten = unlock(user, by=None)
     db.session.commit()
     click.echo(
-        f"{user.username} may sign in again ({forgotten} wrong password"
-        f"{'' if forgotten == 1 else 's'} forgotten)."
+        f"{user.username} may sign in again ({counted(forgotten, 'wrong password')} forgotten)."
     )
 
 

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from .models import USERNAME_MAX, Role, User
+from .passwords import MIN_PASSWORD_LENGTH
 from .services import (
     AccountError,
     check_password_rules,
@@ -68,7 +69,8 @@ class ChangePasswordForm(FlaskForm):
     new = PasswordField(
         "New password",
         validators=[DataRequired()],
-        description="At least 10 characters; a few unrelated words make a good one.",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters; a few unrelated words make a "
+        "good one.",
     )
     repeat = PasswordField(
         "Repeat the new password",

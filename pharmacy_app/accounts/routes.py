@@ -38,6 +38,7 @@ from .services import (
     AccountError,
     account_events,
     check_own_password,
+    counted,
     create_user,
     issue_token,
     pharmacy_settings,
@@ -240,7 +241,7 @@ def unlock_user(user_id: int) -> Response:
     db.session.commit()
     flash(
         f"{user.username} may sign in again from anywhere "
-        f"({forgotten} wrong password{'' if forgotten == 1 else 's'} forgotten)."
+        f"({counted(forgotten, 'wrong password')} forgotten)."
     )
     return redirect(url_for("accounts.user_page", user_id=user.id))
 
@@ -291,7 +292,7 @@ def _change_user(form: EditUserForm | ResetPasswordForm, change: Callable[[], st
 def _revoked(count: int) -> str:
     if not count:
         return ""
-    return f" {count} API token{' was' if count == 1 else 's were'} revoked."
+    return f" {counted(count, 'API token')} {'was' if count == 1 else 'were'} revoked."
 
 
 def _safe_next(target: str | None) -> str:

@@ -221,7 +221,10 @@ def unlock(user: User, *, by: User | None) -> int:
     failures = recent_failures(user.username)
     forget_failures(user.username)
     record_account_event(
-        user, AccountEventKind.UNLOCKED, by=by, detail=f"{failures} wrong passwords forgotten"
+        user,
+        AccountEventKind.UNLOCKED,
+        by=by,
+        detail=f"{counted(failures, 'wrong password')} forgotten",
     )
     return failures
 
@@ -318,6 +321,11 @@ def _revoke(token: ApiToken, *, by: User | None) -> None:
     record_account_event(
         token.user, AccountEventKind.TOKEN_REVOKED, by=by, detail=f"{token.label} ({token.prefix}…)"
     )
+
+
+def counted(count: int, thing: str) -> str:
+    """A count with its word, for messages: 1 API token, 2 API tokens."""
+    return f"{count} {thing}{'' if count == 1 else 's'}"
 
 
 def pharmacy_settings() -> PharmacySettings:

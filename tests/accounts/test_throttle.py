@@ -402,3 +402,23 @@ def test_a_trusted_proxies_setting_that_is_not_a_count_is_refused(
 ):
     with pytest.raises(ConfigurationError, match="TRUSTED_PROXIES"):
         proxied_app(migrated_sqlite, tmp_path, monkeypatch, value)
+
+
+@pytest.mark.postgres
+def test_the_address_limit_and_known_addresses_hold_on_postgresql(pg_app):
+    pg_app.config.update(WTF_CSRF_ENABLED=False, ARGON2_MEMORY_COST=1024)
+    with pg_app.app_context():
+        from pharmacy_app.accounts.models import Role
+        from pharmacy_app.accounts.services import create_user
+
+        create_user("pgadmin", "PG Admin", Role.ADMIN, PASSWORD)
+        db.session.commit()
+    sign_in(browser(pg_app, OFFICE), "pgadmin")
+    attacker = browser(pg_app, ATTACKER)
+    fail(attacker, "pgadmin", LIMIT)
+    spray(attacker, [f"guess{n}" for n in range(4)], 5)
+    assert "network address" in attempt(attacker, "pgadmin", PASSWORD).get_data(as_text=True)
+    assert "Too many wrong passwords:" in attempt(
+        browser(pg_app, HOME), "pgadmin", PASSWORD
+    ).get_data(as_text=True)
+    sign_in(browser(pg_app, OFFICE), "pgadmin")
