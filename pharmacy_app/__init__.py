@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from .accounts.auth import configure_auth
 from .checks import CheckPolicy
 from .checks.findings import plain
-from .config import configure
+from .config import configure, configure_proxies
 from .extensions import csrf, db, migrate
 from .guards import configure_guards
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure(app, test_config)
+    configure_proxies(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # verdict first, as documented
     register_extensions(app)
     app.extensions["check_policy"] = CheckPolicy.from_settings(app.config)

@@ -21,14 +21,19 @@ from .accounts.services import (
     AccountError,
     clean_full_name,
     clean_username,
+    counted,
     create_user,
     issue_token,
+    revoke_all_tokens,
+    revoke_token,
     set_password,
+    unlock,
 )
 from .checks import DocumentError, Severity, parse_order_document
 from .extensions import db
 from .orders.models import Order
 from .orders.services import check_document, create_order, current_policy
+from .timeutil import pharmacy_time
 
 # Exit status of `check`: the verdict, or a malformed document.
 EXIT_CODES = {"pass": 0, "warn": 1, "block": 2}
@@ -44,6 +49,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
     app.cli.add_command(set_password_command)
+    app.cli.add_command(list_tokens_command)
+    app.cli.add_command(revoke_token_command)
+    app.cli.add_command(unlock_user_command)
 
 
 def with_database(command: F) -> F:
@@ -98,16 +106,87 @@ def create_user_command(username: str, role: str, full_name: str, password: str)
 @with_database
 @click.argument("username")
 @click.password_option("--password", prompt="New password", help="Prompted for when not given.")
-def set_password_command(username: str, password: str) -> None:
-    """Set a user's password (for a forgotten one, or the demo users after the first run)."""
+@click.option(
+    "--revoke-tokens/--keep-tokens",
+    default=True,
+    show_default=True,
+    help="Revoke the user's API tokens too.",
+)
+def set_password_command(username: str, password: str, revoke_tokens: bool) -> None:
+    """Set a user's password (for a forgotten one, or the demo users after the first run);
+    it also lifts a sign-in pause on the username."""
     user = _user(username)
     try:
-        set_password(user, password)
+        revoked = set_password(user, password, revoke_tokens=revoke_tokens, by=None)
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Password set for {user.username}; their other sessions are signed out.")
+    click.echo(
+        f"Password set for {user.username}; their other sessions are signed out"
+        f" and {counted(revoked, 'API token')} revoked."
+    )
+
+
+@click.command("list-tokens")
+@with_database
+@click.argument("username")
+def list_tokens_command(username: str) -> None:
+    """List a user's API tokens: id, what for, how it starts, created, revoked (never the
+    token itself, which is not kept)."""
+    user = _user(username, active=False)
+    if not user.tokens:
+        click.echo(f"{user.username} has no API tokens.")
+    for token in user.tokens:
+        state = (
+            f"revoked {pharmacy_time(token.revoked_at):%Y-%m-%d %H:%M}"
+            if token.revoked_at
+            else "live"
+        )
+        click.echo(
+            f"{token.id:>5}  {token.prefix}…  created "
+            f"{pharmacy_time(token.created_at):%Y-%m-%d %H:%M}  {state}  {token.label}"
+        )
+
+
+@click.command("revoke-token")
+@with_database
+@click.argument("username")
+@click.argument("token_id", type=click.IntRange(min=1), required=False)
+@click.option("--all", "revoke_all", is_flag=True, help="Revoke every live token of the user.")
+def revoke_token_command(username: str, token_id: int | None, revoke_all: bool) -> None:
+    """Revoke one of a user's API tokens (its id from list-tokens), or --all of them; each is
+    recorded in the user's account log."""
+    if (token_id is None) == (not revoke_all):
+        raise click.UsageError("Give a token id (see list-tokens) or --all, not both.")
+    user = _user(username, active=False)
+    try:
+        if revoke_all:
+            count = revoke_all_tokens(user, by=None)
+            message = f"Revoked {counted(count, 'API token')} of {user.username}."
+        else:
+            assert token_id is not None
+            token = revoke_token(user, token_id, by=None)
+            message = f"Revoked {token.label} ({token.prefix}…) of {user.username}."
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc} (see list-tokens {user.username})") from exc
+    click.echo(message)
+
+
+@click.command("unlock-user")
+@with_database
+@click.argument("username")
+def unlock_user_command(username: str) -> None:
+    """Lift a sign-in pause on a username after too many wrong passwords (recorded in the
+    user's account log); to sign in as an admin when every admin is paused."""
+    user = _user(username)
+    forgotten = unlock(user, by=None)
+    db.session.commit()
+    click.echo(
+        f"{user.username} may sign in again ({counted(forgotten, 'wrong password')} forgotten)."
+    )
 
 
 @click.command("create-token")
@@ -243,10 +322,11 @@ def _demo_catalogue_loaded() -> bool:
     )
 
 
-def _user(username: str) -> User:
-    user = db.session.scalars(select(User).where(User.username == username.lower())).first()
-    if user is None or not user.active:
-        raise click.ClickException(f"No active user {username}.")
+def _user(username: str, *, active: bool = True) -> User:
+    """The user by username (an active one unless `active` is False), or a one-line error."""
+    user = db.session.scalars(select(User).where(User.username == username.strip().lower())).first()
+    if user is None or (active and not user.active):
+        raise click.ClickException(f"No {'active ' if active else ''}user {username}.")
     return user
 
 

@@ -12,6 +12,7 @@ import click
 from flask import Flask
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 DEFAULTS: dict[str, Any] = {
     "PHARMACY_NAME": "Willow Creek Compounding Pharmacy",
@@ -30,9 +31,18 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
     # Sign-in throttling: this many wrong passwords for one username within the pause pauses
-    # that username until the oldest of them is older than the pause.
+    # that username until the oldest of them is older than the pause; so does this many from
+    # one client address (for any usernames). An address that signed in as the user within
+    # the last SIGN_IN_KNOWN_ADDRESS_DAYS is not shut out by others' failures for the username.
     "SIGN_IN_MAX_FAILURES": 10,
+    "SIGN_IN_MAX_FAILURES_PER_ADDRESS": 30,
     "SIGN_IN_PAUSE_MINUTES": 15,
+    "SIGN_IN_KNOWN_ADDRESS_DAYS": 30,
+    # Behind a reverse proxy (nginx, a load balancer) every request's address is the proxy's:
+    # set FLASK_TRUSTED_PROXIES to how many proxies in front of the app set X-Forwarded-For
+    # and X-Forwarded-Proto, so the throttle sees the client's address. Never set it when
+    # clients reach the app directly: they could then claim any address.
+    "TRUSTED_PROXIES": 0,
     # Actual weights within this many percent of the worksheet pass; others need a
     # pharmacist's decision.
     "COMPOUNDING_TOLERANCE_PERCENT": "5",
@@ -80,6 +90,24 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+
+
+def configure_proxies(app: Flask) -> None:
+    """Trust TRUSTED_PROXIES proxies' X-Forwarded-For and X-Forwarded-Proto (werkzeug's
+    ProxyFix), so request.remote_addr is the client's address and not the proxy's."""
+    value = app.config["TRUSTED_PROXIES"]
+    try:
+        proxies = int(value)
+    except (TypeError, ValueError):
+        proxies = -1
+    if proxies < 0 or isinstance(value, bool):
+        raise ConfigurationError(
+            f"TRUSTED_PROXIES must be a whole number of proxies (0 for none), not {value!r}."
+        )
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
 
 
 class ConfigurationError(click.ClickException):

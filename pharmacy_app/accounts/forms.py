@@ -11,7 +11,8 @@ from wtforms import BooleanField, Field, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from .models import USERNAME_MAX, Role
+from .models import USERNAME_MAX, Role, User
+from .passwords import MIN_PASSWORD_LENGTH
 from .services import (
     AccountError,
     check_password_rules,
@@ -36,6 +37,14 @@ def rule(check: Callable[[str], Any]) -> Callable[[FlaskForm, Field], None]:
     return validate
 
 
+def password_rules(field: Field, username: str, full_name: str) -> None:
+    """The password policy at the field, for the user with this username and full name."""
+    try:
+        check_password_rules(field.data or "", username=username, full_name=full_name)
+    except AccountError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 def one_line(max_length: int) -> Callable[[FlaskForm, Field], None]:
     return rule(lambda text: clean_text(text, max_length=max_length))
 
@@ -57,12 +66,27 @@ class SignInForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired(), no_nul])
-    new = PasswordField("New password", validators=[DataRequired(), rule(check_password_rules)])
+    new = PasswordField(
+        "New password",
+        validators=[DataRequired()],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters; a few unrelated words make a "
+        "good one.",
+    )
     repeat = PasswordField(
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new", "The passwords differ.")],
     )
+    revoke_tokens = BooleanField(
+        "Also revoke my API tokens (whoever knew the old password may have one)", default=True
+    )
     submit = SubmitField("Change password")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_new(self, field: Field) -> None:
+        password_rules(field, self.user.username, self.user.full_name)
 
 
 class NewTokenForm(FlaskForm):
@@ -78,10 +102,15 @@ class NewUserForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), rule(clean_username)])
     full_name = StringField("Full name", validators=[DataRequired(), rule(clean_full_name)])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.TECHNICIAN.value)
-    password = PasswordField(
-        "Initial password", validators=[DataRequired(), rule(check_password_rules)]
-    )
+    password = PasswordField("Initial password", validators=[DataRequired()])
     submit = SubmitField("Add user")
+
+    def validate_password(self, field: Field) -> None:
+        try:
+            username = clean_username(self.username.data or "")
+        except AccountError:
+            username = (self.username.data or "").strip().lower()
+        password_rules(field, username, self.full_name.data or "")
 
 
 class EditUserForm(FlaskForm):
@@ -94,10 +123,17 @@ class EditUserForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "Temporary password",
-        validators=[DataRequired(), rule(check_password_rules)],
+        validators=[DataRequired()],
         description="Tell the user; they choose their own when they next sign in.",
     )
     submit = SubmitField("Reset password")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_password(self, field: Field) -> None:
+        password_rules(field, self.user.username, self.user.full_name)
 
 
 class SettingsForm(FlaskForm):

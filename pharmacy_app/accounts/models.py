@@ -1,4 +1,5 @@
-"""Users, their API tokens, failed sign-ins, and the pharmacy's settings row."""
+"""Users, their API tokens, failed and successful sign-ins, the account event log, and the
+pharmacy's settings row."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 USERNAME_MAX = 80
 FULL_NAME_MAX = 200
 TOKEN_LABEL_MAX = 100
+# A client address as the throttle keeps it (IPv6 with a zone fits; longer is cut).
+ADDRESS_MAX = 64
 
 
 def new_session_token() -> str:
@@ -119,16 +122,77 @@ class ApiToken(Model):
 
 
 class SignInFailure(Model):
-    """A wrong password typed for a username (whether or not it exists), kept while it counts
-    toward the sign-in throttle. In the database, so every worker counts the same failures."""
+    """A wrong password typed for a username (whether or not it exists) from a client
+    address, kept while it counts toward the sign-in throttle (per username and per address).
+    In the database, so every worker counts the same failures."""
 
     __tablename__ = "sign_in_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(USERNAME_MAX))
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
-    __table_args__ = (Index("ix_sign_in_failures_username_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_sign_in_failures_username_at", "username", "at"),
+        Index("ix_sign_in_failures_address_at", "address", "at"),
+    )
+
+
+class KnownSignInAddress(Model):
+    """A client address that signed in with the right password for a username, and when it
+    last did: the username's pause does not shut it out (see throttle.take_attempt)."""
+
+    __tablename__ = "known_sign_in_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX))
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    __table_args__ = (Index("ix_known_sign_in_addresses_username_address", "username", "address"),)
+
+
+class AccountEventKind(StrEnum):
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    TOKEN_REVOKED = "token_revoked"
+    UNLOCKED = "unlocked"
+
+    @property
+    def label(self) -> str:
+        return {
+            AccountEventKind.PASSWORD_CHANGED: "Password changed",
+            AccountEventKind.PASSWORD_RESET: "Temporary password set",
+            AccountEventKind.TOKEN_REVOKED: "API token revoked",
+            AccountEventKind.UNLOCKED: "Sign-in pause lifted",
+        }[self]
+
+
+class AccountEvent(Model):
+    """What was done to an account, by whom (None: on the server's command line) and when."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('password_changed', 'password_reset', 'token_revoked', 'unlocked')",
+            name="ck_account_events_kind",
+        ),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return AccountEventKind(self.kind).label
 
 
 class PharmacySettings(Model):

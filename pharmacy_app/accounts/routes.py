@@ -1,4 +1,5 @@
-"""Sign-in and sign-out, the user's own page, and the admin's users and settings pages."""
+"""Sign-in and sign-out, the user's own page, and the admin's users (with each user's tokens,
+sign-in pause and account log) and settings pages."""
 
 from __future__ import annotations
 
@@ -35,7 +36,9 @@ from .models import Permission, Role, User
 from .services import (
     CONFIGURED_DETAILS,
     AccountError,
+    account_events,
     check_own_password,
+    counted,
     create_user,
     issue_token,
     pharmacy_settings,
@@ -44,9 +47,10 @@ from .services import (
     save_settings,
     set_password,
     sign_in,
+    unlock,
     update_user,
 )
-from .throttle import TooManyAttempts
+from .throttle import TooManyAttempts, client_address, recent_failures, username_pause
 
 bp = Blueprint("accounts", __name__)
 
@@ -56,7 +60,11 @@ def login() -> str | Response:
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = sign_in(form.username.data or "", form.password.data or "")
+            user = sign_in(
+                form.username.data or "",
+                form.password.data or "",
+                client_address(request.remote_addr),
+            )
         except TooManyAttempts as exc:
             form.password.errors.append(str(exc))
         else:
@@ -83,23 +91,30 @@ def logout() -> Response:
 
 @bp.route("/account", methods=["GET", "POST"])
 def account() -> str | Response:
-    password_form = ChangePasswordForm(prefix="pw")
+    user = acting_user()
+    password_form = ChangePasswordForm(prefix="pw", user=user)
     token_form = NewTokenForm(prefix="tok")
     new_token = None
-    user = acting_user()
     if password_form.submit.data and password_form.validate_on_submit():
         try:
-            right = check_own_password(user, password_form.current.data or "")
+            right = check_own_password(
+                user, password_form.current.data or "", client_address(request.remote_addr)
+            )
         except TooManyAttempts as exc:
             password_form.current.errors.append(str(exc))
         else:
             if not right:
                 password_form.current.errors.append("That is not your current password.")
             else:
-                set_password(user, password_form.new.data or "")
+                revoked = set_password(
+                    user,
+                    password_form.new.data or "",
+                    revoke_tokens=bool(password_form.revoke_tokens.data),
+                    by=user,
+                )
                 db.session.commit()
                 _start_session(user)  # keep this session; the others end
-                flash("Password changed. Other sessions are signed out.")
+                flash(f"Password changed. Other sessions are signed out.{_revoked(revoked)}")
                 return redirect(url_for("accounts.account"))
     if token_form.submit.data and token_form.validate_on_submit():
         new_token = issue_token(user, token_form.label.data or "")
@@ -115,7 +130,7 @@ def account() -> str | Response:
 @bp.post("/account/tokens/<int:token_id>/revoke")
 def revoke(token_id: int) -> Response:
     try:
-        revoke_token(acting_user(), token_id)
+        revoke_token(acting_user(), token_id, by=acting_user())
         db.session.commit()
         flash("Token revoked.")
     except AccountError as exc:
@@ -148,7 +163,9 @@ def users() -> str | Response:
         )
         for u in people
     }
-    reset_forms = {u.id: ResetPasswordForm(prefix=f"pw{u.id}", formdata=None) for u in people}
+    reset_forms = {
+        u.id: ResetPasswordForm(prefix=f"pw{u.id}", formdata=None, user=u) for u in people
+    }
     return render_template(
         "accounts/users.html",
         form=form,
@@ -176,16 +193,57 @@ def edit_user(user_id: int) -> Response:
 @require(Permission.ADMINISTER)
 def reset_user_password(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
-    form = ResetPasswordForm(prefix=f"pw{user_id}")
+    form = ResetPasswordForm(prefix=f"pw{user_id}", user=user)
 
     def change() -> str:
-        reset_password(user, form.password.data or "", by=acting_user())
+        revoked = reset_password(user, form.password.data or "", by=acting_user())
         return (
             f"Temporary password set for {user.username}: they choose their own when they "
-            "next sign in. Their sessions are signed out."
+            f"next sign in. Their sessions are signed out.{_revoked(revoked)}"
         )
 
     return _change_user(form, change)
+
+
+@bp.get("/admin/users/<int:user_id>")
+@require(Permission.ADMINISTER)
+def user_page(user_id: int) -> str:
+    """One user: their API tokens (never the secret), a sign-in pause and the account log."""
+    user = db.get_or_404(User, user_id)
+    return render_template(
+        "accounts/user.html",
+        person=user,
+        pause=username_pause(user.username),
+        failures=recent_failures(user.username),
+        events=account_events(user),
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@require(Permission.ADMINISTER)
+def revoke_user_token(user_id: int, token_id: int) -> Response:
+    user = db.get_or_404(User, user_id)
+    try:
+        token = revoke_token(user, token_id, by=acting_user())
+        db.session.commit()
+        flash(f"Token {token.label} ({token.prefix}…) of {user.username} revoked.")
+    except AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("accounts.user_page", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+@require(Permission.ADMINISTER)
+def unlock_user(user_id: int) -> Response:
+    user = db.get_or_404(User, user_id)
+    forgotten = unlock(user, by=acting_user())
+    db.session.commit()
+    flash(
+        f"{user.username} may sign in again from anywhere "
+        f"({counted(forgotten, 'wrong password')} forgotten)."
+    )
+    return redirect(url_for("accounts.user_page", user_id=user.id))
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"])
@@ -229,6 +287,12 @@ def _change_user(form: EditUserForm | ResetPasswordForm, change: Callable[[], st
             db.session.rollback()
             flash(str(exc), "error")
     return redirect(url_for("accounts.users"))
+
+
+def _revoked(count: int) -> str:
+    if not count:
+        return ""
+    return f" {counted(count, 'API token')} {'was' if count == 1 else 'were'} revoked."
 
 
 def _safe_next(target: str | None) -> str:

@@ -1,4 +1,5 @@
-"""Account work: passwords (Argon2), sign-in, users, API tokens, settings."""
+"""Account work: passwords (Argon2), sign-in, users, API tokens, the account event log,
+settings."""
 
 from __future__ import annotations
 
@@ -16,19 +17,24 @@ from sqlalchemy import and_, bindparam, func, not_, or_, select, update
 
 from ..extensions import db
 from ..timeutil import utcnow
+from .errors import AccountError
 from .models import (
     FULL_NAME_MAX,
     TOKEN_LABEL_MAX,
     USERNAME_MAX,
+    AccountEvent,
+    AccountEventKind,
     ApiToken,
     PharmacySettings,
     Role,
     User,
     new_session_token,
 )
-from .throttle import forget_failures, take_attempt
+from .passwords import check_password_rules
+from .throttle import forget_failures, recent_failures, remember_sign_in, take_attempt
 
-MIN_PASSWORD_LENGTH = 10
+__all__ = ["AccountError", "check_password_rules"]  # re-exported for forms, CLI and tests
+
 TOKEN_PREFIX = "ldn_"
 # The pharmacy's details an admin may leave empty, and the configuration used then.
 CONFIGURED_DETAILS = {
@@ -50,19 +56,8 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher()
 
 
-class AccountError(ValueError):
-    """A request about accounts that cannot be done, with a message for the person."""
-
-
 def hash_password(password: str) -> str:
     return _hasher().hash(password)
-
-
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-    if "\x00" in password:
-        raise AccountError("A password may not contain NUL characters.")
 
 
 def clean_username(username: str) -> str:
@@ -116,22 +111,23 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def sign_in(username: str, password: str) -> User | None:
+def sign_in(username: str, password: str, address: str) -> User | None:
     """authenticate(), throttled per username whether or not it exists (so the answer never
-    tells which usernames exist); raises TooManyAttempts while the username is paused."""
+    tells which usernames exist) and per client address; raises TooManyAttempts while the
+    username or the address is paused."""
     key = username.strip().lower()[:USERNAME_MAX]
-    take_attempt(key)
+    take_attempt(key, address)
     user = authenticate(key, password)
     if user is not None:
-        forget_failures(key)
+        remember_sign_in(key, address)
         db.session.commit()
     return user
 
 
-def check_own_password(user: User, password: str) -> bool:
+def check_own_password(user: User, password: str, address: str) -> bool:
     """Whether this is the user's password (the account page asks before changing it),
     throttled together with sign-in: it guards the same secret."""
-    return sign_in(user.username, password) is not None
+    return sign_in(user.username, password, address) is not None
 
 
 def create_user(username: str, full_name: str, role: Role, password: str) -> User:
@@ -140,7 +136,7 @@ def create_user(username: str, full_name: str, role: Role, password: str) -> Use
     full_name = clean_full_name(full_name or username)
     if db.session.scalars(select(User).where(User.username == username)).first():
         raise AccountError(f'The username "{username}" is taken.')
-    check_password_rules(password)
+    check_password_rules(password, username=username, full_name=full_name)
     user = User(
         username=username,
         full_name=full_name,
@@ -152,16 +148,28 @@ def create_user(username: str, full_name: str, role: Role, password: str) -> Use
     return user
 
 
-def set_password(user: User, password: str, *, temporary: bool = False) -> None:
-    """A new password. Every session of the user ends (the caller signs the current one in
-    again) and earlier failed sign-ins are forgotten. A temporary password (an admin's reset)
-    must be changed at the next sign-in."""
-    check_password_rules(password)
+def set_password(
+    user: User,
+    password: str,
+    *,
+    revoke_tokens: bool,
+    by: User | None,
+    temporary: bool = False,
+) -> int:
+    """A new password, recorded in the account's log with who set it (`by`; None on the
+    command line). Every session of the user ends (the caller signs the current one in again)
+    and earlier failed sign-ins are forgotten; with `revoke_tokens`, so do the user's API
+    tokens (returns how many were revoked). A temporary password (an admin's reset) must be
+    changed at the next sign-in."""
+    check_password_rules(password, username=user.username, full_name=user.full_name)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = temporary
     user.end_sessions()
     forget_failures(user.username)
+    kind = AccountEventKind.PASSWORD_RESET if temporary else AccountEventKind.PASSWORD_CHANGED
+    record_account_event(user, kind, by=by)
+    return revoke_all_tokens(user, by=by) if revoke_tokens else 0
 
 
 def update_user(user: User, full_name: str, role: Role, active: bool) -> None:
@@ -198,12 +206,49 @@ def update_user(user: User, full_name: str, role: Role, active: bool) -> None:
     db.session.refresh(user)
 
 
-def reset_password(user: User, temporary_password: str, *, by: User) -> None:
+def reset_password(user: User, temporary_password: str, *, by: User) -> int:
     """An admin gives a user a temporary password (they choose their own at the next
-    sign-in); the user's sessions end and a sign-in pause is lifted."""
+    sign-in); the user's sessions and API tokens end (returns how many tokens) and a sign-in
+    pause is lifted: whoever forgot or lost the password may have lost a token with it."""
     if user.id == by.id:
         raise AccountError("Change your own password on your account page.")
-    set_password(user, temporary_password, temporary=True)
+    return set_password(user, temporary_password, temporary=True, revoke_tokens=True, by=by)
+
+
+def unlock(user: User, *, by: User | None) -> int:
+    """Lift a sign-in pause on the user's username (an admin's button, `flask unlock-user`),
+    recorded with how many wrong passwords were forgotten (returned)."""
+    failures = recent_failures(user.username)
+    forget_failures(user.username)
+    record_account_event(
+        user,
+        AccountEventKind.UNLOCKED,
+        by=by,
+        detail=f"{counted(failures, 'wrong password')} forgotten",
+    )
+    return failures
+
+
+def record_account_event(
+    user: User, kind: AccountEventKind, *, by: User | None, detail: str = ""
+) -> None:
+    db.session.add(
+        AccountEvent(
+            user_id=user.id, actor_id=by.id if by else None, kind=kind.value, detail=detail
+        )
+    )
+
+
+def account_events(user: User, *, limit: int = 50) -> list[AccountEvent]:
+    """The user's account log, newest first."""
+    return list(
+        db.session.scalars(
+            select(AccountEvent)
+            .where(AccountEvent.user_id == user.id)
+            .order_by(AccountEvent.at.desc(), AccountEvent.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def issue_token(user: User, label: str) -> str:
@@ -239,11 +284,48 @@ _USER_FOR_TOKEN = (
 )
 
 
-def revoke_token(user: User, token_id: int) -> None:
+def revoke_token(user: User, token_id: int, *, by: User | None) -> ApiToken:
+    """Revoke one of the user's tokens (by the user, an admin, or None: the command line),
+    recorded in the user's account log; revoking a revoked token changes nothing."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise AccountError("No such token.")
-    token.revoked_at = token.revoked_at or utcnow()
+    if token.revoked_at is None:
+        _revoke(token, by=by)
+    return token
+
+
+def revoke_all_tokens(user: User, *, by: User | None) -> int:
+    """Revoke every live token of the user, each recorded; returns how many."""
+    live = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in live:
+        _revoke(token, by=by)
+    return len(live)
+
+
+def live_token_count(user: User) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        )
+        or 0
+    )
+
+
+def _revoke(token: ApiToken, *, by: User | None) -> None:
+    token.revoked_at = utcnow()
+    record_account_event(
+        token.user, AccountEventKind.TOKEN_REVOKED, by=by, detail=f"{token.label} ({token.prefix}…)"
+    )
+
+
+def counted(count: int, thing: str) -> str:
+    """A count with its word, for messages: 1 API token, 2 API tokens."""
+    return f"{count} {thing}{'' if count == 1 else 's'}"
 
 
 def pharmacy_settings() -> PharmacySettings:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..accounts.models import Role, User
-from ..accounts.services import create_user
+from ..accounts.services import AccountError, check_password_rules, create_user
 from ..checks import CheckPolicy, parse_order_document
 from ..compounding.arithmetic import weigh
 from ..compounding.models import MasterFormulation
@@ -191,6 +191,19 @@ WARNING_REASONS = [
 ]
 
 
+def demo_password(username: str, full_name: str) -> str:
+    """A random password the password policy takes for this user (one in a great many random
+    strings might contain a short username, so draw again then)."""
+    for _ in range(100):
+        password = secrets.token_urlsafe(12)
+        try:
+            check_password_rules(password, username=username, full_name=full_name)
+        except AccountError:
+            continue
+        return password
+    raise RuntimeError(f"no random password passed the password policy for {username}")
+
+
 def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> dict[str, str]:
     """Store demo users and orders in one transaction, taking the older orders through
     verification or rejection as a pharmacist would. Returns the new users' passwords."""
@@ -202,7 +215,7 @@ def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> dict[str
         for username, full_name, role in DEMO_USERS:
             existing = db.session.scalars(select(User).where(User.username == username)).first()
             if existing is None:
-                passwords[username] = secrets.token_urlsafe(8)
+                passwords[username] = demo_password(username, full_name)
                 existing = create_user(username, full_name, role, passwords[username])
             users[username] = existing
         store_demo_compounding(pharmacy_today())

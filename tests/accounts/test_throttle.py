@@ -1,16 +1,19 @@
-"""Sign-in throttling: too many wrong passwords pause a username, on every worker, without
-telling whether the username exists."""
+"""Sign-in throttling: too many wrong passwords pause a username, or a client address, on
+every worker, without telling whether the username exists; an address the user signed in from
+is not shut out by others' failures, and an admin or the command line lifts a pause."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 
 import pytest
 from sqlalchemy import func, select
 
 from pharmacy_app import create_app
-from pharmacy_app.accounts.models import SignInFailure
+from pharmacy_app.accounts.models import AccountEvent, KnownSignInAddress, SignInFailure
+from pharmacy_app.config import ConfigurationError
 from pharmacy_app.extensions import db
 from tests.conftest import PASSWORD, sign_in
 
@@ -181,3 +184,241 @@ def test_a_nul_character_in_a_sign_in_field_is_an_error_on_postgresql(pg_app):
     response = pg_app.test_client().post("/login", data={"username": "a\x00b", "password": "c"})
     assert response.status_code in (200, 400)
     assert "NUL" in response.get_data(as_text=True)
+
+
+# Per client address, known addresses, and the ways in when a username is paused.
+
+ADDRESS_LIMIT = 30  # SIGN_IN_MAX_FAILURES_PER_ADDRESS by default
+OFFICE, ATTACKER, HOME = "198.51.100.10", "203.0.113.66", "192.0.2.44"
+
+
+def browser(app, address):
+    """A test client whose requests come from `address`."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def spray(client, usernames, each):
+    """Wrong passwords for several usernames, `each` for every one (under their limit)."""
+    for username in usernames:
+        fail(client, username, each)
+
+
+def test_too_many_wrong_passwords_from_one_address_pause_that_address(app, make_user):
+    user = make_user("technician")
+    attacker = browser(app, ATTACKER)
+    spray(attacker, [f"guess{n}" for n in range(ADDRESS_LIMIT // 5)], 5)
+    page = attempt(attacker, user.username, PASSWORD).get_data(as_text=True)
+    assert "Too many wrong passwords from this network address: try again in 15 minutes." in page
+    assert attacker.get("/orders").status_code == 302
+    sign_in(browser(app, OFFICE), user.username)  # the username itself is not paused
+
+
+def test_the_address_limit_holds_across_workers(app, make_user):
+    user = make_user("technician")
+    other_worker = create_app(dict(app.config))
+    first, second = browser(app, ATTACKER), browser(other_worker, ATTACKER)
+    for n in range(ADDRESS_LIMIT):
+        attempt(first if n % 2 else second, f"someone{n}", "wrong")
+    for client in (first, second):
+        page = attempt(client, user.username, PASSWORD).get_data(as_text=True)
+        assert "from this network address" in page
+    with other_worker.app_context():
+        db.engine.dispose()
+
+
+def test_an_address_pause_ends_with_the_window_and_is_not_lengthened(app, make_user):
+    user = make_user("technician")
+    attacker = browser(app, ATTACKER)
+    spray(attacker, [f"guess{n}" for n in range(ADDRESS_LIMIT // 5)], 5)
+    for _ in range(10):
+        assert "network address" in attempt(attacker, "more", "x").get_data(as_text=True)
+    with app.app_context():
+        stored = db.session.scalar(select(func.count()).select_from(SignInFailure))
+        assert stored == ADDRESS_LIMIT
+    age_failures(app, 15)
+    sign_in(attacker, user.username)
+
+
+def test_a_paused_username_still_signs_in_from_an_address_it_used_before(app, make_user):
+    admin = make_user("admin")
+    office = sign_in(browser(app, OFFICE), admin.username)
+    office.post("/logout")
+    fail(browser(app, ATTACKER), admin.username, LIMIT)
+    for elsewhere in (ATTACKER, HOME):
+        page = attempt(browser(app, elsewhere), admin.username, PASSWORD).get_data(as_text=True)
+        assert "Too many wrong passwords: try again in 15 minutes." in page
+    sign_in(office, admin.username)
+    assert office.get("/admin/users").status_code == 200
+
+
+def test_a_known_address_is_paused_by_its_own_wrong_passwords(app, make_user):
+    user = make_user("technician")
+    office = sign_in(browser(app, OFFICE), user.username)
+    office.post("/logout")
+    fail(office, user.username, LIMIT)
+    assert "Too many wrong passwords:" in attempt(office, user.username, PASSWORD).get_data(
+        as_text=True
+    )
+
+
+def test_an_address_is_known_only_for_a_while(app, make_user):
+    user = make_user("technician")
+    sign_in(browser(app, OFFICE), user.username)
+    with app.app_context():
+        for known in db.session.scalars(select(KnownSignInAddress)):
+            known.at -= dt.timedelta(days=app.config["SIGN_IN_KNOWN_ADDRESS_DAYS"] + 1)
+        db.session.commit()
+    fail(browser(app, ATTACKER), user.username, LIMIT)
+    page = attempt(browser(app, OFFICE), user.username, PASSWORD).get_data(as_text=True)
+    assert "Too many wrong passwords: try again" in page
+
+
+def test_an_address_is_known_only_for_the_username_it_signed_in_as(app, make_user):
+    user, other = make_user("technician"), make_user("technician")
+    sign_in(browser(app, OFFICE), other.username)
+    fail(browser(app, ATTACKER), user.username, LIMIT)
+    page = attempt(browser(app, OFFICE), user.username, PASSWORD).get_data(as_text=True)
+    assert "Too many wrong passwords: try again" in page
+
+
+def test_a_right_password_forgets_only_that_addresses_failures(app, make_user):
+    user = make_user("technician")
+    fail(browser(app, ATTACKER), user.username, LIMIT - 1)
+    sign_in(browser(app, OFFICE), user.username)
+    fail(browser(app, HOME), user.username, 1)
+    page = attempt(browser(app, HOME), user.username, PASSWORD).get_data(as_text=True)
+    assert "Too many wrong passwords: try again" in page
+
+
+def test_the_admins_user_page_shows_a_pause_and_lifts_it(app, signed_in, make_user):
+    admin, user = signed_in("admin"), make_user("technician")
+    fail(browser(app, ATTACKER), user.username, LIMIT)
+    page = admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert f"Paused: {LIMIT} wrong passwords in the last 15 minutes" in page
+    assert f'action="/admin/users/{user.id}/unlock"' in page
+    response = admin.post(f"/admin/users/{user.id}/unlock")
+    assert response.headers["Location"] == f"/admin/users/{user.id}"
+    sign_in(browser(app, HOME), user.username)
+    with app.app_context():
+        event = db.session.scalars(select(AccountEvent)).one()
+        assert (event.user_id, event.actor_id, event.kind) == (user.id, admin.user.id, "unlocked")
+        assert event.detail == f"{LIMIT} wrong passwords forgotten"
+    page = admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert "Sign-in pause lifted" in page and "Paused:" not in page
+
+
+@pytest.mark.parametrize("role", ["technician", "pharmacist"])
+def test_only_an_admin_lifts_a_pause(app, signed_in, make_user, role):
+    client, user = signed_in(role), make_user("technician")
+    fail(browser(app, ATTACKER), user.username, LIMIT)
+    assert client.post(f"/admin/users/{user.id}/unlock").status_code == 403
+    assert "Too many" in attempt(browser(app, HOME), user.username, PASSWORD).get_data(as_text=True)
+
+
+def test_lifting_a_pause_needs_the_forms_csrf_token(app, make_user):
+    admin, user = make_user("admin"), make_user("technician")
+    fail(browser(app, ATTACKER), user.username, LIMIT)
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login)[1]
+    form = {"csrf_token": token, "username": admin.username, "password": PASSWORD}
+    assert client.post("/login", data=form).status_code == 302
+    assert client.post(f"/admin/users/{user.id}/unlock").status_code == 400
+    page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"><button type="submit">Lift', page)[1]
+    response = client.post(f"/admin/users/{user.id}/unlock", data={"csrf_token": token})
+    assert response.status_code == 302
+    app.config["WTF_CSRF_ENABLED"] = False
+    sign_in(browser(app, HOME), user.username)
+
+
+def test_the_command_line_lifts_a_pause_on_the_admin(app, runner, make_user):
+    admin = make_user("admin")
+    fail(browser(app, ATTACKER), admin.username, LIMIT)
+    assert "Too many" in attempt(browser(app, HOME), admin.username, PASSWORD).get_data(
+        as_text=True
+    )
+    result = runner.invoke(args=["unlock-user", admin.username.upper()])
+    assert result.exit_code == 0, result.output
+    assert f"{LIMIT} wrong passwords forgotten" in result.output
+    sign_in(browser(app, HOME), admin.username)
+    with app.app_context():
+        event = db.session.scalars(select(AccountEvent)).one()
+        assert (event.kind, event.actor_id) == ("unlocked", None)
+    assert runner.invoke(args=["unlock-user", "nobody"]).exit_code == 1
+
+
+def proxied_app(migrated_sqlite, tmp_path, monkeypatch, proxies):
+    database = tmp_path / "proxied.sqlite3"
+    shutil.copy(migrated_sqlite, database)
+    if proxies is not None:
+        monkeypatch.setenv("FLASK_TRUSTED_PROXIES", proxies)
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SECRET_KEY": "t",
+            "WTF_CSRF_ENABLED": False,
+            "ARGON2_MEMORY_COST": 1024,
+            "SIGN_IN_MAX_FAILURES_PER_ADDRESS": 3,
+        }
+    )
+
+
+def forwarded(app, address):
+    client = app.test_client()
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+    return client
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_counted(
+    migrated_sqlite, tmp_path, monkeypatch
+):
+    app = proxied_app(migrated_sqlite, tmp_path, monkeypatch, "1")
+    fail(forwarded(app, ATTACKER), "someone", 3)
+    assert "network address" in attempt(forwarded(app, ATTACKER), "x", "y").get_data(as_text=True)
+    fail(forwarded(app, HOME), "someone-else", 1)
+    with app.app_context():
+        assert set(db.session.scalars(select(SignInFailure.address))) == {ATTACKER, HOME}
+        db.engine.dispose()
+
+
+def test_without_trusted_proxies_a_forwarded_address_is_not_believed(
+    migrated_sqlite, tmp_path, monkeypatch
+):
+    app = proxied_app(migrated_sqlite, tmp_path, monkeypatch, None)
+    fail(forwarded(app, ATTACKER), "someone", 3)
+    assert "network address" in attempt(forwarded(app, HOME), "x", "y").get_data(as_text=True)
+    with app.app_context():
+        assert set(db.session.scalars(select(SignInFailure.address))) == {"127.0.0.1"}
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("value", ["-1", "true", "two"])
+def test_a_trusted_proxies_setting_that_is_not_a_count_is_refused(
+    migrated_sqlite, tmp_path, monkeypatch, value
+):
+    with pytest.raises(ConfigurationError, match="TRUSTED_PROXIES"):
+        proxied_app(migrated_sqlite, tmp_path, monkeypatch, value)
+
+
+@pytest.mark.postgres
+def test_the_address_limit_and_known_addresses_hold_on_postgresql(pg_app):
+    pg_app.config.update(WTF_CSRF_ENABLED=False, ARGON2_MEMORY_COST=1024)
+    with pg_app.app_context():
+        from pharmacy_app.accounts.models import Role
+        from pharmacy_app.accounts.services import create_user
+
+        create_user("pgadmin", "PG Admin", Role.ADMIN, PASSWORD)
+        db.session.commit()
+    sign_in(browser(pg_app, OFFICE), "pgadmin")
+    attacker = browser(pg_app, ATTACKER)
+    fail(attacker, "pgadmin", LIMIT)
+    spray(attacker, [f"guess{n}" for n in range(4)], 5)
+    assert "network address" in attempt(attacker, "pgadmin", PASSWORD).get_data(as_text=True)
+    assert "Too many wrong passwords:" in attempt(
+        browser(pg_app, HOME), "pgadmin", PASSWORD
+    ).get_data(as_text=True)
+    sign_in(browser(pg_app, OFFICE), "pgadmin")
