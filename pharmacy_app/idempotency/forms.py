@@ -92,15 +92,20 @@ class OnceTokenField(HiddenField):
     """The hidden one-time token of a form that creates a record. An invalid, foreign or
     expired token fails validation with a message, and the form comes back with a new one."""
 
+    data: str | None
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(default=issue_token, **kwargs)  # type: ignore[arg-type]
 
+    def process_formdata(self, valuelist: list[str]) -> None:
+        # A posted form without the field has no token (not a fresh default one).
+        self.data = valuelist[0] if valuelist else ""
+
     def pre_validate(self, form: Form) -> None:
-        token: str | None = self.data
-        if not token and not _required():
+        if not self.data and not _required():
             return
         try:
-            _nonce(token or "")
+            _nonce(self.data or "")
         except ValueError as exc:
             self.data = issue_token()
             flash(str(exc), "error")
