@@ -30,8 +30,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
-from ..idempotency.forms import OnceTokenField
 from ..checks import DosageForm
+from ..idempotency.forms import OnceTokenField
 from ..timeutil import pharmacy_today
 
 FORM_CHOICES = [SelectChoice(f.value, f.label.capitalize()) for f in DosageForm]
