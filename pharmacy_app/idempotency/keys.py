@@ -181,9 +181,14 @@ def _lock(pending: _Pending) -> bool:
     the unique row decides."""
     if db.engine.dialect.name != "postgresql":
         return True
-    digest = hashlib.sha256(f"idempotency:{pending.user_id}:{pending.key}".encode()).digest()
-    lock_id = int.from_bytes(digest[:8], "big", signed=True)
+    lock_id = advisory_lock_id(pending.user_id, pending.key)
     return bool(db.session.scalar(select(func.pg_try_advisory_xact_lock(lock_id))))
+
+
+def advisory_lock_id(user_id: int, key: str) -> int:
+    """The PostgreSQL advisory lock (a signed 64-bit number) for a user's key."""
+    digest = hashlib.sha256(f"idempotency:{user_id}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _stored(pending: _Pending) -> IdempotentRequest | None:
