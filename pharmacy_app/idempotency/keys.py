@@ -229,3 +229,68 @@ def _in_flight() -> dict[str, str]:
 
 def _problem(error: str, message: str) -> dict[str, str]:
     return {"error": error, "message": message}
+
+
+# The OpenAPI description of the header, on the operations that honour it.
+IDEMPOTENT_OPERATIONS = ("createOrder", "overrideWarning", "verifyOrder", "rejectOrder")
+_PARAMETER = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes a retry safe: a request sent again with the same key (by the same user) gets "
+        "the first answer again, with the same status and body and the header "
+        f"`{REPLAYED}: true`, and stores nothing new. Use a new key, such as a UUID, for "
+        "each new request. The same key with another request (method, path or body) is "
+        "refused with 422; a retry while the first request is still being answered gets "
+        "409, to be retried a moment later. Only an answer that stored something is kept "
+        "(a refused request may be retried with its key), for at least 24 hours. Bare, as "
+        'Stripe sends it, or as a quoted string (`"..."`), as in the IETF draft '
+        '"The Idempotency-Key HTTP Header Field".'
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX},
+}
+
+
+def describe(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Add the Idempotency-Key header, and the answers it brings, to the OpenAPI document."""
+    openapi["components"].setdefault("parameters", {})["IdempotencyKey"] = _PARAMETER
+    header = {"$ref": "#/components/parameters/IdempotencyKey"}
+    replayed = {
+        REPLAYED: {
+            "description": "`true` on an answer repeated for a retried Idempotency-Key.",
+            "schema": {"type": "string", "enum": ["true"]},
+        }
+    }
+    for path in openapi["paths"].values():
+        for operation in path.values():
+            if operation.get("operationId") not in IDEMPOTENT_OPERATIONS:
+                continue
+            operation.setdefault("parameters", []).append(header)
+            responses = operation["responses"]
+            for status, answer in list(responses.items()):
+                if status.startswith("2"):
+                    # Copies: answers may be shared with operations that take no key.
+                    headers = {**answer.get("headers", {}), **replayed}
+                    responses[status] = {**answer, "headers": headers}
+            _also(responses, "400", "Problem", f"A malformed {HEADER}.")
+            _also(responses, "409", "Problem", f"A request with this {HEADER} is in flight.")
+            _also(
+                responses,
+                "422",
+                "ValidationErrors",
+                f"The {HEADER} was used for a different request.",
+            )
+    return openapi
+
+
+def _also(responses: dict[str, Any], status: str, schema: str, why: str) -> None:
+    """Another reason for an answer the operation may already give."""
+    if status in responses:
+        answer = responses[status]
+        responses[status] = {**answer, "description": f"{answer['description']} Also: {why}"}
+        return
+    responses[status] = {
+        "description": why,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }

@@ -173,3 +173,41 @@ def test_answers_older_than_the_retention_are_deleted_when_a_new_one_is_stored(
     api.post("/api/v1/orders", json=make_document(), headers={"Idempotency-Key": "new"})
     with app.app_context():
         assert db.session.scalars(select(IdempotentRequest.key)).all() == ["new"]
+
+
+def test_the_openapi_description_documents_the_header_where_it_is_honoured(api):
+    from openapi_spec_validator import validate
+
+    spec = api.get("/api/v1/openapi.json").get_json()
+    validate(spec)
+    honoured = {
+        operation["operationId"]
+        for path in spec["paths"].values()
+        for operation in path.values()
+        if {"$ref": "#/components/parameters/IdempotencyKey"} in operation.get("parameters", [])
+    }
+    assert honoured == {"createOrder", "overrideWarning", "verifyOrder", "rejectOrder"}
+    assert spec["components"]["parameters"]["IdempotencyKey"]["in"] == "header"
+    create = spec["paths"]["/api/v1/orders"]["post"]["responses"]
+    assert {"400", "409", "422"} <= set(create)
+    assert "Idempotent-Replayed" in create["201"]["headers"]
+    check = spec["paths"]["/api/v1/checks"]["post"]["responses"]
+    assert "Idempotency-Key" not in check["422"]["description"]
+
+
+def test_the_key_s_answers_match_their_documented_schemas(api, make_document):
+    from jsonschema import Draft202012Validator
+
+    spec = api.get("/api/v1/openapi.json").get_json()
+
+    def conforms(name, body):
+        schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+        Draft202012Validator(schema).validate(body)
+
+    headers = {"Idempotency-Key": "schema-1"}
+    api.post("/api/v1/orders", json=make_document(), headers=headers)
+    conforms("Order", api.post("/api/v1/orders", json=make_document(), headers=headers).get_json())
+    other = api.post("/api/v1/orders", json=make_document(refills=0), headers=headers)
+    conforms("ValidationErrors", other.get_json())
+    bad = api.post("/api/v1/orders", json=make_document(), headers={"Idempotency-Key": ""})
+    conforms("Problem", bad.get_json())
