@@ -11,6 +11,7 @@ and the user is shown what the first post saved (`AlreadySubmitted`).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from wtforms import Form, HiddenField
 from wtforms.validators import StopValidation
 
 from ..extensions import db
-from .models import FormSubmission
+from .models import NONCE_LENGTH, FormSubmission
 from .retention import forget_expired, retention
 
 _SALT = "pharmacy-app.form-once"
@@ -133,7 +134,7 @@ def claim(token: str | None, what: str) -> Claim:
         if _required():
             raise ValueError("A form that creates a record must carry its one-time token.")
         return Claim(None)
-    nonce = _nonce(token)
+    nonce = _for_this_url(_nonce(token))
     first = _consumed(nonce)
     if first is not None:
         raise AlreadySubmitted(first)
@@ -148,6 +149,12 @@ def claim(token: str | None, what: str) -> Claim:
         db.session.rollback()
         raise AlreadySubmitted(_consumed(nonce)) from None
     return Claim(row)
+
+
+def _for_this_url(nonce: str) -> str:
+    """The nonce as consumed by a post to this URL: a page whose forms share one token (a
+    form in a list, each posting to its own record) spends it once per record."""
+    return hashlib.sha256(f"{nonce} {request.path}".encode()).hexdigest()[:NONCE_LENGTH]
 
 
 def _consumed(nonce: str) -> FormSubmission | None:

@@ -16,8 +16,9 @@ KEY_MAX = 255
 
 
 class FormSubmission(Model):
-    """A form's one-time token, consumed by the transaction that stored what the form made;
-    `result_url` is where that record is shown, for a second post of the same form."""
+    """A form's one-time token, consumed by the transaction that stored what the form made
+    (`nonce`: the token's nonce with the URL it was posted to, hashed); `result_url` is where
+    that record is shown, for a second post of the same form."""
 
     __tablename__ = "form_submissions"
 

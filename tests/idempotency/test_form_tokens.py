@@ -181,3 +181,19 @@ def test_where_csrf_is_on_a_form_without_its_one_time_token_stores_nothing(csrf_
     assert saved.status_code == 302
     assert client.post("/orders/new", data=data | {"once_token": TOKEN.search(page)[1]})
     assert count(csrf_app, Order) == 1
+
+
+def test_one_token_shared_by_forms_posting_to_different_records_is_spent_once_per_record(
+    app, signed_in, make_document
+):
+    """A page's forms for several records share its token: each record is its own post."""
+    client = signed_in("technician")
+    data = form_data(make_document()) | {"save": "1"}
+    ids = []
+    for _ in range(2):
+        created = client.post("/orders/new", data=data | {"once_token": once_token(client)})
+        ids.append(created.headers["Location"].rsplit("/", 1)[1])
+    shared = once_token(client, f"/orders/{ids[0]}/edit")
+    for order_id in ids:
+        edit = data | {"quantity": "60", "once_token": shared}
+        assert client.post(f"/orders/{order_id}/edit", data=edit).status_code == 302

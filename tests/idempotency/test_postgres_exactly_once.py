@@ -113,6 +113,8 @@ def test_a_post_racing_an_uncommitted_twin_waits_for_it_and_is_shown_its_record(
     (browser,) = browsers(pg_app, 1)
     token = TOKEN.search(browser.get("/orders/new").get_data(as_text=True))[1]
     _, nonce = URLSafeTimedSerializer(pg_app.secret_key, salt=once._SALT).loads(token)
+    with pg_app.test_request_context("/orders/new"):
+        nonce = once._for_this_url(nonce)
     data = form_data(make_document()) | {"save": "1", "once_token": token}
     twin = create_engine(pg_url)
     answer = []
