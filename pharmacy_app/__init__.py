@@ -41,6 +41,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .errors import register_error_handlers
 
     register_error_handlers(app)
+    from .idempotency.forms import configure_form_tokens
+
+    configure_form_tokens(app)
     from .cli import register_cli
 
     register_cli(app)

@@ -53,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
     "FEES_PER_FILL": "0.75",
     "DEFAULT_MARKUP_PERCENT": "100",
     "DEFAULT_DISPENSING_FEE": "10.00",
+    # Exactly once: a form's one-time token is accepted, and an API answer stored under its
+    # Idempotency-Key replayed, for this many hours (at least 24: a retry the next day).
+    "SUBMISSION_RETENTION_HOURS": 24,
 }
 # Named environment variables read as they are (no FLASK_ prefix needed).
 NAMED_VARIABLES = (

@@ -6,7 +6,7 @@ prescription. Fills started before this migration keep None: for them the formul
 with the order as it stands.
 
 Revision ID: 0013_fill_made_for
-Revises: 0011_accounts_hardening
+Revises: 0012_exactly_once
 Create Date: 2026-12-04 02:00:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0013_fill_made_for"
-down_revision = "0011_accounts_hardening"
+down_revision = "0012_exactly_once"
 branch_labels = None
 depends_on = None
 

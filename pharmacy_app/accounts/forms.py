@@ -11,6 +11,7 @@ from wtforms import BooleanField, Field, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..idempotency.forms import OnceTokenField
 from .models import USERNAME_MAX, Role, User
 from .passwords import MIN_PASSWORD_LENGTH
 from .services import (
@@ -99,6 +100,7 @@ class NewTokenForm(FlaskForm):
 
 
 class NewUserForm(FlaskForm):
+    once_token = OnceTokenField()
     username = StringField("Username", validators=[DataRequired(), rule(clean_username)])
     full_name = StringField("Full name", validators=[DataRequired(), rule(clean_full_name)])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.TECHNICIAN.value)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..extensions import db
+from ..idempotency.forms import claim
 from .auth import SIGNED_IN_AT, acting_user, require
 from .forms import (
     ChangePasswordForm,
@@ -144,12 +145,14 @@ def users() -> str | Response:
     form = NewUserForm()
     if form.validate_on_submit():
         try:
+            submission = claim(form.once_token.data, "user")
             create_user(
                 form.username.data or "",
                 form.full_name.data or "",
                 Role(form.role.data),
                 form.password.data or "",
             )
+            submission.saved(url_for("accounts.users"))
             db.session.commit()
             flash(f"User {form.username.data} added.")
             return redirect(url_for("accounts.users"))

@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from ..checks import OrderDocument
+from ..idempotency.keys import describe as describe_idempotency_keys
 from ..orders.models import OrderStatus
 
 _FINDING = {
@@ -161,7 +162,7 @@ def openapi_document() -> dict[str, Any]:
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderDocument"}}},
     }
     malformed = _json("ValidationErrors", "Malformed order document; nothing stored.")
-    return {
+    description = {
         "openapi": "3.1.0",
         "info": {
             "title": "LDN compounding pharmacy API",
@@ -260,3 +261,4 @@ def openapi_document() -> dict[str, Any]:
         },
         "security": [{"bearer": []}],
     }
+    return describe_idempotency_keys(description)

@@ -12,6 +12,7 @@ from ..accounts.auth import acting_user, authenticate_api_request, require
 from ..accounts.models import Permission
 from ..checks import DocumentError, OrderDocument, parse_order_document
 from ..extensions import csrf, db
+from ..idempotency.keys import commit, idempotent
 from ..labels.models import LabelStock
 from ..labels.rendering import render_labels
 from ..labels.services import default_stock, label_values, order_label_problem, record_print
@@ -49,12 +50,13 @@ def check() -> Response:
 
 @bp.post("/orders")
 @require(Permission.ENTER)
+@idempotent
 def create() -> tuple[Response, int, dict[str, str]]:
     """Store an order with its check result."""
     document = _document_from_request()
     try:
         order = create_order(document, policy=current_policy(), entered_by=acting_user())
-        db.session.commit()
+        commit()
     except Exception:
         db.session.rollback()
         raise
@@ -69,6 +71,7 @@ def read(order_id: int) -> Response:
 
 @bp.post("/orders/<int:order_id>/overrides")
 @require(Permission.VERIFY)
+@idempotent
 def override(order_id: int) -> Response:
     """A pharmacist accepts one warning: {"code", "field", "reason"}."""
     order = get_order_or_404(order_id)
@@ -81,6 +84,7 @@ def override(order_id: int) -> Response:
 
 @bp.post("/orders/<int:order_id>/verification")
 @require(Permission.VERIFY)
+@idempotent
 def verify(order_id: int) -> Response:
     order = get_order_or_404(order_id)
     body = _json_object() if request.get_data(cache=True).strip() else {}
@@ -91,6 +95,7 @@ def verify(order_id: int) -> Response:
 
 @bp.post("/orders/<int:order_id>/rejection")
 @require(Permission.VERIFY)
+@idempotent
 def reject(order_id: int) -> Response:
     """A pharmacist rejects the order: {"reason"}."""
     order = get_order_or_404(order_id)
@@ -141,7 +146,7 @@ def _decide(action: Any) -> None:
     """Do a pharmacist's decision in one transaction; a WorkflowError becomes a 409."""
     try:
         action()
-        db.session.commit()
+        commit()
     except Exception:
         db.session.rollback()
         raise

@@ -16,12 +16,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..checks import DosageForm
 from ..formfields import FiniteDecimalField
+from ..idempotency.forms import OnceTokenField
 from .arithmetic import CAPSULE_VOLUME_ML
 from .bud import BudRule
 from .models import IngredientKind
 
 
 class ReceiveLotForm(FlaskForm):
+    once_token = OnceTokenField()
     ingredient = SelectField("Ingredient", coerce=int)
     supplier = StringField("Supplier", validators=[DataRequired(), Length(max=200)])
     lot_number = StringField("Lot number", validators=[DataRequired(), Length(max=100)])
@@ -98,6 +100,7 @@ class FormulationForm(FlaskForm):
 
 
 class StartRecordForm(FlaskForm):
+    once_token = OnceTokenField()
     mfr = SelectField("Master formulation", coerce=int)
     submit = SubmitField("Make worksheet")
 

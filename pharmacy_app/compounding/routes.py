@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from ..accounts.auth import acting_user, require
 from ..accounts.models import Permission
 from ..extensions import db
+from ..idempotency.forms import claim
 from ..orders.services import WorkflowError, get_order_or_404
 from ..pdf import render_pdf
 from ..timeutil import pharmacy_today
@@ -73,6 +74,7 @@ def lots() -> str | Response:
             form.ingredient.errors.append("Choose an ingredient.")
         elif quantity is not None and unit_cost is not None:
             try:
+                submission = claim(form.once_token.data, "lot")
                 lot = receive_lot(
                     ingredient,
                     form.supplier.data or "",
@@ -83,6 +85,7 @@ def lots() -> str | Response:
                     acting,
                     pharmacy_today(),
                 )
+                submission.saved(url_for("compounding.lots"))
                 db.session.commit()
                 flash(f"Lot {lot.lot_number} of {ingredient.name} received.")
                 return redirect(url_for("compounding.lots"))
@@ -273,9 +276,11 @@ def start(order_id: int) -> str | Response:
             need.role: request.form.get(f"lot-{need.role}", type=int) for need, _, _ in options
         }
         try:
+            submission = claim(form.once_token.data, "compounding record")
             record = start_record(
                 order, chosen, {k: v for k, v in lot_ids.items() if v}, acting_user()
             )
+            submission.saved(url_for("compounding.record", record_id=record.id))
             db.session.commit()
         except WorkflowError as exc:
             db.session.rollback()

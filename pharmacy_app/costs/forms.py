@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from ..compounding.models import MasterFormulation
 from ..extensions import db
 from ..formfields import FiniteDecimalField
+from ..idempotency.forms import OnceTokenField
 
 # Limits as Decimals: WTForms compares the field's Decimal with them, and the float 0.001 is a
 # shade more than Decimal("0.001"), which it would refuse. The maxima are far above any LDN
@@ -27,6 +28,7 @@ MAX_BASE_QUANTITY = Decimal(10_000)
 
 
 class PriceScheduleForm(FlaskForm):
+    once_token = OnceTokenField()
     family = SelectField("Preparation")
     method = SelectField(
         "Pricing",

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..accounts.auth import acting_user
 from ..accounts.models import Permission
 from ..extensions import db
+from ..idempotency.forms import claim
 from ..orders.services import WorkflowError
 from ..pdf import render_pdf
 from ..timeutil import pharmacy_zone, utcnow
@@ -114,6 +115,7 @@ def void(cost_id: int) -> BaseResponse:
 def prices() -> str | BaseResponse:
     form = PriceScheduleForm()
     if form.validate_on_submit():
+        submission = claim(form.once_token.data, "price schedule")
         db.session.add(
             PriceSchedule(
                 family=form.family.data,
@@ -125,6 +127,7 @@ def prices() -> str | BaseResponse:
                 effective_from=form.effective_from.data,
             )
         )
+        submission.saved(url_for("costs.prices"))
         db.session.commit()
         flash(
             "Price schedule saved: it applies to fills dispensed from "

@@ -22,6 +22,7 @@ from wtforms.widgets import TextInput
 from ..extensions import db
 from ..formfields import FiniteDecimalField
 from ..guards import LARGEST_ID
+from ..idempotency.forms import OnceTokenField
 from .dispensing import DISPENSE_METHODS, MIN_REASON
 from .models import LabelStock
 
@@ -64,6 +65,7 @@ class PriceField(FiniteDecimalField):
 
 
 class DispenseForm(FlaskForm):
+    once_token = OnceTokenField()
     method = SelectField(
         "How",
         choices=[

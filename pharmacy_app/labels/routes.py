@@ -16,6 +16,7 @@ from ..accounts.models import Permission
 from ..compounding.models import CompoundingRecord, RecordStatus
 from ..costs.services import computed_price, cost_lines
 from ..extensions import db
+from ..idempotency.forms import claim
 from ..orders.forms import QueueFilterForm
 from ..orders.models import Order, OrderStatus
 from ..orders.queue import queue_query
@@ -192,6 +193,7 @@ def dispense_fill(record_id: int) -> str | Response | tuple[str, int]:
         # Shown at the fields, with everything typed kept; nothing is recorded.
         return _dispensing_page(record, form, ReverseDispensingForm()), 422
     try:
+        submission = claim(form.once_token.data, "dispensing")
         dispense(
             record,
             form.method.data or "",
@@ -201,6 +203,7 @@ def dispense_fill(record_id: int) -> str | Response | tuple[str, int]:
             reason=form.price_reason.data or "",
             early_reason=form.early_reason.data or "",
         )
+        submission.saved(url_for("orders.detail", order_id=record.order_id))
         db.session.commit()
         flash(f"{record.batch_number} dispensed.")
     except RefillTooSoon as exc:

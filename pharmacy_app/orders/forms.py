@@ -31,6 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from ..checks import DosageForm
+from ..idempotency.forms import OnceTokenField
 from ..timeutil import pharmacy_today
 
 FORM_CHOICES = [SelectChoice(f.value, f.label.capitalize()) for f in DosageForm]
@@ -96,6 +97,7 @@ def lines(text: str | None) -> list[str]:
 
 
 class OrderForm(FlaskForm):
+    once_token = OnceTokenField()  # saving twice (a double click) stores one order
     # Patient
     patient_search = StringField("Find patient", description="Name or date of birth")
     first_name = StringField("First name", validators=[DataRequired(), Length(max=200)])

@@ -17,6 +17,7 @@ from ..compounding.models import CompoundingRecord
 from ..costs.models import CostRecord
 from ..costs.services import computed_price, cost_lines
 from ..extensions import db
+from ..idempotency.forms import claim
 from ..labels.forms import DispenseForm
 from ..labels.models import LabelPrint, LabelStock
 from ..timeutil import pharmacy_today
@@ -271,7 +272,7 @@ def _enter(form: OrderForm, order: Order | None) -> str | Response:
             result = check_document(document, order_id=order.id if order else None)
             if (form.save.data or form.save_draft.data) and form.validate():
                 status = OrderStatus.DRAFT if form.save_draft.data else OrderStatus.CHECKED
-                return _save(document, order, status)
+                return _save(document, order, status, form.once_token.data)
     return render_template(
         "orders/form.html",
         form=form,
@@ -282,13 +283,17 @@ def _enter(form: OrderForm, order: Order | None) -> str | Response:
     )
 
 
-def _save(document: OrderDocument, order: Order | None, status: OrderStatus) -> Response:
+def _save(
+    document: OrderDocument, order: Order | None, status: OrderStatus, once_token: str | None
+) -> Response:
     user = acting_user()
     try:
+        submission = claim(once_token, "order")
         if order is None:
             order = create_order(document, policy=current_policy(), entered_by=user, status=status)
         else:
             update_order(order, document, policy=current_policy(), user=user, status=status)
+        submission.saved(url_for("orders.detail", order_id=order.id))
         db.session.commit()
     except WorkflowError as exc:
         db.session.rollback()
