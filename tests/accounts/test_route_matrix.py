@@ -73,6 +73,9 @@ ACCESS: dict[str, Any] = {
     "accounts.users": ADMINISTER,
     "accounts.edit_user": ADMINISTER,
     "accounts.reset_user_password": ADMINISTER,
+    "accounts.user_page": ADMINISTER,
+    "accounts.revoke_user_token": ADMINISTER,
+    "accounts.unlock_user": ADMINISTER,
     "accounts.settings": ADMINISTER,
     # Orders
     "orders.home": SIGNED_IN,
