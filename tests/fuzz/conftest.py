@@ -247,14 +247,24 @@ def seeded_sqlite(
 class FuzzDatabase:
     """The working copy of the seeded database that the fuzz app serves."""
 
-    def __init__(self, app: Flask, path: Path, template: Path):
-        self.app, self.path, self.template = app, path, template
+    def __init__(self, path: Path, template: Path):
+        self.path, self.template = path, template
+        self.apps: list[Flask] = []
+        self.app = self.serve()
+
+    def serve(self, **config: Any) -> Flask:
+        """An app on the working copy (with config changes), closed with every restore."""
+        app = create_app(fuzz_config(self.path) | config)
+        self.apps.append(app)
+        return app
 
     def restore(self) -> None:
-        """Back to the seed, before each example: every example meets the same records."""
-        with self.app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        """Back to the seed, before each example: every example meets the same records. No
+        connection may stay open over the copy (SQLite would report a disk I/O error)."""
+        for app in self.apps:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
         for suffix in ("-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(self.template, self.path)
@@ -286,11 +296,11 @@ def fuzz_db(
     template, _ = seeded_sqlite
     path = tmp_path_factory.mktemp("fuzz") / "pharmacy.sqlite3"
     shutil.copyfile(template, path)
-    app = create_app(fuzz_config(path))
-    database = FuzzDatabase(app, path, template)
+    database = FuzzDatabase(path, template)
     yield database
-    with app.app_context():
-        db.engine.dispose()
+    for app in database.apps:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
