@@ -16,6 +16,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +27,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import select
 
 from pharmacy_app import create_app
@@ -50,6 +52,10 @@ from pharmacy_app.orders.models import Order, OrderStatus
 from pharmacy_app.orders.services import create_order, current_policy
 from pharmacy_app.orders.workflow import reject_order, verify_order
 from tests.conftest import CLEAN_ORDER, PASSWORD, merged, sign_in
+
+# Hypothesis keeps caches (Unicode tables, constants) even with no example database: in the
+# system's temporary directory, never in the checkout.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "pharmacy-app-hypothesis")
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0") or 0)
 FUZZ_RANDOM = bool(os.environ.get("FUZZ_RANDOM"))

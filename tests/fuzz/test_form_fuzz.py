@@ -454,7 +454,7 @@ def test_a_form_fuzzed_never_fails_and_a_refusal_changes_nothing(
     target = form_targets[rule]
 
     @given(submission=submissions(target))
-    @fuzz_settings(max_examples=20)
+    @fuzz_settings(max_examples=30)
     def fuzz(submission: tuple[dict[str, int], list[tuple[str, str]]]) -> None:
         ids, fields = submission
         fuzz_db.restore()
