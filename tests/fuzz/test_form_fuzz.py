@@ -10,7 +10,6 @@ database (orders and fills in every state), so the routes with ids have somethin
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,6 +30,7 @@ from pharmacy_app.accounts.forms import (
     SettingsForm,
     SignInForm,
 )
+from pharmacy_app.accounts.models import User
 from pharmacy_app.checks import parse_order_document
 from pharmacy_app.compounding.bud import BudRule
 from pharmacy_app.compounding.forms import (
@@ -48,6 +48,7 @@ from pharmacy_app.costs.forms import PriceScheduleForm
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.forms import DispenseForm, LabelStockForm, ReverseDispensingForm
 from pharmacy_app.orders.forms import OrderForm, OverrideForm, RejectForm, VerifyForm
+from pharmacy_app.timeutil import pharmacy_today
 from tests.conftest import CLEAN_ORDER, PASSWORD
 from tests.fuzz.conftest import ABSENT_ID, FuzzDatabase, Seeded, fuzz_settings
 
@@ -95,7 +96,7 @@ def rendered(form: FlaskForm, **overrides: str) -> dict[str, str]:
 def order_form_values() -> dict[str, str]:
     form = OrderForm(formdata=None)
     form.fill_from(parse_order_document(CLEAN_ORDER).model_dump(mode="json"))
-    return rendered(form, date_received=f"{dt.date.today():%m/%d/%Y}", save="Save")
+    return rendered(form, date_received=f"{pharmacy_today():%m/%d/%Y}", save="Save")
 
 
 def targets(seeded: Seeded) -> dict[str, Target]:
@@ -123,7 +124,7 @@ def targets(seeded: Seeded) -> dict[str, Target]:
         "/account": Target(
             pharmacist,
             {},
-            rendered(ChangePasswordForm(prefix="pw", formdata=None))
+            rendered(ChangePasswordForm(prefix="pw", formdata=None, user=db.session.get(User, me)))
             | rendered(NewTokenForm(prefix="tok", formdata=None), **{"tok-label": "laptop"})
             | {"tok-submit": "Create token"},
             frozenset({"sign_in_failures"}),
@@ -153,7 +154,9 @@ def targets(seeded: Seeded) -> dict[str, Target]:
             admin,
             {"user_id": users},
             rendered(
-                ResetPasswordForm(prefix=f"pw{other}", formdata=None),
+                ResetPasswordForm(
+                    prefix=f"pw{other}", formdata=None, user=db.session.get(User, other)
+                ),
                 **{f"pw{other}-password": "a temporary password"},
             ),
         ),
