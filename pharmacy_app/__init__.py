@@ -33,6 +33,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     app.extensions["check_policy"] = CheckPolicy.from_settings(app.config)
     configure_auth(app)
+    # Form tokens are checked after sign-in (before-request hooks run in the order they are
+    # registered): a signed-out visitor is sent to sign in before a stale-token page can say
+    # anything about an order.
+    csrf.init_app(app)
     configure_guards(app)
     register_blueprints(app)
     app.add_template_filter(plain, "plain")
@@ -49,7 +53,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
-    csrf.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

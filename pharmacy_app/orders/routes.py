@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
+from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.wrappers import Response
 
 from ..accounts.auth import acting_user, require
@@ -116,8 +117,14 @@ def stale_form(error: CSRFError) -> tuple[str, int]:
     with everything typed and a fresh token, so the technician only saves again."""
     if request.endpoint not in ("orders.new", "orders.edit"):
         return render_template("error.html", error=error), 400
+    # Sign-in ran before the token check; the view's own checks have not run yet. Raised
+    # here, inside an error handler, a NotFound or Forbidden would become a 500.
+    if not acting_user().can(Permission.ENTER):
+        return render_template("error.html", error=Forbidden()), 403
     order_id = (request.view_args or {}).get("order_id")
-    order = get_order_or_404(order_id) if order_id else None
+    order = db.session.get(Order, order_id) if order_id else None
+    if order_id and order is None:
+        return render_template("error.html", error=NotFound(f"No order with id {order_id}.")), 404
     flash(
         "Nothing was saved: the page's security token was no longer valid (the session "
         "changed, for example by signing in again). Check the form and save again.",
