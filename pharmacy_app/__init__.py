@@ -80,10 +80,11 @@ def _pharmacy_context() -> dict[str, Any]:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite: enforce foreign keys and wait for a busy writer instead of failing."""
+    """SQLite: enforce foreign keys and write ahead. A busy writer is waited for as long as
+    SQLITE_BUSY_TIMEOUT_SECONDS (the driver's timeout, see config.engine_options), then the
+    request is answered 503 (errors.py)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
