@@ -86,7 +86,7 @@ def _rollback() -> None:
     try:
         db.session.rollback()
     except DATABASE_UNAVAILABLE:
-        db.session.invalidate()
+        db.session().invalidate()  # the connection is gone: drop it, do not return it
 
 
 def _unexpected(error: Exception) -> Response:

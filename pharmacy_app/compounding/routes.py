@@ -236,8 +236,8 @@ def edit_formula(mfr_id: int | None = None) -> str | Response:
                 getattr(form, conflict.field).errors.append(str(conflict))
             except IntegrityError:
                 db.session.rollback()
-                conflict = save_conflict(mfr.name, previous)
-                getattr(form, conflict.field).errors.append(str(conflict))
+                lost = save_conflict(mfr.name, previous)
+                getattr(form, lost.field).errors.append(str(lost))
             else:
                 flash(f"{mfr.name}, version {mfr.version}, saved.")
                 return redirect(url_for("compounding.formula", mfr_id=mfr.id))

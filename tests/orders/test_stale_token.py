@@ -62,9 +62,7 @@ def signed_in(app):
 
 
 @pytest.mark.parametrize("token", [None, "stale"])
-def test_signed_out_a_post_to_an_order_is_sent_to_sign_in_and_names_nothing(
-    csrf_app, order, token
-):
+def test_signed_out_a_post_to_an_order_is_sent_to_sign_in_and_names_nothing(csrf_app, order, token):
     order_id, rx_number = order
     data = {"last_name": "Okafor", "save": "1"} | ({"csrf_token": token} if token else {})
     answer = csrf_app.test_client().post(f"/orders/{order_id}/edit", data=data)
