@@ -210,7 +210,7 @@ def detail(order_id: int) -> str:
         findings=findings,
         outstanding=outstanding_warnings(order),
         verify_form=VerifyForm(check_id=order.latest_check.id if order.latest_check else ""),
-        reject_form=RejectForm(),
+        reject_form=RejectForm(check_id=order.latest_check.id if order.latest_check else ""),
         override_form=OverrideForm(),
     )
 
@@ -256,7 +256,7 @@ def reject(order_id: int) -> Response:
     return _decide(
         order,
         form,
-        lambda: reject_order(order, form.reason.data or "", acting_user()),
+        lambda: reject_order(order, form.reason.data or "", acting_user(), _seen_check(form)),
         f"{order.rx_number} rejected.",
     )
 
@@ -375,7 +375,7 @@ def _form_field(path: str) -> tuple[str, int | None]:
     return FIELD_FOR_PATH.get(base, ""), int(index[1]) if index else None
 
 
-def _seen_check(form: VerifyForm | OverrideForm) -> int | None:
+def _seen_check(form: VerifyForm | OverrideForm | RejectForm) -> int | None:
     """The id of the check the deciding page showed (None from an older page)."""
     value = (form.check_id.data or "").strip()
     return int(value) if value.isdigit() and len(value) < 18 else None
