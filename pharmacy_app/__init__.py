@@ -34,6 +34,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     app.extensions["check_policy"] = CheckPolicy.from_settings(app.config)
     configure_auth(app)
+    # Form tokens are checked after sign-in (before-request hooks run in the order they are
+    # registered): a signed-out visitor is sent to sign in before a stale-token page can say
+    # anything about an order.
+    csrf.init_app(app)
     configure_guards(app)
     register_blueprints(app)
     app.add_template_filter(plain, "plain")
@@ -53,7 +57,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
-    csrf.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -81,10 +84,11 @@ def _pharmacy_context() -> dict[str, Any]:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite: enforce foreign keys and wait for a busy writer instead of failing."""
+    """SQLite: enforce foreign keys and write ahead. A busy writer is waited for as long as
+    SQLITE_BUSY_TIMEOUT_SECONDS (the driver's timeout, see config.engine_options), then the
+    request is answered 503 (errors.py)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,13 @@ DEFAULTS: dict[str, Any] = {
     "PHARMACY_PHONE": "(503) 555-0142",
     "PHARMACY_STATE": "OR",
     "MAX_CONTENT_LENGTH": 256 * 1024,
+    # The database out of reach or busy: how long a request waits before it is answered 503
+    # (an SQLite writer for the write lock, a PostgreSQL connection for the server), and the
+    # Retry-After that answer gives. Short, so a locked or lost database never holds every
+    # worker: the 503 comes after seconds, and the client tries again.
+    "SQLITE_BUSY_TIMEOUT_SECONDS": 5,
+    "DATABASE_CONNECT_TIMEOUT_SECONDS": 5,
+    "DATABASE_RETRY_AFTER_SECONDS": 10,
     # A form's CSRF token lives as long as the signed-in session, not one hour: an order form
     # left open over a phone call or lunch must still save.
     "WTF_CSRF_TIME_LIMIT": None,
@@ -87,9 +95,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     if not url:
         url = f"sqlite:///{Path(app.instance_path) / 'pharmacy.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(url)
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A server may drop idle connections; SQLite files have none to lose.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
@@ -135,6 +141,36 @@ def database_url(url: str) -> str:
             "use sqlite:////path/to/file.sqlite3 or postgresql://user@host/name."
         ) from exc
     return url
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy's engine options: the configured ones, with the waits above. SQLite's busy
+    timeout is the driver's `timeout` (sqlite3 sets the busy handler from it)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        connect_args.setdefault("timeout", _seconds(config, "SQLITE_BUSY_TIMEOUT_SECONDS"))
+    else:
+        # A server may drop idle connections; SQLite files have none to lose.
+        options.setdefault("pool_pre_ping", True)
+        # libpq counts whole seconds, and at least 2.
+        wait = max(2, round(_seconds(config, "DATABASE_CONNECT_TIMEOUT_SECONDS")))
+        connect_args.setdefault("connect_timeout", wait)
+    options["connect_args"] = connect_args
+    return options
+
+
+def _seconds(config: Mapping[str, Any], name: str) -> float:
+    value = config[name]
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if isinstance(value, bool) or not 0 <= seconds <= 600:
+        raise ConfigurationError(
+            f"{name} must be a number of seconds from 0 to 600, not {value!r}."
+        )
+    return seconds
 
 
 def _instance_secret(path: Path) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, not_, or_, select, update
 
 from ..extensions import db
+from ..plaintext import hidden_character_problem
 from ..timeutil import utcnow
 from .errors import AccountError
 from .models import (
@@ -81,8 +81,9 @@ def clean_text(text: str, *, max_length: int, required: str | None = None) -> st
         raise AccountError(f"{required} is needed.")
     if len(value) > max_length:
         raise AccountError(f"Use at most {max_length} characters.")
-    if any(unicodedata.category(c) == "Cc" for c in value):
-        raise AccountError("Use one line of text, without tabs or NUL characters.")
+    problem = hidden_character_problem(value)
+    if problem:
+        raise AccountError(problem)
     return value
 
 

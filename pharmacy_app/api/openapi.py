@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from ..checks import OrderDocument
+from ..guards import NUL_MESSAGE
 from ..idempotency.keys import describe as describe_idempotency_keys
 from ..orders.models import OrderStatus
 
@@ -144,6 +145,29 @@ def _json(schema: str, description: str) -> dict[str, Any]:
     }
 
 
+def _add_common_answers(paths: dict[str, Any]) -> None:
+    """What any operation may answer, whatever it does: a NUL character anywhere in the
+    request, no valid token, a body over the size limit, the database out of reach."""
+    nul = _json("Problem", f"The request holds a NUL character: {NUL_MESSAGE}")
+    unauthorized = _json("Problem", "No valid API token (Authorization: Bearer <token>).")
+    unauthorized["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+    unavailable = _json("Problem", "The database cannot be reached just now; nothing was saved.")
+    unavailable["headers"] = {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer"},
+        }
+    }
+    for operations in paths.values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            responses.setdefault("400", nul)
+            responses.setdefault("401", unauthorized)
+            if "requestBody" in operation:
+                responses.setdefault("413", _json("Problem", "Body too large."))
+            responses.setdefault("503", unavailable)
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     document_schema = OrderDocument.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -162,7 +186,7 @@ def openapi_document() -> dict[str, Any]:
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderDocument"}}},
     }
     malformed = _json("ValidationErrors", "Malformed order document; nothing stored.")
-    description = {
+    description: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "LDN compounding pharmacy API",
@@ -204,11 +228,14 @@ def openapi_document() -> dict[str, Any]:
                             "name": "stock",
                             "in": "query",
                             "required": False,
+                            "description": "The id of the label stock to print on; the default "
+                            "stock when left out. An id not set up is refused (400).",
                             "schema": {"type": "integer"},
                         },
                     ],
                     "responses": {
                         "200": {"description": "The label", "content": {"application/pdf": {}}},
+                        "400": _json("Problem", "No label stock with that id, or a NUL character."),
                         "404": _json("Problem", "No such order."),
                         "409": _json("Problem", "Not ready for a label, and why."),
                     },
@@ -261,4 +288,5 @@ def openapi_document() -> dict[str, Any]:
         },
         "security": [{"bearer": []}],
     }
+    _add_common_answers(description["paths"])
     return describe_idempotency_keys(description)

@@ -13,9 +13,14 @@ from ..accounts.models import Permission
 from ..checks import DocumentError, OrderDocument, parse_order_document
 from ..extensions import csrf, db
 from ..idempotency.keys import commit, idempotent
-from ..labels.models import LabelStock
 from ..labels.rendering import render_labels
-from ..labels.services import default_stock, label_values, order_label_problem, record_print
+from ..labels.services import (
+    UnknownStock,
+    chosen_stock,
+    label_values,
+    order_label_problem,
+    record_print,
+)
 from ..orders.services import (
     WorkflowError,
     check_document,
@@ -97,11 +102,12 @@ def verify(order_id: int) -> Response:
 @require(Permission.VERIFY)
 @idempotent
 def reject(order_id: int) -> Response:
-    """A pharmacist rejects the order: {"reason"}."""
+    """A pharmacist rejects the order: {"reason", "check_id"}."""
     order = get_order_or_404(order_id)
     body = _json_object()
     reason = _text(body, "reason")
-    _decide(lambda: reject_order(order, reason, acting_user()))
+    seen = _check_id(body)
+    _decide(lambda: reject_order(order, reason, acting_user(), seen))
     return jsonify(order_to_dict(order))
 
 
@@ -110,11 +116,10 @@ def reject(order_id: int) -> Response:
 def label(order_id: int) -> Response:
     """The label PDF of the order's current fill (recorded as printed), or 409 with why not."""
     order = get_order_or_404(order_id)
+    stock = chosen_stock(request.args.get("stock"))
     record, problem = order_label_problem(order)
     if problem or record is None:
         raise WorkflowError(problem or "No fill to label.")
-    stock_id = request.args.get("stock", type=int)
-    stock = (db.session.get(LabelStock, stock_id) if stock_id else None) or default_stock()
     try:
         record_print(record, stock, acting_user())
         pdf = render_labels([label_values(record)], stock)
@@ -135,6 +140,11 @@ def openapi() -> Response:
 @bp.errorhandler(DocumentError)
 def malformed(error: DocumentError) -> tuple[Response, int]:
     return jsonify({"errors": error.errors}), 422
+
+
+@bp.errorhandler(UnknownStock)
+def unknown_stock(error: UnknownStock) -> tuple[Response, int]:
+    return jsonify({"error": "Bad Request", "message": str(error)}), 400
 
 
 @bp.errorhandler(WorkflowError)

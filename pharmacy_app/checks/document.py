@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..plaintext import hidden_character_problem
 from .amounts import Amount, AmountError, parse_amount
 
 MAX_TEXT = 200
@@ -75,8 +76,17 @@ def _amount(text: str) -> str:
     return text
 
 
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+def _visible(text: str) -> str:
+    problem = hidden_character_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
 OptionalText = Annotated[str, Field(max_length=MAX_TEXT)]
+# Names and the prescriber's identifiers print on labels and match records: visible text only.
+NameText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_visible)]
+OptionalNameText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_visible)]
 AmountText = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_amount)]
 TextList = Annotated[list[Annotated[str, Field(max_length=MAX_TEXT)]], Field(max_length=MAX_LIST)]
 
@@ -86,8 +96,8 @@ class _Part(BaseModel):
 
 
 class Patient(_Part):
-    first_name: Text
-    last_name: Text
+    first_name: NameText
+    last_name: NameText
     date_of_birth: dt.date
     medications: TextList = []
     allergies: TextList = []
@@ -105,11 +115,11 @@ class Patient(_Part):
 
 
 class Prescriber(_Part):
-    name: Text
-    credential: OptionalText = ""
-    license_number: OptionalText = ""
-    state: Annotated[str, Field(max_length=40)] = ""
-    npi: Annotated[str, Field(max_length=20)] = ""
+    name: NameText
+    credential: OptionalNameText = ""
+    license_number: OptionalNameText = ""
+    state: Annotated[str, Field(max_length=40), AfterValidator(_visible)] = ""
+    npi: Annotated[str, Field(max_length=20), AfterValidator(_visible)] = ""
 
 
 class Preparation(_Part):
@@ -212,6 +222,7 @@ def _errors_by_path(exc: ValidationError) -> dict[str, list[str]]:
 
 # Pydantic's wording, put the way the pharmacy's staff would say it.
 _PLAIN_MESSAGES = {
+    "string_unicode": "Contains an unpaired surrogate, which is not text: type it again.",
     "less_than_equal": "Must be {le} or less.",
     "less_than": "Must be less than {lt}.",
     "greater_than_equal": "Must be {ge} or more.",

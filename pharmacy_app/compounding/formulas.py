@@ -4,13 +4,17 @@ shells of its capsule size), and whether it makes an order: strength, filler, ve
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
+
+from sqlalchemy import func, select, update
 
 from ..checks import DosageForm, Severity
 from ..checks.findings import plain
 from ..checks.formulation import check_formulation
 from ..checks.rules.text import normalize
+from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import current_policy
 from .bud import BudRule, rule_problem, storage_problem
@@ -59,6 +63,117 @@ def formula_field_problems(mfr: MasterFormulation) -> dict[str, list[str]]:
             "tablets already round up. Set 0."
         )
     return {field: messages for field, messages in problems.items() if messages}
+
+
+class FormulaConflict(ValueError):
+    """A formula that cannot be saved as the database now stands, with the field it concerns."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def add_formulation(mfr: MasterFormulation, previous: MasterFormulation | None) -> None:
+    """Add a new formula, or the next version of `previous`, to the session. Families and
+    version numbers come from the database, never the clock: (family, version) is unique, so
+    two saves at once cannot make the same one (the loser's commit raises IntegrityError and
+    `save_conflict` says why), and `previous` is re-read under its row lock, so a second save
+    of the same change (a double submit) finds it no longer current and is refused."""
+    if previous is None:
+        _refuse_taken_name(mfr.name, family=None)
+        mfr.family, mfr.version = _free_family(formula_slug(mfr.name)), 1
+    else:
+        # The row lock (PostgreSQL) or the write lock (SQLite), taken before the state is read.
+        db.session.execute(
+            update(MasterFormulation)
+            .where(MasterFormulation.id == previous.id)
+            .values(is_current=MasterFormulation.is_current)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(previous)
+        _refuse_outdated(previous)
+        _refuse_taken_name(mfr.name, family=previous.family)
+        previous.is_current = False
+        mfr.family = previous.family
+        mfr.version = (
+            db.session.scalar(
+                select(func.max(MasterFormulation.version)).where(
+                    MasterFormulation.family == previous.family
+                )
+            )
+            or 0
+        ) + 1
+    db.session.add(mfr)
+    db.session.flush()
+
+
+def save_conflict(name: str, previous: MasterFormulation | None) -> FormulaConflict:
+    """Why a save lost to another made at the same moment (after the rollback)."""
+    try:
+        if previous is not None:
+            db.session.refresh(previous)
+            _refuse_outdated(previous)
+        _refuse_taken_name(name, family=previous.family if previous else None)
+    except FormulaConflict as conflict:
+        return conflict
+    return FormulaConflict(
+        "name", "Another formula was saved at the same moment: check the list, then save again."
+    )
+
+
+def formula_slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:80] or "formula"
+
+
+def _refuse_outdated(previous: MasterFormulation) -> None:
+    if previous.is_current:
+        return
+    current = db.session.scalars(
+        select(MasterFormulation)
+        .where(MasterFormulation.family == previous.family)
+        .order_by(MasterFormulation.version.desc())
+        .limit(1)
+    ).one()
+    raise FormulaConflict(
+        "name",
+        f"Version {current.version} of {current.name} was saved after the version "
+        f"{previous.version} this change starts from (perhaps this very change, sent "
+        "twice): nothing was saved. Open the current version and make the change there.",
+    )
+
+
+def _refuse_taken_name(name: str, family: str | None) -> None:
+    """Two current formulas of one name could not be told apart when a fill is started."""
+    same = db.session.scalars(
+        select(MasterFormulation).where(
+            MasterFormulation.is_current.is_(True),
+            func.lower(MasterFormulation.name) == name.strip().lower(),
+            MasterFormulation.family != (family or ""),
+        )
+    ).first()
+    if same is not None:
+        raise FormulaConflict(
+            "name",
+            f"A formula named {same.name} already exists (version {same.version}): make a new "
+            "version of it, or give this one another name.",
+        )
+
+
+def _free_family(slug: str) -> str:
+    """The slug, or the slug with the lowest free number ("ldn-4-5-mg-2")."""
+    taken = set(
+        db.session.scalars(
+            select(MasterFormulation.family)
+            .where(MasterFormulation.family.startswith(slug, autoescape=True))
+            .distinct()
+        )
+    )
+    if slug not in taken:
+        return slug
+    number = 2
+    while f"{slug}-{number}" in taken:
+        number += 1
+    return f"{slug}-{number}"
 
 
 def vehicle_note(mfr: MasterFormulation, order: Order) -> str | None:

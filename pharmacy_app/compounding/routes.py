@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
@@ -10,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -31,7 +31,13 @@ from .forms import (
     SignOffForm,
     StartRecordForm,
 )
-from .formulas import formula_field_problems, vehicle_note
+from .formulas import (
+    FormulaConflict,
+    add_formulation,
+    formula_field_problems,
+    save_conflict,
+    vehicle_note,
+)
 from .models import (
     CompoundingRecord,
     Ingredient,
@@ -210,11 +216,7 @@ def edit_formula(mfr_id: int | None = None) -> str | Response:
     form = FormulationForm(obj=_form_values(previous) if previous and not request.form else None)
     _ingredient_choices(form)
     if form.validate_on_submit():
-        mfr = MasterFormulation(
-            family=previous.family if previous else _slug(form.name.data or ""),
-            version=(previous.version + 1) if previous else 1,
-            created_by_id=acting_user().id,
-        )
+        mfr = MasterFormulation(created_by_id=acting_user().id)
         _fill(mfr, form)
         problems = formula_field_problems(mfr)
         if mfr.dosage_form != "capsule" and not form.aqueous.data:
@@ -229,18 +231,19 @@ def edit_formula(mfr_id: int | None = None) -> str | Response:
         for name, messages in problems.items():
             getattr(form, name).errors.extend(messages)
         if not problems:
-            if previous:
-                previous.is_current = False
-            elif db.session.scalar(
-                select(func.count())
-                .select_from(MasterFormulation)
-                .where(MasterFormulation.family == mfr.family)
-            ):
-                mfr.family = f"{mfr.family}-{dt.datetime.now():%Y%m%d%H%M%S}"
-            db.session.add(mfr)
-            db.session.commit()
-            flash(f"{mfr.name}, version {mfr.version}, saved.")
-            return redirect(url_for("compounding.formula", mfr_id=mfr.id))
+            try:
+                add_formulation(mfr, previous)
+                db.session.commit()
+            except FormulaConflict as conflict:
+                db.session.rollback()
+                getattr(form, conflict.field).errors.append(str(conflict))
+            except IntegrityError:
+                db.session.rollback()
+                lost = save_conflict(mfr.name, previous)
+                getattr(form, lost.field).errors.append(str(lost))
+            else:
+                flash(f"{mfr.name}, version {mfr.version}, saved.")
+                return redirect(url_for("compounding.formula", mfr_id=mfr.id))
     return render_template("compounding/formula_form.html", form=form, previous=previous)
 
 
@@ -529,7 +532,3 @@ def _fill(mfr: MasterFormulation, form: FormulationForm) -> None:
 
 def _ingredient(ingredient_id: int | None) -> Ingredient | None:
     return db.session.get(Ingredient, ingredient_id) if ingredient_id else None
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:80] or "formula"

@@ -60,7 +60,7 @@ class PriceScheduleForm(FlaskForm):
     markup_percent = FiniteDecimalField(
         "Markup on ingredient cost (%)",
         places=2,
-        validators=[Optional(), NumberRange(0, 1000, "Enter a markup from 0 to 1,000%.")],
+        validators=[Optional(), NumberRange(0, 1000, "Enter a markup from 0 to 1,000%%.")],
     )
     dispensing_fee = FiniteDecimalField(
         "Dispensing fee",

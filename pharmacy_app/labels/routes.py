@@ -36,8 +36,8 @@ from .models import LabelStock
 from .rendering import render_calibration, render_labels
 from .services import (
     LABELLED_ORDERS,
+    chosen_stock,
     claim_ready,
-    default_stock,
     label_values,
     order_label_problem,
     ready_to_label,
@@ -304,14 +304,7 @@ def calibration(stock_id: int) -> Response:
 
 def _stock() -> LabelStock:
     """The stock chosen in the form (or the query), else the default one."""
-    typed = request.form.get("stock") or request.args.get("stock")
-    if not typed:
-        return default_stock()
-    chosen = strict_id(typed)
-    stock = db.session.get(LabelStock, chosen) if chosen else None
-    if stock is None:
-        raise WorkflowError("That label stock is not set up: choose one from the list.")
-    return stock
+    return chosen_stock(request.form.get("stock") or request.args.get("stock"))
 
 
 def _pdf(data: bytes, name: str) -> Response:

@@ -232,6 +232,27 @@ def _waiting_for_a_label() -> tuple[Any, ...]:
     )
 
 
+class UnknownStock(WorkflowError):
+    """A label stock asked for that is not set up (a request to correct, not a state)."""
+
+
+def chosen_stock(typed: str | None) -> LabelStock:
+    """The label stock a form or query names by id, the default one when it names none; an
+    id that is not plain digits or not set up is refused, never replaced by the default."""
+    from .forms import strict_id
+
+    if not (typed or "").strip():
+        return default_stock()
+    chosen = strict_id(typed)
+    stock = db.session.get(LabelStock, chosen) if chosen else None
+    if stock is None:
+        raise UnknownStock(
+            f'That label stock is not set up ("{(typed or "").strip()[:40]}"): choose one '
+            "from the list."
+        )
+    return stock
+
+
 def default_stock() -> LabelStock:
     stock = db.session.scalars(
         select(LabelStock).order_by(LabelStock.is_default.desc(), LabelStock.id).limit(1)

@@ -268,6 +268,7 @@ class VerifyForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
+    check_id = HiddenField()
     reason = StringField(
         "Reason for rejecting", validators=[DataRequired(), Length(min=5, max=500)]
     )

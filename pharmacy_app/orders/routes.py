@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
+from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.wrappers import Response
 
 from ..accounts.auth import acting_user, require
@@ -117,8 +118,14 @@ def stale_form(error: CSRFError) -> tuple[str, int]:
     with everything typed and a fresh token, so the technician only saves again."""
     if request.endpoint not in ("orders.new", "orders.edit"):
         return render_template("error.html", error=error), 400
+    # Sign-in ran before the token check; the view's own checks have not run yet. Raised
+    # here, inside an error handler, a NotFound or Forbidden would become a 500.
+    if not acting_user().can(Permission.ENTER):
+        return render_template("error.html", error=Forbidden()), 403
     order_id = (request.view_args or {}).get("order_id")
-    order = get_order_or_404(order_id) if order_id else None
+    order = db.session.get(Order, order_id) if order_id else None
+    if order_id and order is None:
+        return render_template("error.html", error=NotFound(f"No order with id {order_id}.")), 404
     flash(
         "Nothing was saved: the page's security token was no longer valid (the session "
         "changed, for example by signing in again). Check the form and save again.",
@@ -198,7 +205,7 @@ def detail(order_id: int) -> str:
         findings=findings,
         outstanding=outstanding_warnings(order),
         verify_form=VerifyForm(check_id=order.latest_check.id if order.latest_check else ""),
-        reject_form=RejectForm(),
+        reject_form=RejectForm(check_id=order.latest_check.id if order.latest_check else ""),
         override_form=OverrideForm(),
     )
 
@@ -244,7 +251,7 @@ def reject(order_id: int) -> Response:
     return _decide(
         order,
         form,
-        lambda: reject_order(order, form.reason.data or "", acting_user()),
+        lambda: reject_order(order, form.reason.data or "", acting_user(), _seen_check(form)),
         f"{order.rx_number} rejected.",
     )
 
@@ -365,7 +372,7 @@ def _form_field(path: str) -> tuple[str, int | None]:
     return FIELD_FOR_PATH.get(base, ""), int(index[1]) if index else None
 
 
-def _seen_check(form: VerifyForm | OverrideForm) -> int | None:
+def _seen_check(form: VerifyForm | OverrideForm | RejectForm) -> int | None:
     """The id of the check the deciding page showed (None from an older page)."""
     value = (form.check_id.data or "").strip()
     return int(value) if value.isdigit() and len(value) < 18 else None

@@ -121,14 +121,16 @@ def verify_order(order: Order, user: User, seen_check_id: int | None = None) -> 
     record_event(order, user, "verified", f"Verified with check verdict {order.verdict}")
 
 
-def reject_order(order: Order, reason: str, user: User) -> None:
+def reject_order(order: Order, reason: str, user: User, seen_check_id: int | None = None) -> None:
     """A pharmacist stops the prescription: its fills not yet dispensed are discarded with it,
     and no refill follows. A closed (fully dispensed) prescription is not rejected: a refund
-    is a void of the fill's charge."""
+    is a void of the fill's charge. Like a verification, it is refused when made on a page
+    showing an older check of the order."""
     from ..compounding.services import discard_for_rejected_order
 
     _require_pharmacist(user)
     lock_order(order)
+    require_unchanged(order, seen_check_id)
     if order.status == OrderStatus.REJECTED.value:
         raise WorkflowError("The order is already rejected.")
     if order.status == OrderStatus.DISPENSED.value:
