@@ -453,21 +453,11 @@ def test_route_answers_each_caller_as_the_table_says(fresh, caller, path, endpoi
         assert response.is_json == api
 
 
-# Known before issue 9 item 5 is fixed: Flask-WTF's CSRF check runs before the sign-in check,
-# so a signed-out post without a token gets the CSRF page (and the order form's stale-token
-# page names the order) instead of the sign-in redirect. Drop this once it is fixed.
-CSRF_BEFORE_SIGN_IN = pytest.mark.xfail(
-    strict=True, reason="issue 9 item 5: the CSRF check runs before authentication"
-)
-
-
 def _csrf_cases() -> list[Any]:
     cases = []
-    for path, endpoint, method in PAGE_POSTS:
+    for path, endpoint, _method in PAGE_POSTS:
         for caller in (SIGNED_OUT, INACTIVE, *ROLES):
-            public = _needs(endpoint, method) == PUBLIC
-            marks = [CSRF_BEFORE_SIGN_IN] if caller in NOBODY and not public else []
-            cases.append(pytest.param(path, endpoint, caller, marks=marks, id=f"{path}-{caller}"))
+            cases.append(pytest.param(path, endpoint, caller, id=f"{path}-{caller}"))
     return cases
 
 

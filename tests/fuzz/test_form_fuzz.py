@@ -160,6 +160,10 @@ def targets(seeded: Seeded) -> dict[str, Target]:
                 **{f"pw{other}-password": "a temporary password"},
             ),
         ),
+        "/admin/users/<int:user_id>/tokens/<int:token_id>/revoke": Target(
+            admin, {"user_id": users, "token_id": seeded.tokens}, {}
+        ),
+        "/admin/users/<int:user_id>/unlock": Target(admin, {"user_id": users}, {}),
         "/admin/settings": Target(
             admin, {}, rendered(SettingsForm(formdata=None), name="Fuzz Pharmacy")
         ),
