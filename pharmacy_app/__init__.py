@@ -15,6 +15,7 @@ from .checks.findings import plain
 from .config import configure, configure_proxies
 from .extensions import csrf, db, migrate
 from .guards import configure_guards
+from .security import configure_security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "migrations"
@@ -39,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # anything about an order.
     csrf.init_app(app)
     configure_guards(app)
+    configure_security_headers(app)
     register_blueprints(app)
     app.add_template_filter(plain, "plain")
     app.context_processor(_pharmacy_context)

@@ -28,12 +28,16 @@ class Permission(StrEnum):
     ENTER = "enter"  # enter, edit and check orders
     VERIFY = "verify"  # override warnings, verify or reject orders
     ADMINISTER = "administer"  # manage users and pharmacy settings
+    VIEW_COSTS = "view_costs"  # see what a fill cost the pharmacy: costs, lot prices, reports
 
 
+# The one place each role's rights are decided; views, services and templates ask `can()`.
+# A technician sees the price a patient pays (to take it at the counter) but not what the
+# fill cost the pharmacy.
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.TECHNICIAN: frozenset({Permission.ENTER}),
-    Role.PHARMACIST: frozenset({Permission.ENTER, Permission.VERIFY}),
-    Role.ADMIN: frozenset({Permission.ENTER, Permission.ADMINISTER}),
+    Role.PHARMACIST: frozenset({Permission.ENTER, Permission.VERIFY, Permission.VIEW_COSTS}),
+    Role.ADMIN: frozenset({Permission.ENTER, Permission.ADMINISTER, Permission.VIEW_COSTS}),
 }
 
 

@@ -42,9 +42,9 @@ bp = Blueprint("costs", __name__)
 
 @bp.before_request
 def _managers_only() -> None:
-    """Cost and price figures are for pharmacists and admins."""
+    """Cost and price figures are for those who may see costs (pharmacists and admins)."""
     user = acting_user()
-    if not (user.can(Permission.VERIFY) or user.can(Permission.ADMINISTER)):
+    if not user.can(Permission.VIEW_COSTS):
         abort(403, description="Cost reports are for pharmacists and admins.")
 
 

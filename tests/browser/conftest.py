@@ -90,13 +90,36 @@ def live_server(migrated_sqlite: Path, tmp_path: Path) -> Iterator[str]:
         db.engine.dispose()
 
 
+# Every page of every browser test reports what the Content-Security-Policy refused: an inline
+# script, style or event handler left in a template would otherwise fail silently (a button
+# that does nothing, a layout that falls apart) while the test may still pass.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) =>
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+    + ` at ${e.sourceFile || e.documentURI}:${e.lineNumber}`));
+"""
+
+
+def csp_violations_in(console: list[str]) -> list[str]:
+    """The console errors that are the browser refusing something under the CSP (Chromium's
+    own message, or the report of the listener above)."""
+    return [m for m in console if "Content Security Policy" in m or "CSP violation" in m]
+
+
 @pytest.fixture
 def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh browser tab; the test fails if any page it opened broke the CSP."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    console: list[str] = []
+    context.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.console_errors = console
     yield page
     context.close()
+    violations = csp_violations_in(console)
+    assert not violations, "The pages broke the Content-Security-Policy:\n" + "\n".join(violations)
 
 
 def sign_in(page: Any, username: str) -> None:

@@ -1,16 +1,14 @@
-"""Master formulations (versioned, checked by the checker's rules), lots, and the PDF path."""
+"""Master formulations (versioned, checked by the checker's rules) and lots."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import func, select
 
 from pharmacy_app.compounding.models import Ingredient, Lot, MasterFormulation
 from pharmacy_app.extensions import db
-from pharmacy_app.pdf import FetchRefused, _fetcher
 
 
 def ingredient_id(app, name):
@@ -121,22 +119,6 @@ def test_bad_lot_input_is_shown_at_the_field(signed_in, app, catalogue):
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Not a valid date value" in text and "Not a valid decimal value" in text
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "file:///etc/passwd",
-        "http://example.com/x.css",
-        "app:///static/../../pharmacy_app/config.py",
-        "app:///elsewhere/app.css",
-    ],
-)
-def test_the_pdf_fetcher_serves_nothing_but_the_apps_static_files(app, url):
-    fetch = _fetcher(__import__("pathlib").Path(app.static_folder).resolve())
-    with pytest.raises(FetchRefused):
-        fetch(url)
-    assert fetch("app:///static/app.css")["mime_type"] == "text/css"
 
 
 def test_a_pharmacist_adds_an_ingredient_with_the_figures_it_needs(app, signed_in, catalogue):
