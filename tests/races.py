@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 from pharmacy_app.extensions import db
-from pharmacy_app.orders.services import WorkflowError
+from pharmacy_app.workflow import WorkflowError
 
 
 def at_once(

@@ -22,7 +22,6 @@ from ..labels.services import (
     record_print,
 )
 from ..orders.services import (
-    WorkflowError,
     check_document,
     create_order,
     current_policy,
@@ -30,6 +29,7 @@ from ..orders.services import (
     order_to_dict,
 )
 from ..orders.workflow import override_warning, reject_order, verify_order
+from ..workflow import WorkflowError
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -17,9 +17,10 @@ from ..accounts.auth import acting_user, require
 from ..accounts.models import Permission
 from ..extensions import db
 from ..idempotency.forms import claim
-from ..orders.services import WorkflowError, get_order_or_404
+from ..orders.services import get_order_or_404
 from ..pdf import render_pdf
 from ..timeutil import pharmacy_today
+from ..workflow import WorkflowError
 from .bud import BudRule
 from .forms import (
     AcceptSupplyForm,

@@ -9,14 +9,16 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from ..accounts.models import Permission, User
+from ..accounts.models import User
 from ..accounts.services import pharmacy_settings
 from ..checks import DosageForm
 from ..checks.findings import plain
 from ..extensions import db
+from ..orders.history import lock_order, record_event
 from ..orders.models import Order, OrderStatus
-from ..orders.services import WorkflowError, lock_order, record_event
+from ..orders.signals import order_changing, order_rejected
 from ..timeutil import pharmacy_today, utcnow
+from ..workflow import MIN_REASON, WorkflowError, require_pharmacist
 from . import arithmetic
 from .bud import BudRule, beyond_use_date, storage_for, supply_beyond_bud
 from .formulas import formula_field_problems, mismatch, vehicle_note
@@ -281,7 +283,7 @@ def record_weights(
             if record.status == RecordStatus.AWAITING_SIGNOFF.value
             else f"This fill is {RecordStatus(record.status).label}: its weights cannot change."
         )
-    if correcting and len(correction.strip()) < 5:
+    if correcting and len(correction.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for correcting the weights.")
     readability = readability_mg()
     for component in record.components:
@@ -345,28 +347,28 @@ def _take_from_stock(lot: Lot, amount: Decimal) -> None:
 def accept_deviation(
     record: CompoundingRecord, component: RecordComponent, reason: str, user: User
 ) -> None:
-    _require_pharmacist(user)
+    require_pharmacist(user)
     _lock(record)
     db.session.refresh(component)
     if record.status != RecordStatus.AWAITING_SIGNOFF.value or component.within_tolerance:
         raise WorkflowError("Nothing to decide for this component.")
     if component.beyond_limit:
         raise WorkflowError(_beyond_limit_message(record, [component]))
-    if len(reason.strip()) < 5:
+    if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for accepting the deviation.")
     component.decision_reason, component.decided_by = reason.strip(), user
 
 
 def accept_supply(record: CompoundingRecord, reason: str, user: User) -> None:
     """A pharmacist accepts a supply that outlasts the BUD, saying why."""
-    _require_pharmacist(user)
+    require_pharmacist(user)
     _lock(record)
     if not record.supply_warning or record.status in (
         RecordStatus.SIGNED_OFF.value,
         RecordStatus.DISCARDED.value,
     ):
         raise WorkflowError("Nothing to accept about this fill's supply.")
-    if len(reason.strip()) < 5:
+    if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for accepting a supply longer than the BUD.")
     record.supply_accepted_reason, record.supply_accepted_by = reason.strip(), user
     record_event(record.order, user, "supply accepted", f"{record.batch_number}: {reason.strip()}")
@@ -375,7 +377,7 @@ def accept_supply(record: CompoundingRecord, reason: str, user: User) -> None:
 def sign_off(record: CompoundingRecord, user: User) -> None:
     """The pharmacist's release of the fill: weights recorded, deviations decided, none
     beyond the discard limit, a supply longer than the BUD accepted."""
-    _require_pharmacist(user)
+    require_pharmacist(user)
     _lock(record)
     if record.order.status != OrderStatus.VERIFIED.value:
         raise WorkflowError(
@@ -424,14 +426,14 @@ def discard(record: CompoundingRecord, reason: str, user: User) -> None:
     """A pharmacist throws a fill away: in progress, weighed, or signed off but not yet
     dispensed (what was taken from stock stays taken: it was used). A signed-off fill's order
     goes back to verified, to be made again."""
-    _require_pharmacist(user)
+    require_pharmacist(user)
     lock_order(record.order)
     db.session.refresh(record)
     if record.dispensed_at is not None:
         raise WorkflowError("A dispensed fill cannot be discarded; void its charge instead.")
     if record.status == RecordStatus.DISCARDED.value:
         raise WorkflowError("This fill is already discarded.")
-    if len(reason.strip()) < 5:
+    if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for discarding the fill.")
     _discard(record, reason.strip(), user)
     if record.order.status == OrderStatus.COMPOUNDED.value:
@@ -444,9 +446,10 @@ def _discard(record: CompoundingRecord, reason: str, user: User) -> None:
     record_event(record.order, user, "discarded", f"{record.batch_number}: {reason}")
 
 
-def discard_for_rejected_order(order: Order, reason: str, user: User) -> None:
-    """Every fill of a rejected order not yet dispensed is discarded with it (the caller holds
-    the order's lock)."""
+@order_rejected.connect
+def discard_for_rejected_order(order: Order, *, reason: str, user: User) -> None:
+    """Every fill of a rejected order not yet dispensed is discarded with it (sent under the
+    order's lock)."""
     for record in db.session.scalars(
         select(CompoundingRecord).where(
             CompoundingRecord.order_id == order.id,
@@ -457,6 +460,29 @@ def discard_for_rejected_order(order: Order, reason: str, user: User) -> None:
         _discard(record, f"order rejected: {reason}", user)
 
 
+@order_changing.connect
+def refuse_change_under_a_fill(order: Order) -> None:
+    """A prescription with a fill made, being made or dispensed may not change (sent before an
+    edit, under the order's lock)."""
+    fills = db.session.scalars(
+        select(CompoundingRecord).where(
+            CompoundingRecord.order_id == order.id,
+            CompoundingRecord.status != RecordStatus.DISCARDED.value,
+        )
+    ).all()
+    dispensed = [f for f in fills if f.dispensed_at is not None]
+    if dispensed:
+        raise WorkflowError(
+            f"Fill {dispensed[-1].batch_number} of this prescription has been dispensed: a "
+            "change needs a new prescription."
+        )
+    if fills:
+        raise WorkflowError(
+            f"Fill {fills[-1].batch_number} is being made for this prescription as it stands. "
+            "A pharmacist must discard that fill before the prescription can change."
+        )
+
+
 def _next_batch_number(today: dt.date) -> str:
     value = db.session.execute(
         update(BatchCounter)
@@ -465,8 +491,3 @@ def _next_batch_number(today: dt.date) -> str:
         .returning(BatchCounter.value)
     ).scalar_one()
     return f"B{today:%y%m%d}-{value:04d}"
-
-
-def _require_pharmacist(user: User) -> None:
-    if not user.can(Permission.VERIFY):
-        raise WorkflowError("Only a pharmacist can do this.")

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from ..accounts.models import Permission
 from ..checks.findings import plain
 from ..extensions import db
-from ..orders.services import WorkflowError
+from ..workflow import WorkflowError, require_pharmacist, require_reason
 from .models import Ingredient, Lot, LotAdjustment
 
 if TYPE_CHECKING:
@@ -66,7 +65,7 @@ def receive_lot(
 
 def count_lot(lot: Lot, counted: Decimal, reason: str, user: User) -> LotAdjustment:
     """A pharmacist sets the lot's stock to what was counted on the shelf."""
-    _require_pharmacist(user, reason)
+    _require_pharmacist_and_reason(user, reason)
     if not counted.is_finite() or counted < 0 or counted > Decimal(10) ** 8:
         raise WorkflowError("Enter the quantity counted, 0 or more.")
     return _adjust(lot, "count", counted.quantize(Decimal("0.0001")), reason, user)
@@ -74,7 +73,7 @@ def count_lot(lot: Lot, counted: Decimal, reason: str, user: User) -> LotAdjustm
 
 def quarantine_lot(lot: Lot, reason: str, user: User) -> LotAdjustment:
     """Hold the lot back (a recall, damage, a failed check): it is no longer offered or used."""
-    _require_pharmacist(user, reason)
+    _require_pharmacist_and_reason(user, reason)
     if lot.quarantined:
         raise WorkflowError(f"Lot {lot.lot_number} is already quarantined.")
     lot.quarantined = True
@@ -82,7 +81,7 @@ def quarantine_lot(lot: Lot, reason: str, user: User) -> LotAdjustment:
 
 
 def release_lot(lot: Lot, reason: str, user: User) -> LotAdjustment:
-    _require_pharmacist(user, reason)
+    _require_pharmacist_and_reason(user, reason)
     if not lot.quarantined:
         raise WorkflowError(f"Lot {lot.lot_number} is not quarantined.")
     lot.quarantined = False
@@ -113,8 +112,6 @@ def describe(adjustment: LotAdjustment) -> str:
     return {"quarantine": "quarantined", "release": "released from quarantine"}[adjustment.kind]
 
 
-def _require_pharmacist(user: User, reason: str) -> None:
-    if not user.can(Permission.VERIFY):
-        raise WorkflowError("Only a pharmacist corrects stock.")
-    if len(reason.strip()) < 5:
-        raise WorkflowError("Give the reason for the correction.")
+def _require_pharmacist_and_reason(user: User, reason: str) -> None:
+    require_pharmacist(user, "Only a pharmacist corrects stock.")
+    require_reason(reason, "Give the reason for the correction.")

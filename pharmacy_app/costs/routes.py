@@ -22,9 +22,9 @@ from ..accounts.auth import acting_user
 from ..accounts.models import Permission
 from ..extensions import db
 from ..idempotency.forms import claim
-from ..orders.services import WorkflowError
 from ..pdf import render_pdf
 from ..timeutil import pharmacy_zone, utcnow
+from ..workflow import WorkflowError
 from .export import csv_lines
 from .forms import PriceScheduleForm
 from .models import CostRecord, PriceSchedule

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..compounding.models import CompoundingRecord, MasterFormulation
 from ..extensions import db
+from ..orders.history import lock_order, record_event
 from ..orders.models import Order
-from ..orders.services import WorkflowError, lock_order, record_event
 from ..timeutil import pharmacy_time
+from ..workflow import MIN_REASON, WorkflowError
 from .models import WHAT_LENGTH, CostLine, CostRecord, PriceSchedule
 
 CENT = Decimal("0.01")
@@ -144,7 +145,7 @@ def void_cost(cost: CostRecord, reason: str) -> None:
     """A refunded or voided fill leaves the month's figures; its record stays, marked."""
     if cost.voided:
         raise WorkflowError("This fill is already voided.")
-    if len(reason.strip()) < 5:
+    if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for voiding the fill.")
     cost.voided = True
     cost.override_reason = (cost.override_reason + " | " if cost.override_reason else "") + (
@@ -159,7 +160,7 @@ def freeze_cost(
     reason: str = "",
 ) -> CostRecord:
     """The fill's cost record, made once at dispensing and never recomputed."""
-    if price_override is not None and len(reason.strip()) < 5:
+    if price_override is not None and len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for changing the price.")
     if price_override is not None and price_override < 0:
         raise WorkflowError("A price cannot be negative.")

@@ -26,9 +26,10 @@ from ..compounding.worksheets import (
 from ..extensions import db
 from ..labels.services import default_stock, dispense, record_print
 from ..orders.models import Order, OrderStatus
-from ..orders.services import WorkflowError, create_order
+from ..orders.services import create_order
 from ..orders.workflow import outstanding_warnings, override_warning, reject_order, verify_order
 from ..timeutil import pharmacy_today, pharmacy_zone, utcnow
+from ..workflow import WorkflowError
 from .compounding import store_demo_compounding
 
 PRESCRIBERS = [

@@ -22,8 +22,8 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
-from ..orders.services import WorkflowError
 from ..pdf import layout, static_folder
+from ..workflow import WorkflowError
 
 # The smallest scale keeps the fine print (0.85 em of 6.9 pt) at 4.0 pt, the body at 4.8 pt
 # and the patient's name, drug and directions (1.6 em) at 7.6 pt: smaller than that is not

@@ -23,7 +23,8 @@ from ..extensions import db
 from ..formfields import FiniteDecimalField
 from ..guards import LARGEST_ID
 from ..idempotency.forms import OnceTokenField
-from .dispensing import DISPENSE_METHODS, MIN_REASON
+from ..workflow import MIN_REASON
+from .dispensing import DISPENSE_METHODS
 from .models import LabelStock
 
 MM = [InputRequired(), NumberRange(min=0, max=500)]

@@ -20,9 +20,10 @@ from ..idempotency.forms import claim
 from ..orders.forms import QueueFilterForm
 from ..orders.models import Order, OrderStatus
 from ..orders.queue import queue_query
-from ..orders.services import WorkflowError, get_order_or_404
+from ..orders.services import get_order_or_404
 from ..pdf import render_pdf
 from ..timeutil import pharmacy_time, utcnow
+from ..workflow import WorkflowError
 from .dispensing import (
     RefillTooSoon,
     TooSoon,

@@ -13,9 +13,10 @@ from ..accounts.services import pharmacy_details
 from ..compounding.models import CompoundingRecord, IngredientKind, MasterFormulation, RecordStatus
 from ..compounding.services import fill_mismatch
 from ..extensions import db
+from ..orders.history import lock_order, record_event
 from ..orders.models import Order, OrderStatus
-from ..orders.services import WorkflowError, lock_order, record_event
 from ..timeutil import pharmacy_time
+from ..workflow import WorkflowError
 from .directions import Sig, label_directions
 from .dispensing import DISPENSABLE_ORDERS
 from .dispensing import dispense as dispense  # where the demo and older callers import it

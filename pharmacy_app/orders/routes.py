@@ -22,6 +22,7 @@ from ..idempotency.forms import claim
 from ..labels.forms import DispenseForm
 from ..labels.models import LabelPrint, LabelStock
 from ..timeutil import pharmacy_today
+from ..workflow import WorkflowError
 from .forms import (
     DATE_FIELDS,
     FIELD_FOR_PATH,
@@ -35,7 +36,6 @@ from .lookup import search_patients, search_prescribers
 from .models import Order, OrderStatus
 from .queue import page_of, status_counts
 from .services import (
-    WorkflowError,
     check_document,
     create_order,
     current_policy,

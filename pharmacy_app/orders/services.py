@@ -25,18 +25,17 @@ from ..checks import (
 from ..checks.rules.on_file import matches
 from ..extensions import db
 from ..timeutil import iso_utc
-from .models import Order, OrderCheck, OrderEvent, OrderStatus, RxCounter
+from ..workflow import WorkflowError
+from .history import lock_order, record_event
+from .models import Order, OrderCheck, OrderStatus, RxCounter
 from .patients import Patient
 from .prescribers import Prescriber
+from .signals import order_changing
 
 if TYPE_CHECKING:
     from ..accounts.models import User
 
 RX_PREFIX = "RX-"
-
-
-class WorkflowError(ValueError):
-    """An action the order's state does not allow, with the reason for the person."""
 
 
 def current_policy() -> CheckPolicy:
@@ -113,48 +112,15 @@ def update_order(
     return result
 
 
-def lock_order(order: Order) -> None:
-    """Take the order's row lock for the rest of the transaction, then re-read it: a change
-    to an order, or to one of its fills, checks the state it starts from under this lock, so
-    two workers acting at once are served one after the other (PostgreSQL locks the row; on
-    SQLite the write takes the database's write lock)."""
-    db.session.execute(
-        update(Order)
-        .where(Order.id == order.id)
-        .values(updated_at=Order.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(order)
-
-
 def ensure_editable(order: Order) -> None:
     """Raise WorkflowError when the prescription may not change: rejected, compounded or
-    dispensed, or a fill of it made or being made (the fill and its label must match the
-    prescription they were made for)."""
-    from ..compounding.models import CompoundingRecord, RecordStatus
-
+    dispensed, or (said by the features that connect to `order_changing`) a fill of it made
+    or being made: the fill and its label must match the prescription they were made for."""
     if order.status == OrderStatus.REJECTED.value:
         raise WorkflowError("A rejected order cannot be edited; enter a new order.")
     if order.status in (OrderStatus.COMPOUNDED.value, OrderStatus.DISPENSED.value):
         raise WorkflowError(f"This order is {order.status}: a change needs a new prescription.")
-
-    fills = db.session.scalars(
-        select(CompoundingRecord).where(
-            CompoundingRecord.order_id == order.id,
-            CompoundingRecord.status != RecordStatus.DISCARDED.value,
-        )
-    ).all()
-    dispensed = [f for f in fills if f.dispensed_at is not None]
-    if dispensed:
-        raise WorkflowError(
-            f"Fill {dispensed[-1].batch_number} of this prescription has been dispensed: a "
-            "change needs a new prescription."
-        )
-    if fills:
-        raise WorkflowError(
-            f"Fill {fills[-1].batch_number} is being made for this prescription as it stands. "
-            "A pharmacist must discard that fill before the prescription can change."
-        )
+    order_changing.send(order)
 
 
 def recheck_order(order: Order, policy: CheckPolicy) -> CheckResult:
@@ -259,15 +225,6 @@ _OPEN_ORDERS = (
     .order_by(Order.id)
     .limit(5)
 )
-
-
-def record_event(
-    order: Order, user: User | None, kind: str, detail: str = "", at: dt.datetime | None = None
-) -> None:
-    event = OrderEvent(user=user, kind=kind, detail=detail)
-    if at is not None:
-        event.at = at
-    order.events.append(event)
 
 
 def allocate_rx_number() -> str:

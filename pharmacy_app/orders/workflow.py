@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..accounts.models import Permission, User
+from ..accounts.models import User
 from ..accounts.services import pharmacy_settings
 from ..timeutil import utcnow
+from ..workflow import MIN_REASON, WorkflowError, require_pharmacist
+from .history import lock_order, record_event
 from .models import Order, OrderStatus, Override
-from .services import WorkflowError, lock_order, record_event
-
-MIN_REASON = 5
+from .signals import order_rejected
 
 
 def latest_findings(order: Order) -> list[dict[str, Any]]:
@@ -61,7 +61,7 @@ def override_warning(
     seen_check_id: int | None = None,
 ) -> Override:
     """Accept one warning of the latest check, with the pharmacist's reason."""
-    _require_pharmacist(user)
+    require_pharmacist(user)
     lock_order(order)
     require_unchanged(order, seen_check_id)
     if order.status not in (OrderStatus.CHECKED.value, OrderStatus.DRAFT.value):
@@ -93,7 +93,7 @@ def override_warning(
 def verify_order(order: Order, user: User, seen_check_id: int | None = None) -> None:
     """A pharmacist's sign-off: no block, every warning decided, not their own entry unless
     the pharmacy allows it, and the order as the pharmacist last saw it."""
-    _require_pharmacist(user)
+    require_pharmacist(user)
     lock_order(order)
     require_unchanged(order, seen_check_id)
     if order.status != OrderStatus.CHECKED.value:
@@ -126,9 +126,7 @@ def reject_order(order: Order, reason: str, user: User, seen_check_id: int | Non
     and no refill follows. A closed (fully dispensed) prescription is not rejected: a refund
     is a void of the fill's charge. Like a verification, it is refused when made on a page
     showing an older check of the order."""
-    from ..compounding.services import discard_for_rejected_order
-
-    _require_pharmacist(user)
+    require_pharmacist(user)
     lock_order(order)
     require_unchanged(order, seen_check_id)
     if order.status == OrderStatus.REJECTED.value:
@@ -140,7 +138,7 @@ def reject_order(order: Order, reason: str, user: User, seen_check_id: int | Non
         )
     if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for rejecting the order.")
-    discard_for_rejected_order(order, reason.strip(), user)
+    order_rejected.send(order, reason=reason.strip(), user=user)
     order.status = OrderStatus.REJECTED.value
     order.verified_by, order.verified_at = None, None
     record_event(order, user, "rejected", reason.strip())
@@ -150,8 +148,3 @@ def _authors(order: Order) -> set[int]:
     """Everyone who entered or changed the prescription: none of them may verify it alone."""
     authors = {e.user_id for e in order.events if e.kind in ("created", "edited") and e.user_id}
     return authors | ({order.entered_by_id} if order.entered_by_id else set())
-
-
-def _require_pharmacist(user: User) -> None:
-    if not user.can(Permission.VERIFY):
-        raise WorkflowError("Only a pharmacist can do this.")

@@ -23,7 +23,7 @@ from pharmacy_app.extensions import db
 from pharmacy_app.labels.dispensing import dispense
 from pharmacy_app.labels.services import default_stock, label_problem, record_print
 from pharmacy_app.orders.models import Order
-from pharmacy_app.orders.services import WorkflowError
+from pharmacy_app.workflow import WorkflowError
 
 STRENGTH_CHANGED = re.escape("strength 4.5 mg then, 3 mg now")
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from pharmacy_app.compounding.models import Ingredient, Lot
 from pharmacy_app.compounding.services import _take_from_stock
 from pharmacy_app.extensions import db
-from pharmacy_app.orders.services import WorkflowError
+from pharmacy_app.workflow import WorkflowError
 
 pytestmark = pytest.mark.postgres
 

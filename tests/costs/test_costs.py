@@ -17,7 +17,7 @@ from pharmacy_app.costs.models import CostRecord, PriceSchedule
 from pharmacy_app.costs.report import monthly_report
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.services import default_stock, dispense, record_print
-from pharmacy_app.orders.services import WorkflowError
+from pharmacy_app.workflow import WorkflowError
 
 
 def dispense_fill(app, order_id, user_id, at=None, price=None, reason=""):

@@ -22,8 +22,8 @@ from pharmacy_app.extensions import db
 from pharmacy_app.labels.dispensing import dispense, refill_too_soon
 from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.models import Order
-from pharmacy_app.orders.services import WorkflowError
 from pharmacy_app.timeutil import utcnow
+from pharmacy_app.workflow import WorkflowError
 
 
 def fill_of(app, order_id, number=None):

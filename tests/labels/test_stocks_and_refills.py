@@ -21,8 +21,8 @@ from pharmacy_app.labels.forms import LabelStockForm
 from pharmacy_app.labels.models import LabelStock
 from pharmacy_app.labels.services import default_stock, dispense, record_print
 from pharmacy_app.orders.models import Order
-from pharmacy_app.orders.services import WorkflowError
 from pharmacy_app.timeutil import utcnow
+from pharmacy_app.workflow import WorkflowError
 from tests.labels.conftest import pdf_text
 
 STOCK = {

@@ -9,8 +9,8 @@ from pharmacy_app.labels import rendering
 from pharmacy_app.labels.fitting import SCALES, SMALLEST_SCALE, overflowing
 from pharmacy_app.labels.models import PRESETS, LabelStock
 from pharmacy_app.labels.rendering import BASE_PT, render_labels
-from pharmacy_app.orders.services import WorkflowError
 from pharmacy_app.pdf import layout
+from pharmacy_app.workflow import WorkflowError
 from tests.labels.conftest import pdf_text, size_of, text_sizes
 from tests.labels.samples import sample_label
 

@@ -95,8 +95,8 @@ def test_text_that_grows_when_upper_cased_still_fits_its_columns(pg_app, make_do
 
 @pytest.mark.postgres
 def test_two_pharmacists_verifying_at_once_verify_the_order_once(pg_app, make_document):
-    from pharmacy_app.orders.services import WorkflowError
     from pharmacy_app.orders.workflow import verify_order
+    from pharmacy_app.workflow import WorkflowError
 
     with pg_app.app_context():
         ids = [

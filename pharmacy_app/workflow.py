@@ -1,0 +1,34 @@
+"""The workflow's shared rules: the error every refused action raises, the pharmacist's
+permission, and the rule for a reason given for a decision. Every feature's services use
+these; the views and the API report a WorkflowError at the field, as a message, or as 409."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .accounts.models import User
+
+# A reason for a decision (an override, a rejection, a discard, a correction...) is a few
+# words at least: "ok" or "." says nothing an inspector could read later.
+MIN_REASON = 5
+
+
+class WorkflowError(ValueError):
+    """An action the record's state does not allow, with the reason for the person."""
+
+
+def require_reason(reason: str, message: str) -> str:
+    """The reason, stripped; WorkflowError(message) when it is shorter than MIN_REASON."""
+    stripped = reason.strip()
+    if len(stripped) < MIN_REASON:
+        raise WorkflowError(message)
+    return stripped
+
+
+def require_pharmacist(user: User, message: str = "Only a pharmacist can do this.") -> None:
+    """Refuse anyone without a pharmacist's permission to decide."""
+    from .accounts.models import Permission
+
+    if not user.can(Permission.VERIFY):
+        raise WorkflowError(message)
