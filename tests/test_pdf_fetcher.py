@@ -10,7 +10,7 @@ import pytest
 import weasyprint
 from pypdf import PdfReader
 
-from pharmacy_app import ROOT
+from pharmacy_app.app import ROOT
 from pharmacy_app.pdf import FetchRefused, _fetcher, layout
 
 STATIC = (ROOT / "static").resolve()

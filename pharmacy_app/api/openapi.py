@@ -7,8 +7,8 @@ from typing import Any
 
 from ..checks import OrderDocument
 from ..guards import NUL_MESSAGE
-from ..idempotency.keys import describe as describe_idempotency_keys
 from ..orders.models import OrderStatus
+from .idempotency import describe as describe_idempotency_keys
 
 _FINDING = {
     "type": "object",

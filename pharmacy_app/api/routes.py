@@ -12,7 +12,6 @@ from ..accounts.auth import acting_user, authenticate_api_request, require
 from ..accounts.models import Permission
 from ..checks import DocumentError, OrderDocument, parse_order_document
 from ..extensions import csrf, db
-from ..idempotency.keys import commit, idempotent
 from ..labels.rendering import render_labels
 from ..labels.services import (
     UnknownStock,
@@ -30,6 +29,7 @@ from ..orders.services import (
 )
 from ..orders.workflow import override_warning, reject_order, verify_order
 from ..workflow import WorkflowError
+from .idempotency import commit, idempotent
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -13,9 +13,9 @@ from sqlalchemy import create_engine, func, insert, select, text
 
 from pharmacy_app.accounts.models import Role
 from pharmacy_app.accounts.services import create_user, issue_token
+from pharmacy_app.api.idempotency import advisory_lock_id
 from pharmacy_app.extensions import db
 from pharmacy_app.idempotency import forms as once
-from pharmacy_app.idempotency.keys import advisory_lock_id
 from pharmacy_app.idempotency.models import FormSubmission
 from pharmacy_app.orders.models import Order
 from tests.conftest import PASSWORD, sign_in

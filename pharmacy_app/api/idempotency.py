@@ -27,8 +27,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.auth import acting_user
 from ..extensions import db
-from .models import KEY_MAX, IdempotentRequest
-from .retention import forget_expired
+from ..idempotency.models import KEY_MAX, IdempotentRequest
+from ..idempotency.retention import forget_expired
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
