@@ -4,9 +4,14 @@ but instructions to the screen, or nothing visible at all.
 Refused: control characters (Cc: NUL, tabs, line breaks, terminal escapes), format characters
 (Cf: bidirectional overrides and isolates, zero-width spaces and joiners, soft hyphens),
 private-use characters (Co), unpaired surrogates (Cs), and the line and paragraph separators
-(Zl, Zp). A right-to-left override turns "Ann Lee" on a label into something else, and a
-zero-width space makes a second patient record that looks like the first. Plain spaces,
-accents, apostrophes and every script's letters (CJK, Greek, Cyrillic...) are fine.
+(Zl, Zp), and the other characters Unicode says show as nothing (Default_Ignorable_Code_Point
+in DerivedCoreProperties.txt: the combining grapheme joiner, Hangul fillers, variation
+selectors...). A right-to-left override turns "Ann Lee" on a label into something else, or
+hides "then take 10 capsules three times a day" from the checker while the label prints it;
+a zero-width space or a Hangul filler makes a second patient record that looks like the first.
+Plain spaces, accents, apostrophes and every script's letters (CJK, Greek, Cyrillic...) are
+fine. Free text of several lines (a prescription's directions) may also hold line breaks and
+tabs.
 """
 
 from __future__ import annotations
@@ -23,14 +28,39 @@ HIDDEN_CATEGORIES = {
 }
 
 LINE_BREAKS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x85")
+# What free text of several lines may hold besides visible text and spaces.
+MULTILINE = frozenset("\t\n\r")
+# Default_Ignorable_Code_Point characters outside the refused categories (Unicode 15.1,
+# DerivedCoreProperties.txt): they render as nothing at all.
+_IGNORABLE_RANGES = (
+    (0x034F, 0x034F),  # COMBINING GRAPHEME JOINER
+    (0x115F, 0x1160),  # HANGUL CHOSEONG / JUNGSEONG FILLER
+    (0x17B4, 0x17B5),  # KHMER VOWEL INHERENT AQ / AA
+    (0x180B, 0x180F),  # MONGOLIAN FREE VARIATION SELECTORS
+    (0x2065, 0x2065),  # reserved
+    (0x3164, 0x3164),  # HANGUL FILLER
+    (0xFE00, 0xFE0F),  # VARIATION SELECTORS 1-16
+    (0xFFA0, 0xFFA0),  # HALFWIDTH HANGUL FILLER
+    (0xFFF0, 0xFFF8),  # reserved
+    (0x1D173, 0x1D17A),  # MUSICAL SYMBOL BEGIN BEAM ... (format controls)
+    (0xE0000, 0xE0FFF),  # tags, variation selectors 17-256, reserved
+)
+INVISIBLE = frozenset(chr(c) for low, high in _IGNORABLE_RANGES for c in range(low, high + 1))
 
 
-def hidden_character_problem(text: str) -> str | None:
-    """Why `text` cannot be stored as a name or one line of text, naming its first hidden
-    character; None when every character is visible text or a plain space."""
+def hidden_character_problem(text: str, *, lines: bool = False) -> str | None:
+    """Why `text` cannot be stored as a name or one line of text (or, with `lines`, as free
+    text of several lines), naming its first hidden character; None when every character is
+    visible text or a plain space."""
+    if text.isascii() and text.isprintable():
+        return None  # the usual case, answered without looking at each character
     for character in text:
+        if lines and character in MULTILINE:
+            continue
         category = unicodedata.category(character)
         kind = HIDDEN_CATEGORIES.get(category)
+        if kind is None and character in INVISIBLE:
+            kind = "a character that shows as nothing"
         if kind is None:
             continue
         name = unicodedata.name(character, "")

@@ -83,12 +83,24 @@ def _visible(text: str) -> str:
     return text
 
 
-OptionalText = Annotated[str, Field(max_length=MAX_TEXT)]
-# Names and the prescriber's identifiers print on labels and match records: visible text only.
+def _visible_lines(text: str) -> str:
+    problem = hidden_character_problem(text, lines=True)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+# Every text of the document is read by the checker and printed on labels and records:
+# visible text only (a right-to-left override could show one thing and mean another).
+OptionalText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_visible)]
 NameText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_visible)]
-OptionalNameText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_visible)]
-AmountText = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_amount)]
-TextList = Annotated[list[Annotated[str, Field(max_length=MAX_TEXT)]], Field(max_length=MAX_LIST)]
+OptionalNameText = OptionalText
+AmountText = Annotated[
+    str, Field(min_length=1, max_length=40), AfterValidator(_visible), AfterValidator(_amount)
+]
+TextList = Annotated[list[OptionalText], Field(max_length=MAX_LIST)]
+# Directions may run over several lines (a titration written step by step).
+FreeText = Annotated[str, Field(max_length=1000), AfterValidator(_visible_lines)]
 
 
 class _Part(BaseModel):
@@ -137,7 +149,7 @@ class Sig(_Part):
     dose: AmountText
     times_per_day: Annotated[StrictInt, Field(ge=1, le=24)] = 1
     time_of_day: OptionalText = ""
-    text: Annotated[str, Field(max_length=1000)] = ""
+    text: FreeText = ""
 
     @property
     def dose_amount(self) -> Amount:

@@ -127,3 +127,48 @@ def test_an_account_name_is_refused_by_the_same_rule(app, signed_in, text):
 
     with pytest.raises(AccountError, match="U\\+"):
         clean_full_name(text)
+
+
+# Characters Unicode says show as nothing, outside the control and format categories: a
+# patient "Pet\u034frov" looks like Petrov and escapes the duplicate check.
+IGNORABLE = ["Pet\u034frov", "Pet\u3164rov", "Petrov\u115f", "Pet\ufe0frov", "Pet\U000e0041rov"]
+
+
+@pytest.mark.parametrize("text", IGNORABLE)
+def test_characters_that_show_as_nothing_are_refused_in_names(text):
+    with pytest.raises(DocumentError) as refused:
+        parse_order_document(with_name("patient", "last_name", text))
+    message = refused.value.errors["patient.last_name"][0]
+    assert "shows as nothing" in message or "invisible formatting" in message
+
+
+# Every other text of the document is read by the checker and printed: the same rule.
+TEXT_FIELDS = [
+    ("sig", {"text": "Take 1 capsule at bedtime, \u202eyad a semit eerht seluspac 01 ekat"}),
+    ("sig", {"time_of_day": "bed\u200btime"}),
+    ("sig", {"dose": "1\u202e capsule"}),
+    ("preparation", {"release": "immediate\u202e release"}),
+    ("preparation", {"strength": "4.5\u200b mg"}),
+    ("preparation", {"excipients": ["microcrystalline\u202e cellulose"]}),
+    ("patient", {"medications": ["levothyroxine 50 mcg\u001b[31m"]}),
+    ("patient", {"allergies": ["penicillin\u2066"]}),
+    ("patient", {"conditions": ["multiple sclerosis\u3164"]}),
+]
+
+
+@pytest.mark.parametrize(("part", "change"), TEXT_FIELDS)
+def test_hidden_characters_are_refused_in_every_text_of_the_document(api, app, part, change):
+    before = count(app, Order)
+    for path in ("/api/v1/checks", "/api/v1/orders"):
+        answer = api.post(path, json=merged(CLEAN_ORDER, {part: change}))
+        assert answer.status_code == 422, answer.get_json()
+        (field,) = answer.get_json()["errors"]
+        assert field.startswith(f"{part}.{next(iter(change))}")
+    assert count(app, Order) == before
+
+
+def test_directions_may_run_over_several_lines():
+    document = parse_order_document(
+        merged(CLEAN_ORDER, {"sig": {"text": "Take 1 capsule at bedtime\n\tfor 30 days\r\n"}})
+    )
+    assert "for 30 days" in document.sig.text
