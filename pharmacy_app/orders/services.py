@@ -142,27 +142,42 @@ def check_document(
         document,
         policy or current_policy(),
         open_orders_for(document, order_id),
-        prescribers_on_file(document),
+        prescribers_on_file(document, order_id),
     )
 
 
-def prescribers_on_file(document: OrderDocument) -> tuple[PrescriberOnFile, ...]:
-    """The records kept for the prescription's licence number and state (none without a
-    licence number)."""
+def prescribers_on_file(
+    document: OrderDocument, order_id: int | None = None
+) -> tuple[PrescriberOnFile, ...]:
+    """The records kept for the prescription's licence number and state that stand for
+    someone: a record counts while it has an order that is not rejected (other than
+    `order_id`, the order being edited). A typo that was rejected, or corrected by an edit,
+    leaves a record behind that no longer counts against the prescriber on file."""
+    standing = (
+        select(Order.id)
+        .where(
+            Order.prescriber_id == Prescriber.id,
+            Order.status != OrderStatus.REJECTED.value,
+            Order.id != (order_id or 0),
+        )
+        .exists()
+    )
     return tuple(
         PrescriberOnFile(name=p.name, credential=p.credential)
-        for p in _prescribers_with_licence(document)
+        for p in _prescribers_with_licence(document, standing)
     )
 
 
-def _prescribers_with_licence(document: OrderDocument) -> list[Prescriber]:
+def _prescribers_with_licence(document: OrderDocument, *conditions: Any) -> list[Prescriber]:
     license_number, state = _licence_key(document)
     if not license_number:
         return []
     return list(
         db.session.scalars(
             select(Prescriber)
-            .where(Prescriber.license_number == license_number, Prescriber.state == state)
+            .where(
+                Prescriber.license_number == license_number, Prescriber.state == state, *conditions
+            )
             .order_by(Prescriber.id)
             .limit(20)
         )

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.prescribers import Prescriber
+from tests.orders.test_workflow import form_data
 
 
 def _codes(answer):
@@ -62,3 +63,51 @@ def test_a_changed_name_warns_for_the_pharmacist_to_confirm(app, api, make_docum
         json=make_document(prescriber={"name": "Someone Else", "credential": "ND"}),
     ).get_json()
     assert ("prescriber.licence_on_file_credential", "block") in _codes(checked)
+
+
+def _on_file_codes(answer):
+    return [f["code"] for f in answer["findings"] if ".licence_on_file" in f["code"]]
+
+
+def test_a_typo_rejected_or_corrected_no_longer_counts_against_the_prescriber(
+    app, api, make_user, token_for, make_document
+):
+    """A credential typed wrongly makes a record of its own; once its order is rejected (or
+    edited to the right credential) that record stands for nobody and flags no one."""
+    pharmacist = app.test_client()
+    pharmacist.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(make_user('pharmacist'))}"
+    api.post("/api/v1/orders", json=make_document())
+    typo = api.post(
+        "/api/v1/orders",
+        json=make_document(patient={"first_name": "Bea"}, prescriber={"credential": "DO"}),
+    ).get_json()
+    assert _on_file_codes(typo) == ["prescriber.licence_on_file_credential"]
+    # While the typo's order is open, the licence is on file for two: both are told.
+    assert _on_file_codes(api.post("/api/v1/checks", json=make_document()).get_json()) == [
+        "prescriber.licence_on_file_credential"
+    ]
+    rejected = pharmacist.post(
+        f"/api/v1/orders/{typo['id']}/rejection",
+        json={"reason": "credential typed wrongly", "check_id": typo["check_id"]},
+    )
+    assert rejected.status_code == 200, rejected.get_json()
+    assert _on_file_codes(api.post("/api/v1/checks", json=make_document()).get_json()) == []
+
+
+def test_an_order_edited_to_the_right_credential_is_judged_without_its_old_record(
+    app, signed_in, api, make_document
+):
+    api.post("/api/v1/orders", json=make_document())
+    typo = api.post(
+        "/api/v1/orders",
+        json=make_document(patient={"first_name": "Bea"}, prescriber={"credential": "DO"}),
+    ).get_json()
+    technician = signed_in("technician")
+    fixed = technician.post(
+        f"/orders/{typo['id']}/edit",
+        data=form_data(make_document(patient={"first_name": "Bea"})) | {"save": "1"},
+    )
+    assert fixed.status_code == 302, fixed.get_data(as_text=True)[:500]
+    again = api.get(f"/api/v1/orders/{typo['id']}").get_json()
+    assert _on_file_codes(again) == []
+    assert _on_file_codes(api.post("/api/v1/checks", json=make_document()).get_json()) == []
