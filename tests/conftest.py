@@ -245,3 +245,13 @@ def pg_test_app(pg_url: str) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+def seen(app: Flask, order_id: int, **fields: str) -> dict[str, str]:
+    """A decision form's fields as the order page sends them: with the id of the order's
+    latest check, which every web decision must carry."""
+    from pharmacy_app.orders.models import Order
+
+    with app.app_context():
+        check = db.session.get(Order, order_id).latest_check  # type: ignore[union-attr]
+        return {"check_id": str(check.id if check else "")} | fields

@@ -372,10 +372,17 @@ def _form_field(path: str) -> tuple[str, int | None]:
     return FIELD_FOR_PATH.get(base, ""), int(index[1]) if index else None
 
 
-def _seen_check(form: VerifyForm | OverrideForm | RejectForm) -> int | None:
-    """The id of the check the deciding page showed (None from an older page)."""
+def _seen_check(form: VerifyForm | OverrideForm | RejectForm) -> int:
+    """The id of the check the deciding page showed. Every page that decides sends it: a
+    decision without it (or with something else in its place) is refused, since nobody can
+    say which version of the order the pharmacist saw."""
     value = (form.check_id.data or "").strip()
-    return int(value) if value.isdigit() and len(value) < 18 else None
+    if not (value.isdigit() and len(value) < 18):
+        raise WorkflowError(
+            "This page does not say which check of the order you saw: reload the order and "
+            "decide again."
+        )
+    return int(value)
 
 
 def _decide(order: Order, form: Any, action: Any, done: str) -> Response:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
 from tests.compounding.test_records import on_hand, record_of, start
+from tests.conftest import seen
 
 
 def weigh(client, record, **changes):
@@ -30,7 +31,9 @@ def test_rejecting_an_order_discards_its_fill_and_the_fill_cannot_go_on(
     technician, pharmacist = signed_in("technician"), signed_in("pharmacist")
     start(technician, order_id)
     record = record_of(app, order_id)
-    pharmacist.post(f"/orders/{order_id}/reject", data={"reason": "Prescriber cancelled it"})
+    pharmacist.post(
+        f"/orders/{order_id}/reject", data=seen(app, order_id, reason="Prescriber cancelled it")
+    )
     assert order_status(app, order_id) == "rejected"
     assert record_of(app, order_id).status == "discarded"
 

@@ -16,6 +16,7 @@ from pharmacy_app.extensions import db
 from pharmacy_app.labels.models import LabelPrint, LabelStock
 from pharmacy_app.labels.services import claim_ready, default_stock, ready_to_label, record_print
 from pharmacy_app.orders.models import Order
+from tests.conftest import seen
 from tests.labels.conftest import pdf_text
 
 
@@ -108,7 +109,7 @@ def test_no_patient_sheet_for_a_rejected_order(app, signed_in, ready_order):
     technician = signed_in("technician")
     assert technician.get(f"/orders/{order_id}/patient-sheet.pdf").mimetype == "application/pdf"
     signed_in("pharmacist").post(
-        f"/orders/{order_id}/reject", data={"reason": "Patient started tramadol"}
+        f"/orders/{order_id}/reject", data=seen(app, order_id, reason="Patient started tramadol")
     )
     refused = technician.get(f"/orders/{order_id}/patient-sheet.pdf")
     assert refused.status_code == 303 and refused.mimetype != "application/pdf"

@@ -24,6 +24,7 @@ from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.models import Order
 from pharmacy_app.timeutil import utcnow
 from pharmacy_app.workflow import WorkflowError
+from tests.conftest import seen
 
 
 def fill_of(app, order_id, number=None):
@@ -92,7 +93,9 @@ def test_a_rejected_orders_discarded_fill_is_not_dispensed(app, signed_in, ready
     order_id = ready_order()
     technician, pharmacist = signed_in("technician"), signed_in("pharmacist")
     record = printed(technician, order_id)
-    pharmacist.post(f"/orders/{order_id}/reject", data={"reason": "Prescriber cancelled it"})
+    pharmacist.post(
+        f"/orders/{order_id}/reject", data=seen(app, order_id, reason="Prescriber cancelled it")
+    )
     dispense_post(technician, record.id)
     assert order_status(app, order_id) == "rejected"
     assert fill_of(app, order_id).dispensed_at is None and charges(app) == 0

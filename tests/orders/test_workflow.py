@@ -6,6 +6,7 @@ import pytest
 
 from pharmacy_app.accounts.services import pharmacy_settings
 from pharmacy_app.extensions import db
+from tests.conftest import seen
 
 HIGH_DOSE = {"preparation": {"strength": "6 mg"}, "sig": {"dose": "6 mg"}}
 
@@ -141,14 +142,20 @@ def test_overrides_carry_over_an_edit_only_while_the_finding_is_unchanged(
     assert pharmacist_api.post(f"{url}/verification").status_code == 409
 
 
-def test_the_detail_page_shows_who_did_what(api, pharmacist_api, signed_in, make_document):
+def test_the_detail_page_shows_who_did_what(app, api, pharmacist_api, signed_in, make_document):
     order = create(api, make_document, **HIGH_DOSE)
     client = signed_in("pharmacist")
     client.post(
         f"/orders/{order['id']}/overrides",
-        data={"code": "dose.above_usual", "field": "sig.dose", "reason": "Titration plan on file"},
+        data=seen(
+            app,
+            order["id"],
+            code="dose.above_usual",
+            field="sig.dose",
+            reason="Titration plan on file",
+        ),
     )
-    client.post(f"/orders/{order['id']}/verify")
+    client.post(f"/orders/{order['id']}/verify", data=seen(app, order["id"]))
     page = client.get(f"/orders/{order['id']}").get_data(as_text=True)
     assert "Titration plan on file" in page
     assert "verified" in page and "overridden" in page and "created" in page
@@ -191,3 +198,19 @@ def form_data(document):
         "date_written": document.get("date_written") or "",
         "date_received": document.get("date_received") or "2026-11-20",
     }
+
+
+@pytest.mark.parametrize("check_id", [None, "", "abc", "1e309", "-1"])
+def test_a_web_decision_must_say_which_check_it_was_made_on(
+    app, api, signed_in, make_document, check_id
+):
+    """Every decision form carries the check the page showed; one without it (or with
+    something else) is refused, since nobody can say what the pharmacist saw."""
+    order = create(api, make_document)
+    client = signed_in("pharmacist")
+    data = {} if check_id is None else {"check_id": check_id}
+    page = client.post(f"/orders/{order['id']}/verify", data=data, follow_redirects=True)
+    assert "does not say which check of the order you saw" in page.get_data(as_text=True)
+    assert api.get(f"/api/v1/orders/{order['id']}").get_json()["status"] == "checked"
+    client.post(f"/orders/{order['id']}/verify", data=seen(app, order["id"]))
+    assert api.get(f"/api/v1/orders/{order['id']}").get_json()["status"] == "verified"
