@@ -28,7 +28,10 @@ from .accounts.services import (
     revoke_token,
     set_password,
     unlock,
+    unlock_address,
+    unlocked_message,
 )
+from .accounts.throttle import address_pauses
 from .checks import DocumentError, Severity, parse_order_document
 from .extensions import db
 from .orders.models import Order
@@ -52,6 +55,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(list_tokens_command)
     app.cli.add_command(revoke_token_command)
     app.cli.add_command(unlock_user_command)
+    app.cli.add_command(unlock_address_command)
 
 
 def with_database(command: F) -> F:
@@ -184,8 +188,27 @@ def unlock_user_command(username: str) -> None:
     user = _user(username)
     forgotten = unlock(user, by=None)
     db.session.commit()
+    click.echo(unlocked_message(user, forgotten))
+
+
+@click.command("unlock-address")
+@with_database
+@click.argument("address")
+def unlock_address_command(address: str) -> None:
+    """Lift a sign-in pause on a client network address after too many wrong passwords from
+    it (recorded in the app's log); the wrong passwords still count for their usernames."""
+    lifted = unlock_address(address, by=None)
+    if not lifted:
+        db.session.rollback()
+        paused = ", ".join(pause.address for pause in address_pauses()) or "none"
+        raise click.ClickException(
+            f"No wrong passwords from {address} are counted, so nothing was lifted "
+            f"(addresses paused now: {paused})."
+        )
+    db.session.commit()
     click.echo(
-        f"{user.username} may sign in again ({counted(forgotten, 'wrong password')} forgotten)."
+        f"Sign-ins from {address} are no longer paused "
+        f"({counted(lifted, 'wrong password')} no longer counted for the address)."
     )
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import secrets
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -136,6 +136,11 @@ class SignInFailure(Model):
     username: Mapped[str] = mapped_column(String(USERNAME_MAX))
     address: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # Set when a pause on the address is lifted (`flask unlock-address`): the failure no longer
+    # counts for the address, but still does for the username.
+    address_pause_lifted: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     __table_args__ = (
         Index("ix_sign_in_failures_username_at", "username", "at"),

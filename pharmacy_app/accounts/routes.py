@@ -49,6 +49,7 @@ from .services import (
     set_password,
     sign_in,
     unlock,
+    unlocked_message,
     update_user,
 )
 from .throttle import TooManyAttempts, client_address, recent_failures, username_pause
@@ -242,10 +243,7 @@ def unlock_user(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     forgotten = unlock(user, by=acting_user())
     db.session.commit()
-    flash(
-        f"{user.username} may sign in again from anywhere "
-        f"({counted(forgotten, 'wrong password')} forgotten)."
-    )
+    flash(unlocked_message(user, forgotten))
     return redirect(url_for("accounts.user_page", user_id=user.id))
 
 

@@ -31,7 +31,15 @@ from .models import (
     new_session_token,
 )
 from .passwords import check_password_rules
-from .throttle import forget_failures, recent_failures, remember_sign_in, take_attempt
+from .throttle import (
+    address_pauses,
+    client_address,
+    forget_failures,
+    lift_address_pause,
+    recent_failures,
+    remember_sign_in,
+    take_attempt,
+)
 
 __all__ = ["AccountError", "check_password_rules"]  # re-exported for forms, CLI and tests
 
@@ -228,6 +236,41 @@ def unlock(user: User, *, by: User | None) -> int:
         detail=f"{counted(failures, 'wrong password')} forgotten",
     )
     return failures
+
+
+def unlocked_message(user: User, forgotten: int) -> str:
+    """What an unlock of the user (`forgotten` wrong passwords) leaves: signing in from
+    anywhere, or not yet from the addresses still paused that the user has not signed in from
+    lately, and how to lift those."""
+    done = f"{counted(forgotten, 'wrong password')} forgotten"
+    remaining = address_pauses(except_known_for=user.username)
+    if not remaining:
+        return f"{user.username} may sign in again from anywhere ({done})."
+    where = ", ".join(
+        f"{pause.address} ({counted(pause.minutes, 'more minute')})" for pause in remaining
+    )
+    return (
+        f"The pause on {user.username} is lifted ({done}), but these network addresses are "
+        f"still paused after too many wrong passwords, and {user.username} has not signed in "
+        f"from them lately: {where}. Lift one with: flask unlock-address ADDRESS"
+    )
+
+
+def unlock_address(address: str, *, by: User | None) -> int:
+    """Lift the sign-in pause on a client address (`flask unlock-address`); returns how many
+    wrong passwords no longer count for it (they still count for their usernames). An address
+    has no account log, so the app's log records it."""
+    address = client_address(address.strip())
+    lifted = lift_address_pause(address)
+    if not lifted:
+        return 0
+    current_app.logger.warning(
+        "Sign-in pause on network address %s lifted by %s (%s no longer counted for it)",
+        address,
+        by.username if by else "the command line",
+        counted(lifted, "wrong password"),
+    )
+    return lifted
 
 
 def record_account_event(

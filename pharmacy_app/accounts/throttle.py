@@ -7,18 +7,23 @@ An address that recently signed in with the right password for a username is not
 that username's pause: for it, only its own failures for the username count. So nobody can
 lock a user (the admin included) out of the places they usually sign in from by typing wrong
 passwords elsewhere. Elsewhere, an admin's unlock or `flask unlock-user` lifts the pause.
+Likewise a username that signed in from an address lately is not shut out by the address's
+pause (a shared office address, NAT, would otherwise shut out the whole pharmacy); its own
+wrong passwords there still count toward the username's limit. `flask unlock-address` lifts
+an address's pause (its failures still count for their usernames).
 
 The address is the request's remote address: behind a reverse proxy every request seems to
 come from the proxy, so set FLASK_TRUSTED_PROXIES (see config.configure_proxies)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -59,12 +64,13 @@ def take_attempt(username: str, address: str) -> None:
     db.session.add(attempt)
     db.session.commit()
     refusal = None
-    minutes = _pause([SignInFailure.address == address], address_limit, now, window)
+    known = is_known_address(username, address)
+    minutes = None if known else _pause(_for_address(address), address_limit, now, window)
     if minutes is not None:
         refusal = TooManyAttempts(minutes, address=True)
     else:
         for_username: list[Any] = [SignInFailure.username == username]
-        if is_known_address(username, address):
+        if known:
             for_username.append(SignInFailure.address == address)
         minutes = _pause(for_username, user_limit, now, window)
         if minutes is not None:
@@ -82,6 +88,53 @@ def username_pause(username: str) -> int | None:
     user_limit, _, window = _limits()
     # The pause as the next attempt would see it: that attempt would be one more failure.
     return _pause([SignInFailure.username == username], user_limit - 1, utcnow(), window)
+
+
+@dataclasses.dataclass(frozen=True)
+class AddressPause:
+    """A client address paused after too many wrong passwords, for `minutes` more."""
+
+    address: str
+    minutes: int
+
+
+def address_pauses(*, except_known_for: str | None = None) -> list[AddressPause]:
+    """The addresses paused now (for whatever username they try next), or with
+    `except_known_for`, those that would refuse that username: not the ones it signed in from
+    lately."""
+    _, address_limit, window = _limits()
+    now = utcnow()
+    paused = select(SignInFailure.address).where(
+        SignInFailure.address_pause_lifted.is_(False), SignInFailure.at >= now - window
+    )
+    if except_known_for is not None:
+        paused = paused.where(SignInFailure.address.not_in(_known_addresses(except_known_for)))
+    candidates = db.session.scalars(
+        paused.group_by(SignInFailure.address)
+        .having(func.count() >= address_limit)
+        .order_by(SignInFailure.address)
+    ).all()
+    pauses = []
+    for address in candidates:
+        # As the next attempt from the address would see it: one more failure.
+        minutes = _pause(_for_address(address), address_limit - 1, now, window)
+        if minutes is not None:
+            pauses.append(AddressPause(address, minutes))
+    return pauses
+
+
+def lift_address_pause(address: str) -> int:
+    """Lift the pause on a client address (or the count toward one): its wrong passwords so
+    far no longer count for the address, though they still do for their usernames. Returns how
+    many were counted."""
+    _, _, window = _limits()
+    result = db.session.execute(
+        update(SignInFailure)
+        .where(*_for_address(address), SignInFailure.at >= utcnow() - window)
+        .values(address_pause_lifted=True),
+        execution_options={"synchronize_session": False},
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def recent_failures(username: str) -> int:
@@ -122,16 +175,22 @@ def is_known_address(username: str, address: str) -> bool:
     """Whether the address signed in as the username within SIGN_IN_KNOWN_ADDRESS_DAYS."""
     return (
         db.session.scalars(
-            select(KnownSignInAddress.id)
-            .where(
-                KnownSignInAddress.username == username,
-                KnownSignInAddress.address == address,
-                KnownSignInAddress.at >= utcnow() - _known_for(),
-            )
-            .limit(1)
+            _known_addresses(username).where(KnownSignInAddress.address == address).limit(1)
         ).first()
         is not None
     )
+
+
+def _known_addresses(username: str) -> Select[str]:
+    return select(KnownSignInAddress.address).where(
+        KnownSignInAddress.username == username,
+        KnownSignInAddress.at >= utcnow() - _known_for(),
+    )
+
+
+def _for_address(address: str) -> list[Any]:
+    """The failures that count toward the address's pause."""
+    return [SignInFailure.address == address, SignInFailure.address_pause_lifted.is_(False)]
 
 
 def forget_failures(username: str) -> None:

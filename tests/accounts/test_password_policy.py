@@ -1,6 +1,6 @@
 """The password policy (NIST SP 800-63B): length 10 to 128, no common, breached or easily
-guessed password, none equal to or containing the username, no composition rules; applied
-on the account page, the admin's new user and reset, the command line and the demo."""
+guessed password, none equal to or containing the username or the name, no composition rules;
+applied on the account page, the admin's new user and reset, the command line and the demo."""
 
 from __future__ import annotations
 
@@ -62,11 +62,57 @@ def test_a_short_username_inside_a_passphrase_is_no_clue(app):
         check_password_rules("al dente ravioli tonight", username="al")
 
 
-def test_the_users_own_name_counts_as_a_guess(app):
+NAME = "The password may not contain the user’s name"
+
+
+def test_the_users_own_name_is_refused(app):
     with app.app_context():
         check_password_rules("alvarez2026", username="marco", full_name="Marco Bianchi")
-        with pytest.raises(AccountError, match=GUESSABLE):
+        with pytest.raises(AccountError, match=NAME):
             check_password_rules("alvarez2026", username="tina", full_name="Tina Alvarez")
+
+
+@pytest.mark.parametrize(
+    ("password", "clue"),
+    [
+        ("quinn tester", "quinntester"),
+        ("QUINNTESTER1", "quinntester"),  # any case, spaces left out
+        ("Q.u.i.n.n-Tester!", "quinntester"),  # punctuation ignored
+        ("Tester, Quinn 2026", "quinn"),  # the name words alone, in any order
+        ("my friend quinn's garden", "quinn"),
+    ],
+)
+def test_a_password_containing_the_full_name_or_a_longer_part_of_it_is_refused(app, password, clue):
+    with app.app_context(), pytest.raises(AccountError, match=f"{NAME} or a part of it: “{clue}”"):
+        check_password_rules(password, username="qt", full_name="Quinn Tester")
+
+
+def test_short_name_words_count_only_as_the_whole_name(app):
+    with app.app_context():
+        check_password_rules("a lively wurst stand", username="lw", full_name="Li Wu")
+        with pytest.raises(AccountError, match=f"{NAME} or a part of it: “liwu”"):
+            check_password_rules("Li-Wu loves basil", username="lw", full_name="Li Wu")
+
+
+def test_accents_in_the_name_are_no_way_around_it(app):
+    with app.app_context(), pytest.raises(AccountError, match=f"{NAME} or a part of it: “nunez”"):
+        check_password_rules("nunez of the harbour", username="jn", full_name="José Núñez")
+
+
+def test_the_account_page_refuses_a_password_with_the_name_at_the_field(app, signed_in):
+    client = signed_in("technician")  # full name "Technician User"
+    page = change_password(client, "the technician's garden").get_data(as_text=True)
+    field = page[page.index('data-field="pw-new"') :]
+    assert NAME in field[: field.index('data-field="pw-repeat"')]
+    with app.app_context():
+        assert authenticate(client.user.username, PASSWORD) is not None
+
+
+def test_creating_a_user_refuses_a_password_with_their_name(app):
+    with app.app_context():
+        with pytest.raises(AccountError, match=NAME):
+            create_user("qt", "Quinn Tester", Role.TECHNICIAN, "quinn tester")
+        assert db.session.scalars(select(User).where(User.username == "qt")).first() is None
 
 
 @pytest.mark.parametrize(

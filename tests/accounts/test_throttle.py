@@ -422,3 +422,120 @@ def test_the_address_limit_and_known_addresses_hold_on_postgresql(pg_app):
         browser(pg_app, HOME), "pgadmin", PASSWORD
     ).get_data(as_text=True)
     sign_in(browser(pg_app, OFFICE), "pgadmin")
+
+
+# A shared address (an office behind NAT, a proxy without FLASK_TRUSTED_PROXIES) and its pause.
+
+
+def pause_address(client, prefix="ghost"):
+    """Wrong passwords for made-up usernames until the client's address is paused."""
+    spray(client, [f"{prefix}{n}" for n in range(ADDRESS_LIMIT // 5)], 5)
+    page = attempt(client, f"{prefix}-next", "wrong").get_data(as_text=True)
+    assert "Too many wrong passwords from this network address" in page
+
+
+def signed_in_before(app, address, *users):
+    for user in users:
+        sign_in(browser(app, address), user.username).post("/logout")
+
+
+def test_a_paused_address_still_lets_in_whoever_signed_in_from_it_lately(app, make_user):
+    admin, tina, newcomer = make_user("admin"), make_user("technician"), make_user("technician")
+    signed_in_before(app, OFFICE, admin, tina)
+    pause_address(browser(app, OFFICE))
+    for user in (admin, tina):
+        sign_in(browser(app, OFFICE), user.username)
+    page = attempt(browser(app, OFFICE), newcomer.username, PASSWORD).get_data(as_text=True)
+    assert "from this network address" in page
+
+
+def test_under_an_address_pause_a_known_usernames_own_guesses_stay_throttled(app, make_user):
+    user = make_user("technician")
+    signed_in_before(app, OFFICE, user)
+    pause_address(browser(app, OFFICE))
+    fail(browser(app, OFFICE), user.username, LIMIT)
+    page = attempt(browser(app, OFFICE), user.username, PASSWORD).get_data(as_text=True)
+    assert "Too many wrong passwords: try again in 15 minutes." in page
+
+
+def test_the_command_line_lifts_an_address_pause_but_not_the_usernames(
+    app, runner, make_user, caplog
+):
+    newcomer, guessed = make_user("technician"), make_user("technician")
+    office = browser(app, OFFICE)
+    fail(office, guessed.username, LIMIT)
+    spray(office, [f"ghost{n}" for n in range(4)], 5)
+    assert "network address" in attempt(office, newcomer.username, PASSWORD).get_data(as_text=True)
+    result = runner.invoke(args=["unlock-address", OFFICE])
+    assert result.exit_code == 0, result.output
+    assert f"{OFFICE} are no longer paused ({ADDRESS_LIMIT} wrong passwords" in result.output
+    assert f"Sign-in pause on network address {OFFICE} lifted by the command line" in caplog.text
+    sign_in(browser(app, OFFICE), newcomer.username)
+    page = attempt(browser(app, HOME), guessed.username, PASSWORD).get_data(as_text=True)
+    assert "Too many wrong passwords: try again" in page
+    # The address is counted afresh: as many wrong passwords again as it takes, less one.
+    spray(browser(app, OFFICE), [f"after{n}" for n in range(ADDRESS_LIMIT - 1)], 1)
+
+
+def test_lifting_an_address_with_nothing_counted_says_so(app, runner):
+    pause_address(browser(app, ATTACKER))
+    result = runner.invoke(args=["unlock-address", HOME])
+    assert result.exit_code == 1
+    assert f"No wrong passwords from {HOME} are counted" in result.output
+    assert f"(addresses paused now: {ATTACKER})" in result.output
+
+
+def test_unlocking_a_user_names_the_address_pauses_that_still_shut_them_out(app, runner, make_user):
+    user, regular = make_user("admin"), make_user("technician")
+    signed_in_before(app, OFFICE, regular)
+    pause_address(browser(app, OFFICE))
+    result = runner.invoke(args=["unlock-user", user.username])
+    assert result.exit_code == 0, result.output
+    assert "may sign in again" not in result.output
+    assert f"still paused after too many wrong passwords, and {user.username}" in result.output
+    assert f"{OFFICE} (15 more minutes). Lift one with: flask unlock-address" in result.output
+    assert "Too many" in attempt(browser(app, OFFICE), user.username, PASSWORD).get_data(
+        as_text=True
+    )
+    result = runner.invoke(args=["unlock-user", regular.username])
+    assert f"{regular.username} may sign in again from anywhere" in result.output
+    runner.invoke(args=["unlock-address", OFFICE])
+    result = runner.invoke(args=["unlock-user", user.username])
+    assert f"{user.username} may sign in again from anywhere" in result.output
+    sign_in(browser(app, OFFICE), user.username)
+
+
+def test_the_admins_unlock_names_the_address_pauses_that_remain(app, signed_in, make_user):
+    admin, user = signed_in("admin"), make_user("technician")
+    pause_address(browser(app, ATTACKER))
+    admin.post(f"/admin/users/{user.id}/unlock")
+    with admin.session_transaction() as session:
+        messages = [message for _, message in session.pop("_flashes", [])]
+    assert any("addresses are still paused" in m and ATTACKER in m for m in messages), messages
+
+
+@pytest.mark.postgres
+def test_a_shared_address_pause_on_postgresql_spares_known_users_and_lifts(pg_app):
+    """The QA probe: 31 wrong passwords for made-up usernames from 127.0.0.1."""
+    pg_app.config.update(WTF_CSRF_ENABLED=False, ARGON2_MEMORY_COST=1024)
+    with pg_app.app_context():
+        from pharmacy_app.accounts.models import Role
+        from pharmacy_app.accounts.services import create_user
+
+        for username in ("admin", "tina", "newcomer"):
+            create_user(username, username.title(), Role.ADMIN, PASSWORD)
+        db.session.commit()
+    shared = "127.0.0.1"
+    for username in ("admin", "tina"):
+        sign_in(browser(pg_app, shared), username).post("/logout")
+    for n in range(ADDRESS_LIMIT + 1):
+        attempt(browser(pg_app, shared), f"ghost{n}", "wrong")
+    for username in ("admin", "tina"):
+        sign_in(browser(pg_app, shared), username)
+    page = attempt(browser(pg_app, shared), "newcomer", PASSWORD).get_data(as_text=True)
+    assert "from this network address" in page
+    runner = pg_app.test_cli_runner()
+    assert "flask unlock-address" in runner.invoke(args=["unlock-user", "newcomer"]).output
+    result = runner.invoke(args=["unlock-address", shared])
+    assert result.exit_code == 0, result.output
+    sign_in(browser(pg_app, shared), "newcomer")
