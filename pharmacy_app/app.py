@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,10 @@ MIGRATIONS = ROOT / "migrations"
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, checker policy, blueprints, errors, CLI."""
     app = Flask(
-        __name__,
+        "pharmacy_app",
+        # The instance folder (the SQLite file, the generated secret key, instance/config.py):
+        # PHARMACY_INSTANCE_PATH, else instance/ beside the package.
+        instance_path=_instance_path(),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -54,6 +58,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _instance_path() -> str | None:
+    folder = os.environ.get("PHARMACY_INSTANCE_PATH")
+    return str(Path(folder).resolve()) if folder else None
 
 
 def register_extensions(app: Flask) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,9 @@ from pharmacy_app.accounts.models import Role, User
 from pharmacy_app.accounts.services import create_user, issue_token
 from pharmacy_app.extensions import db
 
+# Tests never write into the checkout: every app they build keeps its instance folder (the
+# generated secret key, SQLite files) in a temporary folder of its own.
+os.environ["PHARMACY_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="pharmacy-instance-")
 PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
 IN_CI = bool(os.environ.get("CI"))
 
