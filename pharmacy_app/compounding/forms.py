@@ -44,6 +44,7 @@ class ReceiveLotForm(FlaskForm):
 
 
 class FormulationForm(FlaskForm):
+    once_token = OnceTokenField()
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     dosage_form = SelectField(
         "Dosage form", choices=[SelectChoice(f.value, f.label) for f in DosageForm]
@@ -128,6 +129,7 @@ class DiscardForm(FlaskForm):
 
 
 class IngredientForm(FlaskForm):
+    once_token = OnceTokenField()
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in IngredientKind])
     stock_unit = SelectField(

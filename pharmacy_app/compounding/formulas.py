@@ -75,10 +75,11 @@ class FormulaConflict(ValueError):
 
 def add_formulation(mfr: MasterFormulation, previous: MasterFormulation | None) -> None:
     """Add a new formula, or the next version of `previous`, to the session. Families and
-    version numbers come from the database, never the clock: (family, version) is unique, so
-    two saves at once cannot make the same one (the loser's commit raises IntegrityError and
-    `save_conflict` says why), and `previous` is re-read under its row lock, so a second save
-    of the same change (a double submit) finds it no longer current and is refused."""
+    version numbers come from the database, never the clock: (family, version) is unique,
+    and so is the name among current formulas, so two saves at once cannot make the same one
+    or two of one name (the loser raises IntegrityError and `save_conflict` says why); and
+    `previous` is re-read under its row lock, so a second save of the same change (a double
+    submit) finds it no longer current and is refused."""
     if previous is None:
         _refuse_taken_name(mfr.name, family=None)
         mfr.family, mfr.version = _free_family(formula_slug(mfr.name)), 1
@@ -94,6 +95,8 @@ def add_formulation(mfr: MasterFormulation, previous: MasterFormulation | None) 
         _refuse_outdated(previous)
         _refuse_taken_name(mfr.name, family=previous.family)
         previous.is_current = False
+        # Out of the current names' unique index before the new version takes its name.
+        db.session.flush()
         mfr.family = previous.family
         mfr.version = (
             db.session.scalar(
@@ -143,11 +146,13 @@ def _refuse_outdated(previous: MasterFormulation) -> None:
 
 
 def _refuse_taken_name(name: str, family: str | None) -> None:
-    """Two current formulas of one name could not be told apart when a fill is started."""
+    """Two current formulas of one name could not be told apart when a fill is started.
+    Names are folded by the database, as its unique index on current names folds them; that
+    index refuses a formula saved at the same moment, which this check cannot see."""
     same = db.session.scalars(
         select(MasterFormulation).where(
             MasterFormulation.is_current.is_(True),
-            func.lower(MasterFormulation.name) == name.strip().lower(),
+            func.lower(MasterFormulation.name) == func.lower(name.strip()),
             MasterFormulation.family != (family or ""),
         )
     ).first()

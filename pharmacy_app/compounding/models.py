@@ -14,12 +14,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
     false,
+    func,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -161,6 +163,18 @@ class MasterFormulation(Model):
     )
 
     __table_args__ = (UniqueConstraint("family", "version", name="uq_mfr_family_version"),)
+
+
+# Two current formulas of one name could not be told apart when a fill is started: the
+# database refuses the second, whichever worker saves it, with the name folded as
+# formulas._refuse_taken_name compares it. Old versions keep their names.
+Index(
+    "uq_mfr_current_name",
+    func.lower(MasterFormulation.name),
+    unique=True,
+    sqlite_where=MasterFormulation.is_current,
+    postgresql_where=MasterFormulation.is_current,
+)
 
 
 class RecordStatus(StrEnum):

@@ -56,7 +56,16 @@ from .services import (
     sign_off,
     start_record,
 )
-from .stock import LotError, count_lot, describe, quarantine_lot, receive_lot, release_lot
+from .stock import (
+    ALREADY_RECEIVED,
+    LotError,
+    count_lot,
+    describe,
+    lot_received,
+    quarantine_lot,
+    receive_lot,
+    release_lot,
+)
 from .worksheets import lots_first_expiry_first, needs, passed_over
 
 bp = Blueprint("compounding", __name__, url_prefix="/compounding")
@@ -99,6 +108,13 @@ def lots() -> str | Response:
             except LotError as exc:
                 db.session.rollback()
                 getattr(form, exc.field).errors.append(str(exc))
+            except IntegrityError:
+                # The same lot received from another page at the same moment: (ingredient,
+                # lot number) is unique, and PostgreSQL made this save wait for that one.
+                db.session.rollback()
+                if not lot_received(ingredient, form.lot_number.data or ""):
+                    raise
+                form.lot_number.errors.append(ALREADY_RECEIVED)
     return render_template(
         "compounding/lots.html",
         form=form,
@@ -144,31 +160,51 @@ def ingredients() -> str | Response:
     form = IngredientForm()
     if form.validate_on_submit():
         name = (form.name.data or "").strip()
-        if db.session.scalar(
+        try:
+            submission = claim(form.once_token.data, "ingredient")
+            if not _ingredient_named(name):
+                db.session.add(_new_ingredient(name, form))
+                submission.saved(url_for("compounding.lots"))
+                db.session.commit()
+                flash(f"{name} added to the catalogue.")
+                return redirect(url_for("compounding.lots"))
+        except IntegrityError:
+            # Added by another save a moment ago (names are unique): PostgreSQL made this one
+            # wait for it to commit, so it is found now.
+            db.session.rollback()
+            if not _ingredient_named(name):
+                raise
+        db.session.rollback()
+        form.name.errors = [*form.name.errors, IN_THE_CATALOGUE]
+    return render_template("compounding/ingredient_form.html", form=form)
+
+
+IN_THE_CATALOGUE = "This ingredient is already in the catalogue."
+
+
+def _new_ingredient(name: str, form: IngredientForm) -> Ingredient:
+    return Ingredient(
+        name=name,
+        kind=form.kind.data,
+        stock_unit=form.stock_unit.data,
+        salt_form=form.salt_form.data or None,
+        assay_percent=form.assay_percent.data,
+        tablet_strength_mg=form.tablet_strength_mg.data,
+        tablet_weight_mg=form.tablet_weight_mg.data,
+        density_g_per_ml=form.density_g_per_ml.data,
+        capsule_size=form.capsule_size.data or None,
+        capacity_ml=form.capacity_ml.data,
+    )
+
+
+def _ingredient_named(name: str) -> bool:
+    return bool(
+        db.session.scalar(
             select(func.count())
             .select_from(Ingredient)
-            .where(func.lower(Ingredient.name) == name.lower())
-        ):
-            form.name.errors = [*form.name.errors, "This ingredient is already in the catalogue."]
-        else:
-            db.session.add(
-                Ingredient(
-                    name=name,
-                    kind=form.kind.data,
-                    stock_unit=form.stock_unit.data,
-                    salt_form=form.salt_form.data or None,
-                    assay_percent=form.assay_percent.data,
-                    tablet_strength_mg=form.tablet_strength_mg.data,
-                    tablet_weight_mg=form.tablet_weight_mg.data,
-                    density_g_per_ml=form.density_g_per_ml.data,
-                    capsule_size=form.capsule_size.data or None,
-                    capacity_ml=form.capacity_ml.data,
-                )
-            )
-            db.session.commit()
-            flash(f"{name} added to the catalogue.")
-            return redirect(url_for("compounding.lots"))
-    return render_template("compounding/ingredient_form.html", form=form)
+            .where(func.lower(Ingredient.name) == func.lower(name))
+        )
+    )
 
 
 @bp.get("/formulas")
@@ -233,7 +269,9 @@ def edit_formula(mfr_id: int | None = None) -> str | Response:
             getattr(form, name).errors.extend(messages)
         if not problems:
             try:
+                submission = claim(form.once_token.data, "formula")
                 add_formulation(mfr, previous)
+                submission.saved(url_for("compounding.formula", mfr_id=mfr.id))
                 db.session.commit()
             except FormulaConflict as conflict:
                 db.session.rollback()

@@ -26,6 +26,20 @@ class LotError(ValueError):
         self.field = field
 
 
+ALREADY_RECEIVED = "This lot of this ingredient is already received."
+
+
+def lot_received(ingredient: Ingredient, lot_number: str) -> bool:
+    """A lot of this number of the ingredient is in stock records already."""
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Lot)
+            .where(Lot.ingredient_id == ingredient.id, Lot.lot_number == lot_number.strip())
+        )
+    )
+
+
 def receive_lot(
     ingredient: Ingredient,
     supplier: str,
@@ -42,13 +56,8 @@ def receive_lot(
         raise LotError(
             "expiry_date", f"This lot expired on {expiry_date.isoformat()}: do not receive it."
         )
-    exists = db.session.scalar(
-        select(func.count())
-        .select_from(Lot)
-        .where(Lot.ingredient_id == ingredient.id, Lot.lot_number == lot_number)
-    )
-    if exists:
-        raise LotError("lot_number", "This lot of this ingredient is already received.")
+    if lot_received(ingredient, lot_number):
+        raise LotError("lot_number", ALREADY_RECEIVED)
     lot = Lot(
         ingredient=ingredient,
         supplier=supplier.strip(),

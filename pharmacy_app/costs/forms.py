@@ -9,12 +9,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ..compounding.models import MasterFormulation
 from ..extensions import db
 from ..formfields import FiniteDecimalField
 from ..idempotency.forms import OnceTokenField
+from ..timeutil import pharmacy_today
 
 # Limits as Decimals: WTForms compares the field's Decimal with them, and the float 0.001 is a
 # shade more than Decimal("0.001"), which it would refuse. The maxima are far above any LDN
@@ -25,6 +26,13 @@ MAX_BASE_PRICE = Decimal(100_000)
 MAX_FEE = Decimal(1000)
 MIN_BASE_QUANTITY = Decimal("0.001")
 MAX_BASE_QUANTITY = Decimal(10_000)
+# A schedule takes effect within these dates. No fill this app prices was dispensed before
+# 2000, so an earlier date is a typo (0001-01-01 would sit under every other schedule of the
+# preparation as the one in force before them); prices are set for the months ahead, and one
+# dated further than two years out is most likely a mistyped year that nobody would notice
+# until it silently took over.
+EARLIEST_EFFECTIVE = dt.date(2000, 1, 1)
+YEARS_AHEAD = 2
 
 
 class PriceScheduleForm(FlaskForm):
@@ -72,7 +80,7 @@ class PriceScheduleForm(FlaskForm):
         ],
     )
     effective_from = DateField(
-        "Effective from", default=dt.date.today, validators=[InputRequired()]
+        "Effective from", default=pharmacy_today, validators=[InputRequired()]
     )
     submit = SubmitField("Save price schedule")
 
@@ -84,6 +92,15 @@ class PriceScheduleForm(FlaskForm):
             .order_by(MasterFormulation.name)
         ).all()
         self.family.choices = [SelectChoice(family, name) for family, name in families]
+
+    def validate_effective_from(self, field: DateField) -> None:
+        latest = latest_effective(pharmacy_today())
+        if field.data is not None and not EARLIEST_EFFECTIVE <= field.data <= latest:
+            raise ValidationError(
+                f"Enter a date from {EARLIEST_EFFECTIVE.isoformat()} to {latest.isoformat()} "
+                f"(at most {YEARS_AHEAD} years ahead): {field.data.isoformat()} looks like a "
+                "mistyped year."
+            )
 
     def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
         if not super().validate(extra_validators):
@@ -109,3 +126,12 @@ class PriceScheduleForm(FlaskForm):
             self.markup_percent.errors = ["Give the markup."]
             return False
         return True
+
+
+def latest_effective(today: dt.date) -> dt.date:
+    """The last date a schedule saved today may take effect: YEARS_AHEAD years on (28
+    February for a 29 February)."""
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)

@@ -127,6 +127,7 @@ class ReverseDispensingForm(FlaskForm):
 
 
 class LabelStockForm(FlaskForm):
+    once_token = OnceTokenField()
     stock_id = HiddenField()
     name = StringField("Name", filters=[_strip], validators=[DataRequired(), Length(max=120)])
     label_width_mm = FiniteDecimalField(
@@ -191,11 +192,6 @@ class LabelStockForm(FlaskForm):
 
     def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
         if not super().validate(extra_validators):
-            return False
-        if self.name_taken():
-            self.name.errors = [
-                f"A stock named {self.name.data} already exists: give this one its own name."
-            ]
             return False
         sheet = self.sheet_width_mm.data is not None or self.sheet_height_mm.data is not None
         if sheet and (self.sheet_width_mm.data is None or self.sheet_height_mm.data is None):

@@ -265,24 +265,33 @@ def stocks() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         editing = form.editing()
         stock = db.session.get(LabelStock, editing) if editing else None
-        if stock is None:
-            stock = LabelStock()
-            db.session.add(stock)
-        form.populate_stock(stock)
-        if stock.is_default:
-            for other in db.session.scalars(select(LabelStock)):
-                other.is_default = other is stock
         try:
-            db.session.commit()
+            # A new stock is made once, however often its form is posted (a second post is
+            # shown the first's stock, not told its name is taken); a change may be saved again.
+            submission = claim(form.once_token.data, "label stock") if stock is None else None
+            if not form.name_taken():
+                if stock is None:
+                    stock = LabelStock()
+                    db.session.add(stock)
+                form.populate_stock(stock)
+                if stock.is_default:
+                    for other in db.session.scalars(select(LabelStock)):
+                        other.is_default = other is stock
+                if submission is not None:
+                    submission.saved(url_for("labels.stocks"))
+                db.session.commit()
+                flash(f"{stock.name} saved.")
+                return redirect(url_for("labels.stocks"))
         except IntegrityError:
+            # Another admin saved a stock of this name a moment ago: PostgreSQL made this save
+            # wait for it to commit, so it is found now.
             db.session.rollback()
             if not form.name_taken():
                 raise
-            # Another admin saved a stock of this name a moment ago.
-            form.name.errors = [f"A stock named {form.name.data} already exists."]
-        else:
-            flash(f"{stock.name} saved.")
-            return redirect(url_for("labels.stocks"))
+        db.session.rollback()
+        form.name.errors = [
+            f"A stock named {form.name.data} already exists: give this one its own name."
+        ]
     rows = db.session.scalars(select(LabelStock).order_by(LabelStock.name)).all()
     edit_forms = {s.id: LabelStockForm.for_stock(s) for s in rows}
     editing = form.editing() if request.method == "POST" else None

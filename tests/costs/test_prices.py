@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from pharmacy_app.compounding.models import CompoundingRecord
+from pharmacy_app.costs.forms import latest_effective
 from pharmacy_app.costs.models import WHAT_LENGTH, CostRecord, PriceSchedule
 from pharmacy_app.costs.services import _component_line, money
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.services import default_stock, record_print
+from pharmacy_app.timeutil import pharmacy_today
 
 FAMILY = "naltrexone-4.5-mg-capsules,-mcc,-size-1"
 
@@ -130,3 +132,40 @@ def test_a_cost_line_keeps_within_its_column_and_keeps_the_lot_number():
     line = _component_line("Microcrystalline cellulose " * 10, "L" * 100)
     assert len(line) == WHAT_LENGTH and line.endswith(f"(lot {'L' * 100})")
     assert _component_line("Naltrexone HCl", "L-1") == "Naltrexone HCl (lot L-1)"
+
+
+@pytest.mark.parametrize(
+    "effective_from", ["0001-01-01", "1999-12-31", f"{dt.date.today().year + 3}-01-01"]
+)
+def test_a_price_schedule_dated_outside_its_years_is_refused_at_the_date(
+    app, signed_in, catalogue, effective_from
+):
+    before = saved_schedules(app)
+    answer = signed_in("pharmacist").post(
+        "/costs/prices", data=schedule_form(effective_from=effective_from)
+    )
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    at_the_date = page.split('data-field="effective_from"')[1].split('<div class="field')[0]
+    assert "Enter a date from 2000-01-01 to " in at_the_date
+    assert f"{effective_from} looks like a mistyped year" in at_the_date
+    assert saved_schedules(app) == before
+
+
+def test_a_price_schedule_may_start_from_2000_to_two_years_ahead(app, signed_in, catalogue):
+    pharmacist = signed_in("pharmacist")
+    with app.app_context():
+        latest = latest_effective(pharmacy_today())
+    for effective_from in ("2000-01-01", latest.isoformat()):
+        answer = pharmacist.post("/costs/prices", data=schedule_form(effective_from=effective_from))
+        assert answer.status_code == 302, answer.get_data(as_text=True)
+    later = pharmacist.post(
+        "/costs/prices",
+        data=schedule_form(effective_from=(latest + dt.timedelta(days=1)).isoformat()),
+    )
+    assert f"Enter a date from 2000-01-01 to {latest.isoformat()}" in later.get_data(as_text=True)
+
+
+def test_two_years_ahead_of_a_29_february_is_28_february():
+    assert latest_effective(dt.date(2028, 2, 29)) == dt.date(2030, 2, 28)
+    assert latest_effective(dt.date(2026, 12, 4)) == dt.date(2028, 12, 4)

@@ -140,11 +140,21 @@ def test_a_new_stock_with_a_name_in_use_is_refused_at_the_name(app, signed_in, n
     assert stock_names(app) == before
 
 
+def edit_form_data(app, name_like):
+    """The edit form of the stock named like `name_like`, as posted untouched (a change
+    carries no one-time token: it may be saved again)."""
+    with app.test_request_context():
+        stock = db.session.scalars(select(LabelStock).where(LabelStock.name.like(name_like))).one()
+        form = LabelStockForm.for_stock(stock)
+        return {
+            name: "" if value is None else str(value)
+            for name, value in form.data.items()
+            if name != "once_token"
+        }
+
+
 def test_renaming_a_stock_to_a_name_in_use_is_refused_at_that_stock(app, signed_in):
-    with app.app_context():
-        dymo = db.session.scalars(select(LabelStock).where(LabelStock.name.like("DYMO%"))).one()
-        form = LabelStockForm.for_stock(dymo)
-        data = {name: "" if value is None else str(value) for name, value in form.data.items()}
+    data = edit_form_data(app, "DYMO%")
     before = stock_names(app)
     data |= {"name": "Avery 5163 sheet, 2 x 4 in, 10 per US letter", "is_default": ""}
     response = signed_in("admin").post("/labels/stocks", data=data)
@@ -158,12 +168,7 @@ def test_renaming_a_stock_to_a_name_in_use_is_refused_at_that_stock(app, signed_
 
 
 def test_a_stock_keeps_its_own_name_when_saved_again(app, signed_in):
-    with app.app_context():
-        dymo = db.session.scalars(select(LabelStock).where(LabelStock.name.like("DYMO%"))).one()
-        data = {
-            name: "" if value is None else str(value)
-            for name, value in LabelStockForm.for_stock(dymo).data.items()
-        }
+    data = edit_form_data(app, "DYMO%")
     data |= {"offset_x_mm": "1.5", "is_default": ""}
     assert signed_in("admin").post("/labels/stocks", data=data).status_code == 302
     with app.app_context():
