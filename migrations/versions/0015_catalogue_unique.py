@@ -9,8 +9,8 @@ Current formulas that already share a name (made by that race before this migrat
 the earliest with its name and the others with their family added to it ("LDN 4.5 mg
 (ldn-4-5-mg-2)"), so that each can still be told apart and nothing is lost.
 
-Revision ID: 0014_catalogue_unique
-Revises: 0013_fill_made_for
+Revision ID: 0015_catalogue_unique
+Revises: 0014_address_pause_lifted
 Create Date: 2026-12-04 02:10:00
 
 """
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0014_catalogue_unique"
-down_revision = "0013_fill_made_for"
+revision = "0015_catalogue_unique"
+down_revision = "0014_address_pause_lifted"
 branch_labels = None
 depends_on = None
 
