@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .compounding.routes import bp as compounding_bp
     from .costs.routes import bp as costs_bp
+    from .dispensing.routes import bp as dispensing_bp
     from .labels.routes import bp as labels_bp
     from .orders.routes import bp as orders_bp
 
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(compounding_bp)
     app.register_blueprint(labels_bp)
     app.register_blueprint(costs_bp)
+    app.register_blueprint(dispensing_bp)
 
     app.register_blueprint(api_bp)
 

@@ -23,8 +23,9 @@ from ..compounding.worksheets import (
     needs,
     readability_mg,
 )
+from ..dispensing.services import dispense
 from ..extensions import db
-from ..labels.services import default_stock, dispense, record_print
+from ..labels.services import default_stock, record_print
 from ..orders.models import Order, OrderStatus
 from ..orders.services import create_order
 from ..orders.workflow import outstanding_warnings, override_warning, reject_order, verify_order

@@ -18,8 +18,6 @@ from ..orders.models import Order, OrderStatus
 from ..timeutil import pharmacy_time
 from ..workflow import WorkflowError
 from .directions import Sig, label_directions
-from .dispensing import DISPENSABLE_ORDERS
-from .dispensing import dispense as dispense  # where the demo and older callers import it
 from .models import LabelPrint, LabelStock
 
 COMPOUNDED_STATEMENT = "This is a compounded preparation."
@@ -48,6 +46,10 @@ LIQUID_FORMS = frozenset({"oral_liquid", "sublingual_drops"})
 LABELLED_ORDERS = frozenset(
     {OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value, OrderStatus.DISPENSED.value}
 )
+# Orders whose signed-off fill may get its first label and leave the pharmacy: compounded
+# (a sign-off makes the order so) or verified (as older records may have it). Never a
+# rejected order, nor a closed one.
+DISPENSABLE_ORDERS = frozenset({OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value})
 SHAKE_WELL = "Shake well before each use."
 # A written labelling instruction in the formula's method: 'Label "Shake well"'.
 SHAKE_WELL_IN_METHOD = re.compile(r"\blabel\b[^.\n]*?(?<!not )\bshake\s+well\b", re.IGNORECASE)

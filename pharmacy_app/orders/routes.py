@@ -17,9 +17,9 @@ from ..checks import CheckResult, DocumentError, OrderDocument, parse_order_docu
 from ..compounding.models import CompoundingRecord
 from ..costs.models import CostRecord
 from ..costs.services import computed_price, cost_lines
+from ..dispensing.forms import DispenseForm
 from ..extensions import db
 from ..idempotency.forms import claim
-from ..labels.forms import DispenseForm
 from ..labels.models import LabelPrint, LabelStock
 from ..timeutil import pharmacy_today
 from ..workflow import WorkflowError

@@ -40,8 +40,8 @@ from pharmacy_app.compounding.services import (
 )
 from pharmacy_app.costs.models import CostRecord, PriceSchedule
 from pharmacy_app.demo.compounding import store_demo_compounding
+from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
-from pharmacy_app.labels.dispensing import dispense
 from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.services import create_order, current_policy
 from pharmacy_app.orders.workflow import verify_order
@@ -108,9 +108,9 @@ ACCESS: dict[str, Any] = {
     "labels.order_label": ENTER,
     "labels.batch": ENTER,
     "labels.patient_sheet": SIGNED_IN,
-    "labels.dispensing": ENTER,
-    "labels.dispense_fill": ENTER,
-    "labels.reverse": VERIFY,
+    "dispensing.dispensing": ENTER,
+    "dispensing.dispense_fill": ENTER,
+    "dispensing.reverse": VERIFY,
     "labels.stocks": ADMINISTER,
     "labels.calibration": ENTER,
     # Costs
@@ -150,9 +150,9 @@ IDS_FOR = {
     "labels.order_label": {"order_id": "ready_order"},
     "labels.patient_sheet": {"order_id": "ready_order"},
     "api.label": {"order_id": "ready_order"},
-    "labels.dispensing": {"record_id": "ready_fill"},
-    "labels.dispense_fill": {"record_id": "ready_fill"},
-    "labels.reverse": {"record_id": "dispensed_fill"},
+    "dispensing.dispensing": {"record_id": "ready_fill"},
+    "dispensing.dispense_fill": {"record_id": "ready_fill"},
+    "dispensing.reverse": {"record_id": "dispensed_fill"},
     "compounding.worksheet_pdf": {"record_id": "ready_fill"},
 }
 

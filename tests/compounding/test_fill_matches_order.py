@@ -19,8 +19,8 @@ from pharmacy_app.compounding.services import (
     record_weights,
     sign_off,
 )
+from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
-from pharmacy_app.labels.dispensing import dispense
 from pharmacy_app.labels.services import default_stock, label_problem, record_print
 from pharmacy_app.orders.models import Order
 from pharmacy_app.workflow import WorkflowError

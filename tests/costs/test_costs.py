@@ -15,8 +15,9 @@ from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.models import CompoundingRecord
 from pharmacy_app.costs.models import CostRecord, PriceSchedule
 from pharmacy_app.costs.report import monthly_report
+from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
-from pharmacy_app.labels.services import default_stock, dispense, record_print
+from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.workflow import WorkflowError
 
 

@@ -44,8 +44,8 @@ from pharmacy_app.compounding.services import (
 )
 from pharmacy_app.costs.models import CostRecord
 from pharmacy_app.demo import store_demo_orders
+from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
-from pharmacy_app.labels.dispensing import dispense
 from pharmacy_app.labels.models import LabelStock
 from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.models import Order, OrderStatus

@@ -45,8 +45,9 @@ from pharmacy_app.compounding.forms import (
 )
 from pharmacy_app.compounding.models import CompoundingRecord, Ingredient, IngredientKind
 from pharmacy_app.costs.forms import PriceScheduleForm
+from pharmacy_app.dispensing.forms import DispenseForm, ReverseDispensingForm
 from pharmacy_app.extensions import db
-from pharmacy_app.labels.forms import DispenseForm, LabelStockForm, ReverseDispensingForm
+from pharmacy_app.labels.forms import LabelStockForm
 from pharmacy_app.orders.forms import OrderForm, OverrideForm, RejectForm, VerifyForm
 from pharmacy_app.timeutil import pharmacy_today
 from tests.conftest import CLEAN_ORDER, PASSWORD

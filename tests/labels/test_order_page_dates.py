@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.models import CompoundingRecord
+from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.models import LabelPrint
-from pharmacy_app.labels.services import dispense
 
 # 06:50 UTC on 1 November 2026 is 23:50 on 31 October in Los Angeles (still PDT).
 LATE_EVENING = dt.datetime(2026, 11, 1, 6, 50, tzinfo=dt.UTC)

@@ -11,8 +11,8 @@ from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.models import CompoundingRecord
 from pharmacy_app.costs.models import CostRecord
 from pharmacy_app.costs.services import void_charge
+from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
-from pharmacy_app.labels.dispensing import dispense
 from pharmacy_app.labels.models import LabelStock
 from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.models import Order, OrderEvent

@@ -16,10 +16,11 @@ from pharmacy_app.compounding.services import (
     sign_off,
     start_record,
 )
+from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.forms import LabelStockForm
 from pharmacy_app.labels.models import LabelStock
-from pharmacy_app.labels.services import default_stock, dispense, record_print
+from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.models import Order
 from pharmacy_app.timeutil import utcnow
 from pharmacy_app.workflow import WorkflowError

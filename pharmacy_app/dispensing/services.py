@@ -22,17 +22,14 @@ from ..compounding.services import fill_mismatch
 from ..costs.models import CostRecord
 from ..costs.services import freeze_cost, void_cost
 from ..extensions import db
+from ..labels.models import LabelPrint
+from ..labels.services import DISPENSABLE_ORDERS
 from ..orders.history import lock_order, record_event
 from ..orders.models import OrderStatus
 from ..timeutil import pharmacy_time, utcnow
 from ..workflow import MIN_REASON, WorkflowError
-from .models import LabelPrint
 
 DISPENSE_METHODS = {"picked_up": "picked up by the patient", "shipped": "shipped"}
-# Orders whose signed-off fill may get its first label and leave the pharmacy: compounded
-# (a sign-off makes the order so) or verified (as older records may have it). Never a
-# rejected order, nor a closed one.
-DISPENSABLE_ORDERS = frozenset({OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value})
 # A refill is "too soon" before this share of the previous fill's days supply has passed
 # (FLASK_REFILL_TOO_SOON_PERCENT; 0 turns the check off). 75% is the threshold US payers
 # commonly apply to a non-controlled drug's refill (general knowledge, not a law: naltrexone
