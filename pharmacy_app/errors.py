@@ -23,7 +23,7 @@ _BODY_HEADERS = frozenset({"content-type", "content-length"})
 
 
 def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)
@@ -33,7 +33,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _http_error(error: HTTPException) -> Response:
+def http_error(error: HTTPException) -> Response:
     code = error.code or 500
     if _wants_json():
         response = jsonify({"error": error.name, "message": error.description})
@@ -62,7 +62,7 @@ def _database_unavailable(error: Exception) -> Response:
         UNAVAILABLE_MESSAGE, retry_after=current_app.config["DATABASE_RETRY_AFTER_SECONDS"]
     )
     if _wants_json():
-        return _http_error(unavailable)
+        return http_error(unavailable)
     response = Response(_plain_page(unavailable), status=503, mimetype="text/html")
     response.headers.update(
         (name, value)
@@ -92,4 +92,4 @@ def _rollback() -> None:
 def _unexpected(error: Exception) -> Response:
     _rollback()
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-    return _http_error(InternalServerError())
+    return http_error(InternalServerError())

@@ -53,11 +53,11 @@ def _refuse_nul() -> None:
 def _too_large(error: Exception) -> Any:
     """A number too large for the database in a form or query value (Python's OverflowError on
     SQLite, a DataError such as "integer out of range" on PostgreSQL): nothing can match."""
-    from .errors import _http_error
+    from .errors import http_error
     from .extensions import db
 
     db.session.rollback()
     current_app.logger.warning(
         "Value out of range on %s %s: %s", request.method, request.path, error
     )
-    return _http_error(NotFound("No record has that number."))
+    return http_error(NotFound("No record has that number."))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from .document import DosageForm
 from .findings import Finding
-from .rules.excipient import _excipient
-from .rules.release import _release_as_written
+from .rules.excipient import excipient_finding
+from .rules.release import release_findings
 
 
 def check_formulation(
@@ -17,9 +17,9 @@ def check_formulation(
     form: DosageForm = DosageForm.CAPSULE,
 ) -> list[Finding]:
     """Findings on a formula's release type and its filler or vehicle."""
-    findings = [f for f in _release_as_written(release, form) if f.code != "release.unstated"]
+    findings = [f for f in release_findings(release, form) if f.code != "release.unstated"]
     for index, written in enumerate(excipients):
-        finding = _excipient(written, index, accepted_extra)
+        finding = excipient_finding(written, index, accepted_extra)
         if finding is not None:
             findings.append(finding)
     return sorted(findings, key=lambda f: -f.severity)

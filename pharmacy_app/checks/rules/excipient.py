@@ -177,7 +177,7 @@ def check(document: OrderDocument, accepted_extra: frozenset[str] = frozenset())
     findings: list[Finding] = []
     excipients = document.preparation.excipients
     for index, written in enumerate(excipients):
-        finding = _excipient(written, index, accepted_extra)
+        finding = excipient_finding(written, index, accepted_extra)
         if finding is not None:
             findings.append(finding)
     if document.preparation.dosage_form is DosageForm.CAPSULE and not excipients:
@@ -194,7 +194,7 @@ def check(document: OrderDocument, accepted_extra: frozenset[str] = frozenset())
 
 
 @lru_cache(maxsize=4096)
-def _excipient(written: str, index: int, accepted_extra: frozenset[str]) -> Finding | None:
+def excipient_finding(written: str, index: int, accepted_extra: frozenset[str]) -> Finding | None:
     field = f"preparation.excipients[{index}]"
     text = read(written)
     if not text.normalized or text.normalized in ("none", "no filler", "n a", "na"):

@@ -144,7 +144,7 @@ _MODIFIED_IN_PROSE = phrase_pattern(MODIFIED_IN_PROSE)
 def check(document: OrderDocument) -> list[Finding]:
     """Findings on the release type as written, and on release words elsewhere in the sig."""
     findings = list(
-        _release_as_written(document.preparation.release, document.preparation.dosage_form)
+        release_findings(document.preparation.release, document.preparation.dosage_form)
     )
     for field, written in (
         ("sig.text", document.sig.text),
@@ -199,7 +199,7 @@ def _stated(text: Text, pattern: re.Pattern[str]) -> str | None:
 
 
 @lru_cache(maxsize=1024)
-def _release_as_written(written: str, form: DosageForm) -> tuple[Finding, ...]:
+def release_findings(written: str, form: DosageForm) -> tuple[Finding, ...]:
     text = _read(written)
     if not written.strip() or (
         form is not DosageForm.CAPSULE and text.normalized in _NOT_APPLICABLE
