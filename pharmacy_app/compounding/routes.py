@@ -80,10 +80,10 @@ def lots() -> str | Response:
     form.ingredient.choices = [
         SelectChoice(i.id, f"{i.name} ({i.stock_unit})") for i in ingredients
     ]
+    if request.method == "POST" and not acting_user().can(Permission.ENTER):
+        abort(403, description="Your role does not allow this.")  # anyone may look; staff receive
     if form.validate_on_submit():
         acting = acting_user()
-        if not acting.can(Permission.ENTER):
-            return _forbidden()
         ingredient = db.session.get(Ingredient, form.ingredient.data)
         quantity, unit_cost = form.quantity.data, form.unit_cost.data
         if ingredient is None:
@@ -495,10 +495,6 @@ def _act(found: CompoundingRecord, action: Any, done: str) -> Response:
         db.session.rollback()
         flash(str(exc), "error")
     return redirect(url_for("compounding.record", record_id=found.id))
-
-
-def _forbidden() -> Response:
-    abort(403)
 
 
 def _ingredient_choices(form: FormulationForm) -> None:

@@ -7,7 +7,6 @@ import datetime as dt
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -18,7 +17,7 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..accounts.auth import acting_user
+from ..accounts.auth import acting_user, require
 from ..accounts.models import Permission
 from ..extensions import db
 from ..idempotency.forms import claim
@@ -40,15 +39,8 @@ from .services import preparation_names, void_charge
 bp = Blueprint("costs", __name__)
 
 
-@bp.before_request
-def _managers_only() -> None:
-    """Cost and price figures are for those who may see costs (pharmacists and admins)."""
-    user = acting_user()
-    if not user.can(Permission.VIEW_COSTS):
-        abort(403, description="Cost reports are for pharmacists and admins.")
-
-
 @bp.get("/reports/monthly")
+@require(Permission.VIEW_COSTS)  # cost and price figures: pharmacists and admins
 def monthly() -> str:
     month = _month() or _this_month()
     report = monthly_report(month)
@@ -61,6 +53,7 @@ def monthly() -> str:
 
 
 @bp.get("/reports/monthly.csv")
+@require(Permission.VIEW_COSTS)  # cost and price figures: pharmacists and admins
 def monthly_csv() -> BaseResponse:
     month = _month()
     if month is None:
@@ -73,6 +66,7 @@ def monthly_csv() -> BaseResponse:
 
 
 @bp.get("/reports/monthly.pdf")
+@require(Permission.VIEW_COSTS)  # cost and price figures: pharmacists and admins
 def monthly_pdf() -> BaseResponse:
     month = _month()
     if month is None:
@@ -92,11 +86,10 @@ def monthly_pdf() -> BaseResponse:
 
 
 @bp.post("/costs/<int:cost_id>/void")
+@require(Permission.VERIFY)  # a refund is a pharmacist's decision
 def void(cost_id: int) -> BaseResponse:
     """A pharmacist voids a refunded fill: it leaves the reports, and the order says why."""
     cost = db.get_or_404(CostRecord, cost_id)
-    if not acting_user().can(Permission.VERIFY):
-        abort(403)
     try:
         void_charge(cost, request.form.get("reason", ""), acting_user())
         db.session.commit()
@@ -112,6 +105,7 @@ def void(cost_id: int) -> BaseResponse:
 
 
 @bp.route("/costs/prices", methods=["GET", "POST"])
+@require(Permission.VIEW_COSTS)  # cost and price figures: pharmacists and admins
 def prices() -> str | BaseResponse:
     form = PriceScheduleForm()
     if form.validate_on_submit():
