@@ -23,6 +23,7 @@ HIDDEN_CATEGORIES = {
     "Cf": "an invisible formatting character",
     "Co": "a private-use character",
     "Cs": "an unpaired surrogate",
+    "Cn": "an unassigned code point",
     "Zl": "a line separator",
     "Zp": "a paragraph separator",
 }
@@ -38,6 +39,7 @@ _IGNORABLE_RANGES = (
     (0x17B4, 0x17B5),  # KHMER VOWEL INHERENT AQ / AA
     (0x180B, 0x180F),  # MONGOLIAN FREE VARIATION SELECTORS
     (0x2065, 0x2065),  # reserved
+    (0x2800, 0x2800),  # BRAILLE PATTERN BLANK (not default-ignorable, but shows as nothing)
     (0x3164, 0x3164),  # HANGUL FILLER
     (0xFE00, 0xFE0F),  # VARIATION SELECTORS 1-16
     (0xFFA0, 0xFFA0),  # HALFWIDTH HANGUL FILLER
@@ -65,7 +67,7 @@ def hidden_character_problem(text: str, *, lines: bool = False) -> str | None:
             continue
         name = unicodedata.name(character, "")
         code = f"U+{ord(character):04X}" + (f" {name}" if name else "")
-        if character in LINE_BREAKS or category in ("Zl", "Zp"):
+        if not lines and (character in LINE_BREAKS or category in ("Zl", "Zp")):
             return f"Use one line of text, without tabs or line breaks (found {code})."
         return f"Contains {kind} ({code}): use letters, digits, spaces and punctuation only."
     return None

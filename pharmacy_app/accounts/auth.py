@@ -37,7 +37,7 @@ def _load_user(session_id: str) -> User | None:
     """The session's user, unless the session is older than the session lifetime, or since
     it began the user signed out, changed password or was deactivated (see User.get_id)."""
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token or _session_expired():
+    if not (user_id.isascii() and user_id.isdigit()) or not token or _session_expired():
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or not hmac.compare_digest(user.session_token, token):

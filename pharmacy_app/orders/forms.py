@@ -93,7 +93,14 @@ class BirthDateField(DateField):
 
 
 def lines(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+    """A list box's entries, one a line. Only what a browser sends as a line break (\\n, \\r\\n,
+    \\r) separates them: str.splitlines would also split at invisible separators (\\x1c,
+    U+2028...), turning "hydro<U+001C>codone" into two harmless entries the checker passes,
+    where the document's rule must refuse them."""
+    return [line.strip() for line in _LINE_BREAK.split(text or "") if line.strip()]
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class OrderForm(FlaskForm):

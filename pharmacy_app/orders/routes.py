@@ -377,7 +377,7 @@ def _seen_check(form: VerifyForm | OverrideForm | RejectForm) -> int:
     decision without it (or with something else in its place) is refused, since nobody can
     say which version of the order the pharmacist saw."""
     value = (form.check_id.data or "").strip()
-    if not (value.isdigit() and len(value) < 18):
+    if not (value.isascii() and value.isdigit() and len(value) < 18):
         raise WorkflowError(
             "This page does not say which check of the order you saw: reload the order and "
             "decide again."

@@ -172,3 +172,25 @@ def test_directions_may_run_over_several_lines():
         merged(CLEAN_ORDER, {"sig": {"text": "Take 1 capsule at bedtime\n\tfor 30 days\r\n"}})
     )
     assert "for 30 days" in document.sig.text
+
+
+@pytest.mark.parametrize("separator", ["\x1c", "\x1d", "\x1e", "\x0b", "\x0c", "\x85", "\u2028"])
+def test_an_invisible_separator_in_a_list_box_is_refused_not_split(app, signed_in, separator):
+    """A list box splits at the line breaks a browser sends; an invisible separator inside an
+    entry is refused at its field (once it split "hydro|codone" into two harmless entries)."""
+    document = merged(CLEAN_ORDER, {"patient": {"medications": [f"hydro{separator}codone 10 mg"]}})
+    for url in ("/orders/check", "/orders/new"):
+        answer = signed_in("technician").post(url, data=form_data(document) | {"save": "1"})
+        text = answer.get_data(as_text=True)
+        assert f"U+{ord(separator):04X}" in text, text[:300]
+    assert count(app, Order) == 0
+
+
+def test_directions_name_a_control_character_as_such():
+    problem = hidden_character_problem("Take 1 capsule\x0bat bedtime", lines=True)
+    assert problem is not None and problem.startswith("Contains a control character (U+000B")
+
+
+@pytest.mark.parametrize("text", ["Pet\u2800rov", "Pet\uffffrov", "Ann\U0010fffdLee"])
+def test_blank_patterns_and_unassigned_code_points_are_refused(text):
+    assert hidden_character_problem(text) is not None

@@ -214,3 +214,17 @@ def test_a_web_decision_must_say_which_check_it_was_made_on(
     assert api.get(f"/api/v1/orders/{order['id']}").get_json()["status"] == "checked"
     client.post(f"/orders/{order['id']}/verify", data=seen(app, order["id"]))
     assert api.get(f"/api/v1/orders/{order['id']}").get_json()["status"] == "verified"
+
+
+@pytest.mark.parametrize("check_id", ["²", "١٧٩", "𝟏"])
+def test_a_check_id_in_other_digits_is_refused_not_a_500(
+    app, api, signed_in, make_document, check_id
+):
+    order = create(api, make_document)
+    client = signed_in("pharmacist")
+    for action in ("verify", "reject"):
+        page = client.post(
+            f"/orders/{order['id']}/{action}", data={"check_id": check_id, "reason": "not needed"}
+        )
+        assert page.status_code == 302
+    assert api.get(f"/api/v1/orders/{order['id']}").get_json()["status"] == "checked"
