@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 
 from ..extensions import db
 from .patients import Patient, fold_name
-from .prescribers import Prescriber
+from .prescribers import Prescriber, licence_key
 
 LIMIT = 10
 
@@ -50,7 +50,9 @@ def search_prescribers(text: str) -> list[dict[str, Any]]:
         .where(
             or_(
                 Prescriber.name.ilike(f"%{_escape(text)}%", escape="\\"),
-                Prescriber.license_number.startswith(text.upper()),
+                Prescriber.license_number.startswith(
+                    licence_key(text) or "-"
+                ),  # "-": no licence has one
             )
         )
         .order_by(Prescriber.name)

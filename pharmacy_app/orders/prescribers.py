@@ -1,14 +1,31 @@
-"""Prescribers: reused across the orders they write."""
+"""Prescribers: reused across the orders they write, found by licence number and state."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..checks.rules.prescriber import state_code
 from ..extensions import Model
 from ..timeutil import utcnow
+
+_NOT_LICENCE = re.compile(r"[^0-9A-Z]")
+
+
+def licence_key(written: str) -> str:
+    """A licence number as records keep and compare it: letters and digits, upper case
+    ("qa-56622", "QA 56622" and "QA56622" are one licence). Upper-casing can lengthen text
+    ("ß" -> "SS"): it keeps within the column."""
+    return _NOT_LICENCE.sub("", written.upper())[:200]
+
+
+def state_key(written: str) -> str:
+    """A licensing state as records keep and compare it: its USPS code where it reads as a
+    state ("California", "Calif." and "CA" are one), else the text in upper case."""
+    return state_code(written) or written.strip().upper()[:40]
 
 
 class Prescriber(Model):

@@ -10,7 +10,7 @@ from ..extensions import db
 from .forms import QueueFilterForm
 from .models import Order, OrderStatus
 from .patients import Patient, fold_name
-from .prescribers import Prescriber
+from .prescribers import Prescriber, licence_key
 
 PAGE_SIZE = 25
 
@@ -33,7 +33,7 @@ def queue_query(filters: QueueFilterForm) -> Select[Order]:
         query = query.where(
             or_(
                 func.lower(Prescriber.name).contains(text.lower(), autoescape=True),
-                Prescriber.license_number == text.upper(),
+                Prescriber.license_number == licence_key(text),
             )
         )
     if filters.received_from.data:

@@ -29,7 +29,7 @@ from ..workflow import WorkflowError
 from .history import lock_order, record_event
 from .models import Order, OrderCheck, OrderStatus, RxCounter
 from .patients import Patient
-from .prescribers import Prescriber
+from .prescribers import Prescriber, licence_key, state_key
 from .signals import order_changing
 
 if TYPE_CHECKING:
@@ -186,8 +186,7 @@ def _prescribers_with_licence(document: OrderDocument, *conditions: Any) -> list
 
 def _licence_key(document: OrderDocument) -> tuple[str, str]:
     data = document.prescriber
-    # Upper-casing can lengthen text ("ß" -> "SS"): keep within the columns.
-    return data.license_number.strip().upper()[:200], data.state.strip().upper()[:40]
+    return licence_key(data.license_number), state_key(data.state)
 
 
 # Orders still in the pharmacy's hands: a second one for the same patient may be a duplicate.

@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from pharmacy_app import create_app
 from pharmacy_app.extensions import db
@@ -39,3 +39,32 @@ def test_upgrading_an_empty_sqlite_database_gives_the_full_schema(tmp_path):
 @pytest.mark.postgres
 def test_upgrading_an_empty_postgresql_database_gives_the_full_schema(pg_app):
     assert differences(pg_app) == []
+
+
+def test_prescriber_licences_and_states_are_kept_as_they_are_compared(tmp_path):
+    """Migration 0017: licences written with separators and states written out are kept in
+    the form new records have, so the records of one licence are found however it is written."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}", "SECRET_KEY": "test"}
+    )
+    with app.app_context():
+        upgrade(revision="0015_catalogue_unique")
+        db.session.execute(
+            text(
+                "INSERT INTO prescribers (name, credential, license_number, state, npi, created_at)"
+                " VALUES ('Maria Lopez', 'MD', 'qa-56622', 'California', '', '2026-01-01'),"
+                " ('Dana Ruiz', 'MD', 'MD154210', 'OR', '', '2026-01-01'),"
+                " ('Kim Park', 'NP', '', '', '', '2026-01-01')"
+            )
+        )
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(
+            text("SELECT name, license_number, state FROM prescribers ORDER BY id")
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            ("Maria Lopez", "QA56622", "CA"),
+            ("Dana Ruiz", "MD154210", "OR"),
+            ("Kim Park", "", ""),
+        ]
+        db.engine.dispose()

@@ -111,3 +111,39 @@ def test_an_order_edited_to_the_right_credential_is_judged_without_its_old_recor
     again = api.get(f"/api/v1/orders/{typo['id']}").get_json()
     assert _on_file_codes(again) == []
     assert _on_file_codes(api.post("/api/v1/checks", json=make_document()).get_json()) == []
+
+
+def test_a_licence_written_otherwise_finds_its_records(app, api, make_document):
+    """The licence and state are compared as records keep them: "QA-56622" is QA56622, and
+    "California" is CA."""
+    maria = {"name": "Maria Lopez", "credential": "MD", "license_number": "QA56622", "state": "CA"}
+    first = api.post("/api/v1/orders", json=make_document(prescriber=maria)).get_json()
+    for licence, state in (("QA-56622", "CA"), ("qa 56622", "California"), ("QA56622", "Calif.")):
+        same = make_document(
+            patient={"first_name": "Bea"},
+            prescriber=maria | {"license_number": licence, "state": state},
+        )
+        assert (
+            api.post("/api/v1/orders", json=same).get_json()["prescriber_id"]
+            == (first["prescriber_id"])
+        )
+        typo = make_document(
+            prescriber=maria | {"license_number": licence, "state": state, "credential": "DO"}
+        )
+        assert _on_file_codes(api.post("/api/v1/checks", json=typo).get_json()) == [
+            "prescriber.licence_on_file_credential"
+        ]
+    with app.app_context():
+        record = db.session.get(Prescriber, first["prescriber_id"])
+        assert (record.license_number, record.state) == ("QA56622", "CA")
+
+
+def test_prescribers_are_found_and_filtered_by_licence_however_written(
+    api, signed_in, make_document
+):
+    api.post("/api/v1/orders", json=make_document(prescriber={"license_number": "MD-154210"}))
+    technician = signed_in("technician")
+    found = technician.get("/prescribers/search?q=md-1542").get_json()
+    assert [p["name"] for p in found] == ["Dana Ruiz"]
+    queue = technician.get("/orders?prescriber=md%20154210").get_data(as_text=True)
+    assert "Dana Ruiz" in queue and "RX-" in queue
