@@ -14,6 +14,7 @@ from .rules import (
     on_file,
     prescriber,
     release,
+    scripts,
     supply,
 )
 from .rules.duplicate import OpenOrder
@@ -42,6 +43,7 @@ def check_order(
     findings += contraindication.check(document)
     findings += prescriber.check(document, policy)
     findings += on_file.check(document, prescribers_on_file)
+    findings += scripts.check(document)
     findings += supply.check(document, policy, summary, dose_findings)
     findings += duplicate.check(document, open_orders)
     findings.sort(key=lambda f: -f.severity)
