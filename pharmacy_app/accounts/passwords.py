@@ -67,13 +67,15 @@ def check_password_rules(password: str, *, username: str, full_name: str = "") -
 
 def _name_in_password(password: str, full_name: str) -> str | None:
     """The part of the full name found in the password, if one is: the whole name run
-    together, or one of its words of MIN_NAME_IN_PASSWORD letters or more, compared in lower
-    case without spaces, punctuation or accents ("Quinn Tester" is in "QUINN-TESTER1")."""
+    together (either way round), or one of its words of MIN_NAME_IN_PASSWORD letters or more,
+    compared in lower case without spaces, punctuation or accents ("Quinn Tester" is in
+    "QUINN-TESTER1", "Li Wu" in "wu li quokka")."""
     words = _words(full_name)
-    whole = "".join(words)
     clues = [word for word in words if len(word) >= MIN_NAME_IN_PASSWORD]
-    if len(whole) >= MIN_NAME_IN_PASSWORD:
-        clues.insert(0, whole)
+    # The whole name run together, in its order and reversed ("Li Wu" is in "wu li ...").
+    for whole in dict.fromkeys(("".join(words), "".join(reversed(words)))):
+        if len(whole) >= MIN_NAME_IN_PASSWORD:
+            clues.insert(0, whole)
     letters = "".join(_words(password))
     return next((clue for clue in clues if clue in letters), None)
 
