@@ -109,6 +109,8 @@ def edit(order_id: int) -> str | Response:
     form = OrderForm()
     if request.method == "GET":
         form.fill_from(order.document)
+        # An order sent without a received date was received the day it was stored.
+        form.date_received.data = form.date_received.data or order.date_received
     return _enter(form, order=order)
 
 

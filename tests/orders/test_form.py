@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from pharmacy_app.extensions import db
@@ -174,3 +176,16 @@ def test_the_received_date_defaults_to_the_pharmacy_s_own_date(signed_in):
     today = CheckPolicy().today()
     page = signed_in("technician").get("/orders/new").get_data(as_text=True)
     assert f'value="{today.strftime("%m/%d/%Y")}"' in page or f'value="{today}"' in page
+
+
+def test_an_order_sent_without_a_received_date_edits_with_the_date_it_was_stored(
+    api, signed_in, make_document
+):
+    document = make_document()
+    document.pop("date_received", None)
+    order = api.post("/api/v1/orders", json=document).get_json()
+    page = signed_in("technician").get(f"/orders/{order['id']}/edit").get_data(as_text=True)
+    stored = api.get(f"/api/v1/orders/{order['id']}").get_json()
+    assert stored["document"].get("date_received") is None
+    received = re.search(r'name="date_received"[^>]*value="([^"]+)"', page)
+    assert received and received[1]
