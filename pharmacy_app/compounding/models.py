@@ -72,6 +72,11 @@ class Ingredient(Model):
         return IngredientKind(self.kind).label
 
 
+# "Mannitol NF" and "mannitol nf" are one ingredient to a pharmacist: the database refuses the
+# second whichever worker saves it, with the name folded as routes._ingredient_named folds it.
+Index("uq_ingredients_name_folded", func.lower(Ingredient.name), unique=True)
+
+
 class Lot(Model):
     __tablename__ = "lots"
 

@@ -132,9 +132,11 @@ class LabelStockForm(FlaskForm):
         return True
 
     def name_taken(self) -> bool:
-        """Another stock has this name, in any case ("avery 5163" is "Avery 5163")."""
+        """Another stock has this name, in any case ("avery 5163" is "Avery 5163"). Both sides
+        are folded by the database, as its unique index folds them: Python's lower() folds
+        letters SQLite's does not ("É"), and would miss a name the index refuses."""
         same = select(LabelStock.id).where(
-            func.lower(LabelStock.name) == (self.name.data or "").lower()
+            func.lower(LabelStock.name) == func.lower(self.name.data or "")
         )
         editing = self.editing()
         if editing is not None:

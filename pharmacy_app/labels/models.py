@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -74,6 +74,11 @@ class LabelStock(Model):
         if self.sheet_width_mm is not None and self.sheet_height_mm is not None:
             return self.sheet_width_mm, self.sheet_height_mm
         return self.label_width_mm, self.label_height_mm
+
+
+# A stock is chosen by name: the database refuses a second of one name in any case, whichever
+# admin saves it, with the name folded as LabelStockForm.name_taken folds it.
+Index("uq_label_stocks_name_folded", func.lower(LabelStock.name), unique=True)
 
 
 class LabelPrint(Model):

@@ -32,7 +32,9 @@ def app(pg_test_app: Flask) -> Flask:
 
 
 def posted_at_once(clients, url, data):
-    """Each client posts `data` to `url`, released together; the answers in client order."""
+    """Each client posts `data` to `url` (or its own of a list of them), released together;
+    the answers in client order."""
+    forms = data if isinstance(data, list) else [data] * len(clients)
     start = threading.Barrier(len(clients))
     answers: list = [None] * len(clients)
     errors: list[BaseException] = []
@@ -40,7 +42,7 @@ def posted_at_once(clients, url, data):
     def post(index, client):
         try:
             start.wait()
-            answers[index] = client.post(url, data=data)
+            answers[index] = client.post(url, data=forms[index])
         except BaseException as exc:  # reported below, in the test's thread
             start.abort()
             errors.append(exc)
@@ -160,6 +162,17 @@ def test_the_same_ingredient_added_from_several_tabs_at_once_is_added_once(app, 
     assert count(app, Ingredient, Ingredient.name == INGREDIENT["name"]) == 1
 
 
+def test_one_ingredient_named_in_several_cases_from_several_tabs_at_once_is_added_once(
+    app, tabs, catalogue
+):
+    names = ["QA filler2 N", "qa FILLER2 N", "Qa Filler2 N", "QA FILLER2 N"]
+    answers = posted_at_once(
+        tabs("pharmacist"), "/compounding/ingredients", [INGREDIENT | {"name": n} for n in names]
+    )
+    one_saved_the_rest_told(answers, "name", "This ingredient is already in the catalogue.")
+    assert count(app, Ingredient, func.lower(Ingredient.name) == "qa filler2 n") == 1
+
+
 def test_a_double_clicked_ingredient_form_adds_one_and_shows_the_first(app, tabs, catalogue):
     clients = tabs("pharmacist")
     token = TOKEN.search(clients[0].get("/compounding/ingredients").get_data(as_text=True))[1]
@@ -196,3 +209,10 @@ def test_the_same_label_stock_added_from_several_tabs_at_once_is_added_once(app,
         answers, "name", f"A stock named {STOCK['name']} already exists", refused=422
     )
     assert count(app, LabelStock, LabelStock.name == STOCK["name"]) == 1
+
+
+def test_one_label_stock_named_in_several_cases_from_several_tabs_at_once_is_added_once(app, tabs):
+    names = ["qa stk N", "Qa Stk N", "QA STK N", "qa STK n"]
+    answers = posted_at_once(tabs("admin"), "/labels/stocks", [STOCK | {"name": n} for n in names])
+    one_saved_the_rest_told(answers, "name", "already exists", refused=422)
+    assert count(app, LabelStock, func.lower(LabelStock.name) == "qa stk n") == 1
