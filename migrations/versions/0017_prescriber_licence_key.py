@@ -7,7 +7,7 @@ finds the records of that licence. The order documents keep what was written. No
 downgrade: the written forms are in the order documents.
 
 Revision ID: 0017_prescriber_licence_key
-Revises: 0015_catalogue_unique
+Revises: 0016_catalogue_names_folded
 Create Date: 2026-12-04 03:00:00
 
 """
@@ -21,7 +21,7 @@ from pharmacy_app.checks.rules.prescriber import state_code
 
 # revision identifiers, used by Alembic.
 revision = "0017_prescriber_licence_key"
-down_revision = "0015_catalogue_unique"
+down_revision = "0016_catalogue_names_folded"
 branch_labels = None
 depends_on = None
 

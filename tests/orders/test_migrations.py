@@ -48,7 +48,7 @@ def test_prescriber_licences_and_states_are_kept_as_they_are_compared(tmp_path):
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}", "SECRET_KEY": "test"}
     )
     with app.app_context():
-        upgrade(revision="0015_catalogue_unique")
+        upgrade(revision="0016_catalogue_names_folded")
         db.session.execute(
             text(
                 "INSERT INTO prescribers (name, credential, license_number, state, npi, created_at)"
