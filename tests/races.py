@@ -106,3 +106,28 @@ def while_one_holds(
     if errors:
         raise errors[0]
     return outcomes
+
+
+def together(*calls: Callable[[], Any], timeout: float = 60) -> list[Any]:
+    """Run the calls in threads released together (requests from several tabs or workers at
+    the same moment); their results in the calls' order. Any error fails the test."""
+    ready = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def run(index: int, call: Callable[[], Any]) -> None:
+        try:
+            ready.wait()
+            results[index] = call()
+        except BaseException as exc:  # reported below, in the test's thread
+            ready.abort()
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    if errors:
+        raise errors[0]
+    return results

@@ -20,6 +20,7 @@ from tests.compounding.test_formulas_and_lots import formula_data
 from tests.conftest import sign_in
 from tests.idempotency.test_postgres_exactly_once import waiting_on_a_lock
 from tests.labels.test_stocks_and_refills import STOCK
+from tests.races import together
 
 pytestmark = pytest.mark.postgres
 TOKEN = re.compile(r'name="once_token" type="hidden" value="([^"]+)"')
@@ -35,25 +36,12 @@ def posted_at_once(clients, url, data):
     """Each client posts `data` to `url` (or its own of a list of them), released together;
     the answers in client order."""
     forms = data if isinstance(data, list) else [data] * len(clients)
-    start = threading.Barrier(len(clients))
-    answers: list = [None] * len(clients)
-    errors: list[BaseException] = []
-
-    def post(index, client):
-        try:
-            start.wait()
-            answers[index] = client.post(url, data=forms[index])
-        except BaseException as exc:  # reported below, in the test's thread
-            start.abort()
-            errors.append(exc)
-
-    threads = [threading.Thread(target=post, args=pair) for pair in enumerate(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
-    return answers
+    return together(
+        *(
+            lambda c=client, f=form: c.post(url, data=f)
+            for client, form in zip(clients, forms, strict=True)
+        )
+    )
 
 
 @pytest.fixture

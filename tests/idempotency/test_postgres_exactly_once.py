@@ -20,6 +20,7 @@ from pharmacy_app.idempotency.models import FormSubmission
 from pharmacy_app.orders.models import Order
 from tests.conftest import PASSWORD, sign_in
 from tests.orders.test_workflow import form_data
+from tests.races import together
 
 pytestmark = pytest.mark.postgres
 TOKEN = re.compile(r'name="once_token" type="hidden" value="([^"]+)"')
@@ -28,27 +29,6 @@ TOKEN = re.compile(r'name="once_token" type="hidden" value="([^"]+)"')
 def orders(app):
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Order))
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; their results in order."""
-    start = threading.Barrier(len(calls))
-    results, errors = [None] * len(calls), []
-
-    def run(index, call):
-        try:
-            start.wait()
-            results[index] = call()
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
-    return results
 
 
 @pytest.fixture
@@ -75,7 +55,7 @@ def test_the_same_order_form_posted_by_two_workers_at_once_stores_one_order(
     first, second = browsers(pg_app, 2)
     token = TOKEN.search(first.get("/orders/new").get_data(as_text=True))[1]
     data = form_data(make_document()) | {"save": "1", "once_token": token}
-    answers = at_once(
+    answers = together(
         lambda: first.post("/orders/new", data=data),
         lambda: second.post("/orders/new", data=data),
     )
@@ -148,7 +128,7 @@ def test_the_same_idempotency_key_sent_by_two_workers_at_once_stores_one_order(
 ):
     clients = [pg_app.test_client() for _ in range(2)]
     headers = {"Authorization": f"Bearer {technician['token']}", "Idempotency-Key": "race-1"}
-    answers = at_once(
+    answers = together(
         *[
             lambda c=c: c.post("/api/v1/orders", json=make_document(), headers=headers)
             for c in clients
@@ -203,7 +183,7 @@ def test_the_same_verification_key_sent_twice_at_once_verifies_once(
     }
     url = f"/api/v1/orders/{order['id']}/verification"
     clients = [pg_app.test_client() for _ in range(2)]
-    answers = at_once(
+    answers = together(
         *[
             lambda c=c: c.post(url, json={"check_id": order["check_id"]}, headers=headers)
             for c in clients
