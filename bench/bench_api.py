@@ -63,7 +63,15 @@ def _api_token(env: dict[str, str]) -> str:
     flask = [str(Path(sys.executable).parent / "flask"), "--app", "pharmacy_app"]
     subprocess.run([*flask, "init-db"], env=env, check=True, capture_output=True)
     subprocess.run(
-        [*flask, "create-user", "bench", "--role", "technician", "--password", "bench-password-1"],
+        [
+            *flask,
+            "create-user",
+            "bench",
+            "--role",
+            "technician",
+            "--password",
+            "amber lantern quietly hums",
+        ],
         env=env,
         check=True,
         capture_output=True,

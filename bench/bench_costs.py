@@ -133,7 +133,7 @@ def load(app, count: int) -> float:
     started = time.perf_counter()
     with app.app_context():
         upgrade()
-        create_user("bench", "Bench Pharmacist", Role.PHARMACIST, "bench-password-1")
+        create_user("bench", "Bench Pharmacist", Role.PHARMACIST, "amber lantern quietly hums")
         prescribers = [
             Prescriber(
                 name=f"Prescriber {n}", credential="MD", license_number=f"L{n}", state="OR", npi=""
@@ -159,7 +159,7 @@ def load(app, count: int) -> float:
 
 def measure(app, label: str, repeat: int) -> None:
     client = app.test_client()
-    client.post("/login", data={"username": "bench", "password": "bench-password-1"})
+    client.post("/login", data={"username": "bench", "password": "amber lantern quietly hums"})
     url = f"/reports/monthly?month={MONTH:%Y-%m}"
     pdf_url = f"/reports/monthly.pdf?month={MONTH:%Y-%m}"
     assert client.get(url).status_code == 200
