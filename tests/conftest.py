@@ -259,3 +259,15 @@ def seen(app: Flask, order_id: int, **fields: str) -> dict[str, str]:
     with app.app_context():
         check = db.session.get(Order, order_id).latest_check  # type: ignore[union-attr]
         return {"check_id": str(check.id if check else "")} | fields
+
+
+@pytest.fixture
+def catalogue(app: Flask) -> None:
+    """The demo compounding catalogue (ingredients, lots, formulas, containers), its dates
+    counted from the pharmacy's today: the one catalogue every feature's tests build on."""
+    from pharmacy_app.demo.compounding import store_demo_compounding
+    from pharmacy_app.timeutil import pharmacy_today
+
+    with app.app_context():
+        store_demo_compounding(pharmacy_today())
+        db.session.commit()

@@ -14,7 +14,6 @@ import pharmacy_app
 from pharmacy_app.costs.models import PriceSchedule
 from pharmacy_app.extensions import db
 from tests.costs.test_prices import schedule_form
-from tests.labels.conftest import catalogue  # noqa: F401 - fixture
 
 
 class _AnyValue(dict):

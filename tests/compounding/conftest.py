@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
 from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.models import CompoundingRecord, Lot, MasterFormulation
 from pharmacy_app.compounding.services import matching_formulations, record_weights, start_record
-from pharmacy_app.demo.compounding import store_demo_compounding
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
-
-
-@pytest.fixture
-def catalogue(app):
-    with app.app_context():
-        store_demo_compounding(dt.date.today())
-        db.session.commit()
 
 
 @pytest.fixture

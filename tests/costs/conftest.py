@@ -10,7 +10,7 @@ import pytest
 from pharmacy_app.costs.models import CostRecord
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.prescribers import Prescriber
-from tests.labels.conftest import catalogue, ready_order  # noqa: F401 - fixtures
+from tests.labels.conftest import ready_order  # noqa: F401 - fixture
 
 # (local date, prescriber, preparation, days, ingredients, labour, fees, price)
 MONTHS = [

@@ -11,10 +11,10 @@ from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.models import CompoundingRecord, Ingredient, Lot
 from pharmacy_app.costs.models import CostRecord, PriceSchedule
 from pharmacy_app.extensions import db
-from tests.compounding.conftest import catalogue, pharmacist_api, verified_order
+from tests.compounding.conftest import pharmacist_api, verified_order
 from tests.labels.conftest import ready_order
 
-__all__ = ["catalogue", "pharmacist_api", "ready_order", "verified_order"]  # fixtures
+__all__ = ["pharmacist_api", "ready_order", "verified_order"]  # fixtures
 TOKEN = re.compile(r'name="once_token" type="hidden" value="([^"]+)"')
 ALREADY = "This form was already submitted; here is the {} it saved."
 

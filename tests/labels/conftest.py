@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
@@ -17,16 +16,8 @@ from pharmacy_app.compounding.services import (
     sign_off,
     start_record,
 )
-from pharmacy_app.demo.compounding import store_demo_compounding
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
-
-
-@pytest.fixture
-def catalogue(app):
-    with app.app_context():
-        store_demo_compounding(dt.date.today())
-        db.session.commit()
 
 
 @pytest.fixture
