@@ -4,7 +4,12 @@ these; the views and the API report a WorkflowError at the field, as a message, 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import InstrumentedAttribute
+
+from .extensions import db
 
 if TYPE_CHECKING:
     from .accounts.models import User
@@ -32,3 +37,19 @@ def require_pharmacist(user: User, message: str = "Only a pharmacist can do this
 
     if not user.can(Permission.VERIFY):
         raise WorkflowError(message)
+
+
+def lock_row(entity: Any, column: InstrumentedAttribute[Any]) -> None:
+    """Take `entity`'s row lock for the rest of the transaction, then re-read it, so the
+    state a change starts from is checked under the lock and two workers acting at once are
+    served one after the other (PostgreSQL locks the row; SQLite takes its write lock).
+    `column` is set to itself; where the model has an `onupdate` timestamp, name that one, so
+    the lock leaves it as it was (an UPDATE that does not name it would set it)."""
+    model = type(entity)
+    db.session.execute(
+        update(model)
+        .where(model.id == entity.id)
+        .values({column.key: column})
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(entity)

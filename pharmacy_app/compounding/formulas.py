@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from ..checks import DosageForm, Severity
 from ..checks.findings import plain
@@ -17,6 +17,7 @@ from ..checks.rules.text import normalize
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import current_policy
+from ..workflow import lock_row
 from .bud import BudRule, rule_problem, storage_problem
 from .models import Ingredient, IngredientKind, MasterFormulation
 
@@ -84,14 +85,7 @@ def add_formulation(mfr: MasterFormulation, previous: MasterFormulation | None) 
         _refuse_taken_name(mfr.name, family=None)
         mfr.family, mfr.version = _free_family(formula_slug(mfr.name)), 1
     else:
-        # The row lock (PostgreSQL) or the write lock (SQLite), taken before the state is read.
-        db.session.execute(
-            update(MasterFormulation)
-            .where(MasterFormulation.id == previous.id)
-            .values(is_current=MasterFormulation.is_current)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.refresh(previous)
+        lock_row(previous, MasterFormulation.is_current)
         _refuse_outdated(previous)
         _refuse_taken_name(mfr.name, family=previous.family)
         previous.is_current = False

@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import update
-
-from ..extensions import db
+from ..workflow import lock_row
 from .models import Order, OrderEvent
 
 if TYPE_CHECKING:
@@ -20,13 +18,7 @@ def lock_order(order: Order) -> None:
     to an order, or to one of its fills, checks the state it starts from under this lock, so
     two workers acting at once are served one after the other (PostgreSQL locks the row; on
     SQLite the write takes the database's write lock)."""
-    db.session.execute(
-        update(Order)
-        .where(Order.id == order.id)
-        .values(updated_at=Order.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(order)
+    lock_row(order, Order.updated_at)
 
 
 def record_event(
