@@ -45,13 +45,7 @@ def at_once(
             ready.abort()
             errors.append(exc)
 
-    threads = [threading.Thread(target=attempt, args=pair) for pair in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    if errors:
-        raise errors[0]
+    _run([threading.Thread(target=attempt, args=pair) for pair in attempts], errors, timeout)
     return done, refused
 
 
@@ -99,12 +93,7 @@ def while_one_holds(
             target=run, args=(second, lambda: first_acted.wait(timeout), lambda: None)
         ),
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    if errors:
-        raise errors[0]
+    _run(threads, errors, timeout)
     return outcomes
 
 
@@ -123,11 +112,15 @@ def together(*calls: Callable[[], Any], timeout: float = 60) -> list[Any]:
             ready.abort()
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    _run([threading.Thread(target=run, args=item) for item in enumerate(calls)], errors, timeout)
+    return results
+
+
+def _run(threads: list[threading.Thread], errors: list[BaseException], timeout: float) -> None:
+    """Start the threads, wait for them, and raise the first error any of them met."""
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout)
     if errors:
         raise errors[0]
-    return results
