@@ -11,7 +11,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .accounts.auth import configure_auth
-from .checks import CheckPolicy
 from .checks.findings import plain
 from .config import configure, configure_proxies
 from .extensions import csrf, db, migrate
@@ -33,11 +32,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    configure(app, test_config)
-    configure_proxies(app)
+    settings = configure(app, test_config)
+    configure_proxies(app, settings)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # verdict first, as documented
     register_extensions(app)
-    app.extensions["check_policy"] = CheckPolicy.from_settings(app.config)
+    app.extensions["check_policy"] = settings.check_policy(app.config)
     configure_auth(app)
     # Form tokens are checked after sign-in (before-request hooks run in the order they are
     # registered): a signed-out visitor is sent to sign in before a stale-token page can say

@@ -9,6 +9,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .extensions import db
+from .settings import settings
 
 # The database cannot answer just now: the server is down or out of reach, the connection
 # dropped, no pooled connection came free in time, or (SQLite) another writer held the write
@@ -59,7 +60,7 @@ def _database_unavailable(error: Exception) -> Response:
         "Database unavailable on %s %s: %s", request.method, request.path, error
     )
     unavailable = ServiceUnavailable(
-        UNAVAILABLE_MESSAGE, retry_after=current_app.config["DATABASE_RETRY_AFTER_SECONDS"]
+        UNAVAILABLE_MESSAGE, retry_after=settings().database_retry_after_seconds
     )
     if _wants_json():
         return http_error(unavailable)
@@ -77,7 +78,7 @@ def _plain_page(error: HTTPException) -> str:
     which read the pharmacy's settings and the signed-in user from the database."""
     from .accounts.services import CONFIGURED_DETAILS
 
-    pharmacy = {detail: current_app.config[name] for detail, name in CONFIGURED_DETAILS.items()}
+    pharmacy = {detail: settings().value_of(name) for detail, name in CONFIGURED_DETAILS.items()}
     template = current_app.jinja_env.get_template("plain_error.html")
     return template.render(error=error, pharmacy=pharmacy)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from .settings import settings
 
 
 def utcnow() -> dt.datetime:
@@ -21,7 +21,7 @@ def iso_utc(value: dt.datetime | None) -> str | None:
 
 
 def pharmacy_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["PHARMACY_TIMEZONE"])
+    return settings().pharmacy_timezone
 
 
 def pharmacy_time(moment: dt.datetime) -> dt.datetime:

@@ -79,6 +79,20 @@ def make_document() -> Callable[..., dict[str, Any]]:
     return lambda **overrides: merged(CLEAN_ORDER, overrides)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "app_config(NAME=value, ...): build the test's `app` (or `pg_app`) with these settings; "
+        "the settings are fixed when an app is built (pharmacy_app/settings.py)",
+    )
+
+
+def with_marked_config(request: pytest.FixtureRequest, config: dict[str, Any]) -> dict[str, Any]:
+    """`config` with the test's `@pytest.mark.app_config(...)` settings over it."""
+    marker = request.node.get_closest_marker("app_config")
+    return {**config, **(marker.kwargs if marker else {})}
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An SQLite file upgraded once by the Alembic migrations; each test gets a copy."""
@@ -91,21 +105,20 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def app(migrated_sqlite: Path, tmp_path: Path) -> Iterator[Flask]:
+def app(migrated_sqlite: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     database = tmp_path / "pharmacy.sqlite3"
     shutil.copy(migrated_sqlite, database)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-            "PHARMACY_STATE": "OR",
-            # Test-client tests post forms without their CSRF token; tests/accounts checks
-            # CSRF with it switched on.
-            "WTF_CSRF_ENABLED": False,
-            "ARGON2_MEMORY_COST": 1024,  # fast hashing for tests only
-        }
-    )
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "PHARMACY_STATE": "OR",
+        # Test-client tests post forms without their CSRF token; tests/accounts checks
+        # CSRF with it switched on.
+        "WTF_CSRF_ENABLED": False,
+        "ARGON2_MEMORY_COST": 1024,  # fast hashing for tests only
+    }
+    app = create_app(with_marked_config(request, settings))
     yield app
 
     with app.app_context():
@@ -213,16 +226,15 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def pg_app(pg_url: str) -> Iterator[Flask]:
+def pg_app(pg_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
     """The app on a migrated throwaway PostgreSQL database."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": pg_url,
-            "PHARMACY_STATE": "OR",
-        }
-    )
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": pg_url,
+        "PHARMACY_STATE": "OR",
+    }
+    app = create_app(with_marked_config(request, settings))
     with app.app_context():
         upgrade()
     yield app

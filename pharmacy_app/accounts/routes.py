@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -23,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..idempotency.forms import claim
+from ..settings import settings as app_settings
 from .auth import SIGNED_IN_AT, acting_user, require
 from .forms import (
     ChangePasswordForm,
@@ -258,7 +258,7 @@ def settings() -> str | Response:
         flash("Settings saved.")
         return redirect(url_for("accounts.settings"))
     for name, variable in CONFIGURED_DETAILS.items():
-        configured = current_app.config[variable]
+        configured = app_settings().value_of(variable)
         form[name].render_kw = {"placeholder": configured}
         form[
             name

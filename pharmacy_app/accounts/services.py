@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, func, not_, or_, select, update
 
 from ..extensions import db
 from ..plaintext import hidden_character_problem
+from ..settings import settings as app_settings
 from ..timeutil import utcnow
 from .errors import AccountError
 from .models import (
@@ -56,10 +57,10 @@ USERNAME_CHARACTERS = re.compile(r"[a-z0-9._-]+")
 def _hasher() -> PasswordHasher:
     """Argon2id with the library's recommended costs; tests may lower them
     (ARGON2_TIME_COST, ARGON2_MEMORY_COST) to run faster."""
-    config = current_app.config
-    if "ARGON2_MEMORY_COST" in config:
+    configured = app_settings()
+    if configured.argon2_memory_cost is not None:
         return PasswordHasher(
-            time_cost=config.get("ARGON2_TIME_COST", 1), memory_cost=config["ARGON2_MEMORY_COST"]
+            time_cost=configured.argon2_time_cost or 1, memory_cost=configured.argon2_memory_cost
         )
     return PasswordHasher()
 
@@ -392,9 +393,9 @@ def save_settings(settings: PharmacySettings, values: Mapping[str, Any]) -> None
 
 def pharmacy_details() -> dict[str, str]:
     """Name, address and phone: the admin's settings where given, else the configured ones."""
-    settings, config = pharmacy_settings(), current_app.config
+    settings, configured = pharmacy_settings(), app_settings()
     return {
-        detail: getattr(settings, detail) or config[variable]
+        detail: getattr(settings, detail) or configured.value_of(variable)
         for detail, variable in CONFIGURED_DETAILS.items()
     }
 

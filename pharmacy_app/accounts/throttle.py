@@ -22,10 +22,10 @@ import datetime as dt
 import math
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Select, and_, delete, func, or_, select, update
 
 from ..extensions import db
+from ..settings import settings
 from ..timeutil import utcnow
 from .models import ADDRESS_MAX, KnownSignInAddress, SignInFailure
 
@@ -215,13 +215,13 @@ def _pause(conditions: list[Any], limit: int, now: dt.datetime, window: dt.timed
 
 
 def _limits() -> tuple[int, int, dt.timedelta]:
-    config = current_app.config
+    configured = settings()
     return (
-        int(config["SIGN_IN_MAX_FAILURES"]),
-        int(config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"]),
-        dt.timedelta(minutes=float(config["SIGN_IN_PAUSE_MINUTES"])),
+        configured.sign_in_max_failures,
+        configured.sign_in_max_failures_per_address,
+        configured.sign_in_pause,
     )
 
 
 def _known_for() -> dt.timedelta:
-    return dt.timedelta(days=float(current_app.config["SIGN_IN_KNOWN_ADDRESS_DAYS"]))
+    return settings().known_address_period

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from ..checks import DosageForm, Severity
 from ..checks.findings import plain
 from ..checks.formulation import check_formulation
 from ..extensions import db
+from ..settings import settings
 from . import arithmetic
 from .models import DOSE_ROLES, Ingredient, IngredientKind, Lot, MasterFormulation
 
@@ -46,22 +46,15 @@ class Need:
         return self.required * TO_STOCK[(self.unit, self.ingredient.stock_unit)]
 
 
-def _setting(name: str, default: str) -> Decimal:
-    value = Decimal(str(current_app.config.get(name, default)))
-    if not value.is_finite() or value <= 0:
-        raise RuntimeError(f"The setting {name} must be a number above 0, not {value}.")
-    return value
-
-
 def tolerance_percent() -> Decimal:
     """FLASK_COMPOUNDING_TOLERANCE_PERCENT, default 5: a weight further off needs a decision."""
-    return _setting("COMPOUNDING_TOLERANCE_PERCENT", "5")
+    return settings().compounding_tolerance_percent
 
 
 def readability_mg() -> Decimal:
     """The balance's readability, FLASK_COMPOUNDING_BALANCE_READABILITY_G, default 0.001 g
     (Medisca: LDN needs a balance reading to 0.001 g; shared/domain/ldn.md)."""
-    return _setting("COMPOUNDING_BALANCE_READABILITY_G", "0.001") * 1000
+    return settings().compounding_balance_readability_g * 1000
 
 
 def discard_limit_percent() -> Decimal:
@@ -69,7 +62,7 @@ def discard_limit_percent() -> Decimal:
     than this (or none at all) cannot be accepted; the fill is discarded and made again. A
     general-knowledge default (USP <795> leaves the limits to the pharmacy), never below the
     tolerance."""
-    return max(_setting("COMPOUNDING_DISCARD_LIMIT_PERCENT", "10"), tolerance_percent())
+    return max(settings().compounding_discard_limit_percent, tolerance_percent())
 
 
 def needs(mfr: MasterFormulation, quantity: Decimal) -> tuple[arithmetic.Worksheet, list[Need]]:

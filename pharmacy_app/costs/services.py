@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from flask import current_app
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -15,6 +14,7 @@ from ..compounding.models import CompoundingRecord, MasterFormulation
 from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import Order
+from ..settings import settings
 from ..timeutil import pharmacy_time
 from ..workflow import MIN_REASON, WorkflowError
 from .models import WHAT_LENGTH, CostLine, CostRecord, PriceSchedule
@@ -45,7 +45,7 @@ def _component_line(ingredient: str, lot_number: str) -> str:
 def cost_lines(record: CompoundingRecord) -> list[CostLine]:
     """The fill's cost, line by line: each component at its lot's unit cost, the labour of
     the formula's minutes at the hourly rate, and the per-fill fees."""
-    config = current_app.config
+    configured = settings()
     lines = []
     for component in record.components:
         if not component.from_stock:
@@ -63,7 +63,7 @@ def cost_lines(record: CompoundingRecord) -> list[CostLine]:
                 amount=money(stock_quantity * lot.unit_cost),
             )
         )
-    rate = Decimal(str(config["LABOUR_RATE_PER_HOUR"]))
+    rate = configured.labour_rate_per_hour
     minutes = Decimal(record.mfr.labour_minutes)
     lines.append(
         CostLine(
@@ -75,7 +75,7 @@ def cost_lines(record: CompoundingRecord) -> list[CostLine]:
             amount=money(minutes * rate / 60),
         )
     )
-    fee = Decimal(str(config["FEES_PER_FILL"]))
+    fee = configured.fees_per_fill
     lines.append(
         CostLine(
             kind="fee",
@@ -111,7 +111,7 @@ def schedule_for(family: str, on: dt.date) -> PriceSchedule | None:
 
 def computed_price(record: CompoundingRecord, lines: list[CostLine], on: dt.date) -> Decimal:
     """The price the schedule in effect gives; cost plus markup plus fee by default."""
-    config = current_app.config
+    configured = settings()
     ingredients = sum((line.amount for line in lines if line.kind == "ingredient"), Decimal(0))
     labour = sum((line.amount for line in lines if line.kind == "labour"), Decimal(0))
     schedule = schedule_for(record.mfr.family, on)
@@ -123,9 +123,9 @@ def computed_price(record: CompoundingRecord, lines: list[CostLine], on: dt.date
     markup = (
         schedule.markup_percent
         if schedule and schedule.markup_percent is not None
-        else Decimal(str(config["DEFAULT_MARKUP_PERCENT"]))
+        else configured.default_markup_percent
     )
-    fee = schedule.dispensing_fee if schedule else Decimal(str(config["DEFAULT_DISPENSING_FEE"]))
+    fee = schedule.dispensing_fee if schedule else configured.default_dispensing_fee
     return money(ingredients * (1 + markup / 100) + labour + fee)
 
 
@@ -199,7 +199,7 @@ def freeze_cost(
         total_cost=all_costs,
         price=charged,
         margin=charged - all_costs,
-        currency=current_app.config["CURRENCY"],
+        currency=settings().currency,
         computed_price=price,
         price_overridden=price_override is not None,
         override_reason=reason.strip(),

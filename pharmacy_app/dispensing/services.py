@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ..accounts.models import Permission, User
@@ -26,17 +25,11 @@ from ..labels.models import LabelPrint
 from ..labels.services import DISPENSABLE_ORDERS
 from ..orders.history import lock_order, record_event
 from ..orders.models import OrderStatus
+from ..settings import settings
 from ..timeutil import pharmacy_time, utcnow
 from ..workflow import MIN_REASON, WorkflowError
 
 DISPENSE_METHODS = {"picked_up": "picked up by the patient", "shipped": "shipped"}
-# A refill is "too soon" before this share of the previous fill's days supply has passed
-# (FLASK_REFILL_TOO_SOON_PERCENT; 0 turns the check off). 75% is the threshold US payers
-# commonly apply to a non-controlled drug's refill (general knowledge, not a law: naltrexone
-# is not scheduled): a 30-day fill may be refilled from day 23, which leaves a compounding
-# pharmacy a week to make and ship the next fill, while a second month's supply handed over
-# days after the first (a double entry, a fill recorded on the wrong patient) is caught.
-DEFAULT_REFILL_TOO_SOON_PERCENT = "75"
 
 
 @dataclass(frozen=True)
@@ -72,16 +65,8 @@ class RefillTooSoon(WorkflowError):
 
 
 def refill_too_soon_percent() -> Decimal:
-    raw = current_app.config.get("REFILL_TOO_SOON_PERCENT", DEFAULT_REFILL_TOO_SOON_PERCENT)
-    try:
-        value = Decimal(str(raw))
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite() or not 0 <= value <= 100:
-        raise RuntimeError(
-            f"The setting REFILL_TOO_SOON_PERCENT must be a number from 0 to 100, not {raw}."
-        )
-    return value
+    """REFILL_TOO_SOON_PERCENT (settings.py, where its default is explained)."""
+    return settings().refill_too_soon_percent
 
 
 def local_date(moment: dt.datetime) -> dt.date:

@@ -9,13 +9,14 @@ from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from ..settings import settings
 from ..timeutil import utcnow
 from .models import FormSubmission, IdempotentRequest
 
 
 def retention() -> dt.timedelta:
     """SUBMISSION_RETENTION_HOURS: a form token is accepted, and an answer replayed, this long."""
-    return dt.timedelta(hours=float(current_app.config["SUBMISSION_RETENTION_HOURS"]))
+    return settings().submission_retention
 
 
 def forget_expired() -> None:

@@ -136,8 +136,8 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(app):
 
 
 @pytest.mark.postgres
+@pytest.mark.app_config(ARGON2_MEMORY_COST=1024)
 def test_two_admins_demoting_each_other_at_once_leave_one_admin_on_postgresql(pg_app):
-    pg_app.config["ARGON2_MEMORY_COST"] = 1024
     first, second = make_admins(pg_app, "ana", "ben")
     outcome = demote_each_other(pg_app, first, second)
     assert outcome == {
@@ -202,7 +202,10 @@ def test_an_admin_changes_their_own_password_on_their_account_page(signed_in):
 def test_the_settings_page_shows_the_details_in_effect_and_where_they_come_from(app, signed_in):
     admin = signed_in("admin")
     page = admin.get("/admin/settings").get_data(as_text=True)
-    name, address = app.config["PHARMACY_NAME"], app.config["PHARMACY_ADDRESS"]
+    name, address = (
+        app.extensions["settings"].pharmacy_name,
+        app.extensions["settings"].pharmacy_address,
+    )
     assert f'placeholder="{name}"' in page
     assert f'placeholder="{address}"' in page
     assert f"the server&#39;s setting (PHARMACY_NAME): {name}" in page
@@ -215,7 +218,7 @@ def test_settings_saved_blank_fall_back_to_the_configuration(app, signed_in):
     page = admin.get("/admin/settings").get_data(as_text=True)
     assert (
         "Pages and labels show: <strong>Cedar Apothecary</strong>, "
-        + app.config["PHARMACY_ADDRESS"]
+        + app.extensions["settings"].pharmacy_address
         in page
     )
     with app.app_context():

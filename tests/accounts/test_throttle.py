@@ -275,7 +275,7 @@ def test_an_address_is_known_only_for_a_while(app, make_user):
     sign_in(browser(app, OFFICE), user.username)
     with app.app_context():
         for known in db.session.scalars(select(KnownSignInAddress)):
-            known.at -= dt.timedelta(days=app.config["SIGN_IN_KNOWN_ADDRESS_DAYS"] + 1)
+            known.at -= app.extensions["settings"].known_address_period + dt.timedelta(days=1)
         db.session.commit()
     fail(browser(app, ATTACKER), user.username, LIMIT)
     page = attempt(browser(app, OFFICE), user.username, PASSWORD).get_data(as_text=True)
@@ -412,8 +412,8 @@ def test_a_trusted_proxies_setting_that_is_not_a_count_is_refused(
 
 
 @pytest.mark.postgres
+@pytest.mark.app_config(WTF_CSRF_ENABLED=False, ARGON2_MEMORY_COST=1024)
 def test_the_address_limit_and_known_addresses_hold_on_postgresql(pg_app):
-    pg_app.config.update(WTF_CSRF_ENABLED=False, ARGON2_MEMORY_COST=1024)
     with pg_app.app_context():
         from pharmacy_app.accounts.models import Role
         from pharmacy_app.accounts.services import create_user
@@ -522,9 +522,9 @@ def test_the_admins_unlock_names_the_address_pauses_that_remain(app, signed_in, 
 
 
 @pytest.mark.postgres
+@pytest.mark.app_config(WTF_CSRF_ENABLED=False, ARGON2_MEMORY_COST=1024)
 def test_a_shared_address_pause_on_postgresql_spares_known_users_and_lifts(pg_app):
     """The QA probe: 31 wrong passwords for made-up usernames from 127.0.0.1."""
-    pg_app.config.update(WTF_CSRF_ENABLED=False, ARGON2_MEMORY_COST=1024)
     with pg_app.app_context():
         from pharmacy_app.accounts.models import Role
         from pharmacy_app.accounts.services import create_user

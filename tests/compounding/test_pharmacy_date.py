@@ -43,8 +43,8 @@ def test_the_pharmacys_date_at_17_30_pst_is_still_the_30th(app, half_past_five_p
         assert pharmacy_today() == dt.date(2026, 11, 30)
 
 
+@pytest.mark.app_config(PHARMACY_TIMEZONE="Europe/Berlin")  # 02:30 on 1 December there
 def test_the_pharmacys_date_follows_its_configured_zone(app, half_past_five_pst):
-    app.config["PHARMACY_TIMEZONE"] = "Europe/Berlin"  # 02:30 on 1 December there
     with app.app_context():
         assert pharmacy_today() == dt.date(2026, 12, 1)
 

@@ -94,8 +94,8 @@ def test_a_naltrexone_weighing_below_the_minimum_is_flagged_with_the_remedy(
         assert db.session.get(CompoundingRecord, usual).cautions == []
 
 
+@pytest.mark.app_config(COMPOUNDING_BALANCE_READABILITY_G="0.0001")
 def test_a_finer_balance_is_a_setting(app, verified_order, compound):
-    app.config["COMPOUNDING_BALANCE_READABILITY_G"] = "0.0001"
     record_id = compound(verified_order(preparation={"strength": "0.5 mg"}))
     with app.app_context():
         found = db.session.get(CompoundingRecord, record_id)
@@ -262,8 +262,8 @@ def test_a_fill_beyond_the_limit_is_discarded(app, signed_in, verified_order, co
         assert db.session.get(CompoundingRecord, record_id).status == "discarded"
 
 
+@pytest.mark.app_config(COMPOUNDING_DISCARD_LIMIT_PERCENT="15")
 def test_the_discard_limit_is_a_setting(app, signed_in, verified_order, compound, weigh_in):
-    app.config["COMPOUNDING_DISCARD_LIMIT_PERCENT"] = "15"
     record_id = compound(verified_order())
     weigh_in(record_id, active=D(160))  # 10.34%: within 15%
     with app.app_context():

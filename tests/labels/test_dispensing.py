@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from pharmacy_app import create_app
 from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.models import CompoundingRecord
 from pharmacy_app.compounding.services import (
@@ -17,6 +18,7 @@ from pharmacy_app.compounding.services import (
     sign_off,
     start_record,
 )
+from pharmacy_app.config import ConfigurationError
 from pharmacy_app.costs.models import CostRecord
 from pharmacy_app.dispensing.services import dispense, refill_too_soon
 from pharmacy_app.extensions import db
@@ -244,15 +246,26 @@ def test_a_refill_once_most_of_the_supply_is_used_needs_no_acknowledgement(
     assert order_status(app, order_id) == "dispensed"
 
 
+def percent(value: str, days_after: int, too_soon: bool) -> object:
+    return pytest.param(
+        days_after, too_soon, marks=pytest.mark.app_config(REFILL_TOO_SOON_PERCENT=value)
+    )
+
+
 @pytest.mark.parametrize(
-    ("percent", "days_after", "too_soon"),
-    [("75", 22, True), ("75", 23, False), ("90", 26, True), ("90", 27, False), ("0", 0, False)],
+    ("days_after", "too_soon"),
+    [
+        percent("75", 22, True),
+        percent("75", 23, False),
+        percent("90", 26, True),
+        percent("90", 27, False),
+        percent("0", 0, False),
+    ],
 )
 def test_the_refill_threshold_is_a_share_of_the_days_supply(
-    app, refill_after, percent, days_after, too_soon
+    app, refill_after, days_after, too_soon
 ):
     order_id, refill_id = refill_after(40)
-    app.config["REFILL_TOO_SOON_PERCENT"] = percent
     with app.app_context():
         first = fill_of(app, order_id, 1)
         refill = db.session.get(CompoundingRecord, refill_id)
@@ -260,8 +273,9 @@ def test_the_refill_threshold_is_a_share_of_the_days_supply(
         assert (found is not None) == too_soon
 
 
-def test_the_refill_threshold_setting_must_be_a_percentage(app, refill_after):
-    _order_id, refill_id = refill_after(40)
-    app.config["REFILL_TOO_SOON_PERCENT"] = "120"
-    with app.app_context(), pytest.raises(RuntimeError, match="from 0 to 100"):
-        refill_too_soon(db.session.get(CompoundingRecord, refill_id))
+@pytest.mark.parametrize("value", ["120", "-1", "soon"])
+def test_the_refill_threshold_setting_must_be_a_percentage(value):
+    with pytest.raises(
+        ConfigurationError, match="REFILL_TOO_SOON_PERCENT must be a number from 0 to 100"
+    ):
+        create_app({"SECRET_KEY": "x", "REFILL_TOO_SOON_PERCENT": value})

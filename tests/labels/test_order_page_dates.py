@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from pharmacy_app.accounts.models import User
@@ -38,8 +39,8 @@ def test_dispensing_and_print_times_are_the_pharmacys_local_ones(app, signed_in,
     assert "UTC" not in page
 
 
+@pytest.mark.app_config(PHARMACY_TIMEZONE="Europe/London")
 def test_the_time_zone_follows_the_pharmacys_setting(app, signed_in, ready_order):
-    app.config["PHARMACY_TIMEZONE"] = "Europe/London"
     order_id = ready_order()
     client = signed_in("technician")
     client.post(f"/orders/{order_id}/label")
