@@ -6,8 +6,9 @@ import csv
 import datetime as dt
 import io
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import delete, select
 
@@ -246,3 +247,30 @@ def test_a_voided_fill_leaves_the_month_and_says_why(app, make_user, ready_order
         assert monthly_report(dt.date(2026, 7, 1))["totals"]["fills"] == before - 1
     page = client.get(f"/orders/{order_id}").get_data(as_text=True)
     assert "capsules damaged in post" in page
+
+
+@pytest.mark.app_config(
+    LABOUR_RATE_PER_HOUR="90.00",
+    FEES_PER_FILL="1.25",
+    DEFAULT_MARKUP_PERCENT="50",
+    DEFAULT_DISPENSING_FEE="12.00",
+    CURRENCY="CAD",
+)
+def test_the_configured_rates_price_a_fill_and_show_on_the_prices_page(
+    app, make_user, ready_order, signed_in
+):
+    pharmacist = make_user("pharmacist")
+    with app.app_context():
+        db.session.execute(delete(PriceSchedule))
+        db.session.commit()
+    cost, lines = cost_of(app, dispense_fill(app, ready_order(), pharmacist.id))
+    ingredient = sum(a for kind, a in lines if kind == "ingredient")
+    assert cost.labour_cost == Decimal("30.00")  # 20 minutes at 90.00 an hour
+    assert cost.fees == Decimal("1.25")
+    assert cost.currency == "CAD"
+    # Ingredients plus 50%, rounded half up to cents, plus 30.00 labour and a 12.00 fee.
+    assert cost.price == (ingredient * Decimal("1.5") + Decimal("42.00")).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    page = signed_in("pharmacist").get("/costs/prices").get_data(as_text=True)
+    assert "ingredient cost plus 50% plus labour plus a 12.00 dispensing fee" in page
