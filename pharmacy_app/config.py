@@ -1,4 +1,5 @@
-"""Settings in layers: defaults, the instance folder, environment variables, test overrides."""
+"""Settings in layers: defaults, the instance folder, environment variables, test overrides,
+loaded into app.config; the app's own settings are then built from it once (settings.py)."""
 
 from __future__ import annotations
 

@@ -41,30 +41,32 @@ class ConfigurationError(click.ClickException):
     it as one line ("Error: ...") and exits with status 1 instead of a traceback."""
 
 
-def _number(name: str, raw: object, what: str, *, least: int, most: int | None = None) -> Decimal:
-    """`raw` as a finite Decimal within [least, most], else a ConfigurationError saying
-    `what` the setting must be."""
+def _number(
+    name: str, raw: object, what: str, *, least: int, most: int | None = None, above: bool = False
+) -> Decimal:
+    """`raw` as a finite Decimal from `least` (or `above` it) to `most`, else a
+    ConfigurationError saying `what` the setting must be."""
     try:
         value = Decimal(str(raw)) if not isinstance(raw, bool) else Decimal("NaN")
     except InvalidOperation:
         value = Decimal("NaN")
-    if not value.is_finite() or value < least or (most is not None and value > most):
+    if (
+        not value.is_finite()
+        or value < least
+        or (above and value == least)
+        or (most is not None and value > most)
+    ):
         raise ConfigurationError(f"{name} must be {what}, not {raw!r}.")
     return value
 
 
-def _decimal(what: str, *, least: int = 0, most: int | None = None) -> Parser[Decimal]:
+def _decimal(
+    what: str, *, least: int = 0, most: int | None = None, above: bool = False
+) -> Parser[Decimal]:
     def parse(name: str, raw: object) -> Decimal:
-        return _number(name, raw, what, least=least, most=most)
+        return _number(name, raw, what, least=least, most=most, above=above)
 
     return parse
-
-
-def _positive(name: str, raw: object) -> Decimal:
-    value = _number(name, raw, "a number above 0", least=0)
-    if not value:
-        raise ConfigurationError(f"{name} must be a number above 0, not {raw!r}.")
-    return value
 
 
 def _whole(what: str, *, least: int) -> Parser[int]:
@@ -89,7 +91,7 @@ def _text(_name: str, raw: object) -> str:
 def _zone(name: str, raw: object) -> ZoneInfo:
     try:
         return ZoneInfo(str(raw).strip())
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "America", a folder
         raise ConfigurationError(
             f"{name} must be an IANA time zone name such as America/Los_Angeles, not {raw!r}."
         ) from exc
@@ -105,7 +107,7 @@ _ZONE = _parsed_by(_zone)
 _MONEY = _parsed_by(_decimal("an amount of 0 or more"))
 _PERCENT = _parsed_by(_decimal("a number of 0 or more"))
 _SHARE = _parsed_by(_decimal("a number from 0 to 100", most=100))
-_ABOVE_ZERO = _parsed_by(_positive)
+_ABOVE_ZERO = _parsed_by(_decimal("a number above 0", above=True))
 _COUNT = _parsed_by(_whole("a whole number of 1 or more", least=1))
 _DURATION = _parsed_by(_decimal("a number of 0 or more"))
 _WAIT = _parsed_by(_seconds)

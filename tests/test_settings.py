@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import subprocess
+import sys
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -87,6 +89,7 @@ def test_the_instance_config_sets_settings_and_the_environment_and_tests_win(tmp
         ("DEFAULT_MARKUP_PERCENT", "Infinity", "must be a number of 0 or more"),
         ("PHARMACY_TIMEZONE", "Pacific/Atlantis", "must be an IANA time zone name"),
         ("PHARMACY_TIMEZONE", "../etc/passwd", "must be an IANA time zone name"),
+        ("PHARMACY_TIMEZONE", "America", "must be an IANA time zone name"),
         ("SIGN_IN_MAX_FAILURES", "0", "must be a whole number of 1 or more"),
         ("SIGN_IN_MAX_FAILURES_PER_ADDRESS", "2.5", "must be a whole number of 1 or more"),
         ("SIGN_IN_PAUSE_MINUTES", True, "must be a number of 0 or more"),
@@ -106,3 +109,18 @@ def test_a_bad_setting_stops_the_app_naming_the_setting(name, value, message):
 def test_the_settings_cannot_change_while_the_app_runs():
     with pytest.raises(dataclasses.FrozenInstanceError):
         built().currency = "EUR"  # type: ignore[misc]
+
+
+def test_the_settings_module_loads_no_flask():
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, pharmacy_app.settings as s; s.Settings.from_config({'CURRENCY': 'EUR'}); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'werkzeug')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]", loaded.stdout
