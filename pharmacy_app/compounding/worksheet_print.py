@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..accounts.models import User
+from ..pdf import plain_values
 from .models import CompoundingRecord, RecordComponent
 
 
@@ -66,52 +67,35 @@ class WorksheetPrint:
 def worksheet_print(record: CompoundingRecord) -> WorksheetPrint:
     """The fill's worksheet as plain values, read from the record once."""
     mfr, order = record.mfr, record.order
-    return WorksheetPrint(
-        batch_number=record.batch_number,
+    return plain_values(
+        WorksheetPrint,
+        record,
         formula_name=mfr.name,
         formula_version=mfr.version,
         release=mfr.release,
         rx_number=order.rx_number,
         patient=order.patient.full_name,
-        units_to_make=record.units_to_make,
-        unit_name=record.unit_name,
-        beyond_use_date=record.beyond_use_date,
-        bud_reason=record.bud_reason,
-        storage=record.storage,
-        supply_warning=record.supply_warning,
-        supply_accepted_reason=record.supply_accepted_reason,
         supply_accepted_by=_name(record.supply_accepted_by),
         cautions=tuple(record.cautions or ()),
         lines=tuple(dict(line) for line in record.worksheet),
         components=tuple(_component(c) for c in record.components),
-        tolerance_percent=record.tolerance_percent,
-        discard_limit_percent=record.discard_limit_percent,
         method=mfr.method,
         equipment=mfr.equipment,
         quality_checks=mfr.quality_checks,
         prepared_by=_name(record.prepared_by),
-        prepared_at=record.prepared_at,
         signed_off_by=_name(record.signed_off_by),
-        signed_off_at=record.signed_off_at,
     )
 
 
 def _component(component: RecordComponent) -> ComponentPrint:
     lot = component.lot
-    return ComponentPrint(
-        role=component.role,
+    return plain_values(
+        ComponentPrint,
+        component,
         ingredient=lot.ingredient.name,
         lot_number=lot.lot_number,
         supplier=lot.supplier,
         expiry_date=lot.expiry_date,
-        required=component.required,
-        actual=component.actual,
-        unit=component.unit,
-        from_stock=component.from_stock,
-        weighed=component.weighed,
-        within_tolerance=component.within_tolerance,
-        beyond_limit=component.beyond_limit,
-        decision_reason=component.decision_reason,
     )
 
 

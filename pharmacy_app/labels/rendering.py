@@ -16,7 +16,7 @@ import barcode
 from flask import current_app
 from markupsafe import Markup
 
-from ..pdf import layout
+from ..pdf import layout, plain_values
 from .fitting import PX_PER_MM, Piece, joined, largest_fitting, lay_out_all, overflowing, parts
 from .models import LabelStock
 
@@ -73,23 +73,7 @@ class StockLayout:
 
     @classmethod
     def of(cls, stock: LabelStock) -> StockLayout:
-        return cls(
-            name=stock.name,
-            label_width_mm=stock.label_width_mm,
-            label_height_mm=stock.label_height_mm,
-            page_size_mm=stock.page_size_mm,
-            padding_mm=stock.padding_mm,
-            offset_x_mm=stock.offset_x_mm,
-            offset_y_mm=stock.offset_y_mm,
-            margin_top_mm=stock.margin_top_mm,
-            margin_left_mm=stock.margin_left_mm,
-            gap_x_mm=stock.gap_x_mm,
-            gap_y_mm=stock.gap_y_mm,
-            columns=stock.columns,
-            is_sheet=stock.is_sheet,
-            per_page=stock.per_page,
-            first_position=stock.first_position,
-        )
+        return plain_values(cls, stock)
 
 
 def render_labels(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:

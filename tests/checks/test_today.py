@@ -51,24 +51,32 @@ def test_the_prescription_dates_are_judged_against_the_given_day():
     assert codes(checked_on(dt.date(2050, 1, 10), **written), "supply") == []
 
 
-def test_a_year_written_after_a_mention_is_past_only_after_the_given_year():
-    patient = {"patient": {"medications": ["percocet after surgery in 2060"]}}
-    assert codes(checked_on(dt.date(2060, 6, 1), **patient), "interaction") == [
-        "interaction.opioid"
-    ]
-    assert codes(checked_on(dt.date(2061, 6, 1), **patient), "interaction") == [
-        "interaction.opioid_past"
-    ]
-
-
-def test_a_condition_dated_in_a_year_is_history_only_after_that_year():
-    patient = {"patient": {"conditions": ["hepatitis C 2060"]}}
-    assert codes(checked_on(dt.date(2060, 6, 1), **patient), "contraindication") == [
-        "contraindication.acute_hepatitis_unconfirmed"
-    ]
-    assert codes(checked_on(dt.date(2061, 6, 1), **patient), "contraindication") == [
-        "contraindication.acute_hepatitis_history"
-    ]
+@pytest.mark.parametrize(
+    ("patient", "family_name", "in_that_year", "a_year_later"),
+    [
+        (
+            {"medications": ["percocet after surgery in 2060"]},
+            "interaction",
+            "interaction.opioid",
+            "interaction.opioid_past",
+        ),
+        (
+            {"conditions": ["hepatitis C 2060"]},
+            "contraindication",
+            "contraindication.acute_hepatitis_unconfirmed",
+            "contraindication.acute_hepatitis_history",
+        ),
+    ],
+)
+def test_a_year_written_after_a_mention_is_past_only_after_the_given_year(
+    patient, family_name, in_that_year, a_year_later
+):
+    during = checked_on(dt.date(2060, 6, 1), patient=patient)
+    after = checked_on(dt.date(2061, 6, 1), patient=patient)
+    assert (codes(during, family_name), codes(after, family_name)) == (
+        [in_that_year],
+        [a_year_later],
+    )
 
 
 def test_a_document_cannot_be_validated_without_the_day():
