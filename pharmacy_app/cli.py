@@ -36,7 +36,7 @@ from .checks import DocumentError, Severity, parse_order_document
 from .extensions import db
 from .orders.models import Order
 from .orders.services import check_document, create_order, current_policy
-from .timeutil import pharmacy_time
+from .timeutil import pharmacy_time, pharmacy_today
 
 # Exit status of `check`: the verdict, or a malformed document.
 EXIT_CODES = {"pass": 0, "warn": 1, "block": 2}
@@ -295,7 +295,7 @@ def check(path: Path, as_json: bool) -> None:
 
     Exit status: 0 pass, 1 warn, 2 block, 3 malformed."""
     document = _read_document(path)
-    result = check_document(document)
+    result = check_document(document, today=pharmacy_today())
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -364,7 +364,7 @@ def _read_document(path: Path) -> Any:
     except (ValueError, RecursionError) as exc:
         _malformed({"": [f"{path} is not valid JSON: {exc}"]})
     try:
-        return parse_order_document(data)
+        return parse_order_document(data, today=pharmacy_today())
     except DocumentError as exc:
         _malformed(exc.errors)
 

@@ -3,12 +3,13 @@ own static files -> bytes. Nothing is fetched from outside while rendering."""
 
 from __future__ import annotations
 
+import dataclasses
 import mimetypes
 import posixpath
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
@@ -21,6 +22,7 @@ except ImportError:  # 62 to 67: a fetcher is a function answering with a dict
     URLFetcher = URLFetcherResponse = None
 
 STATIC_PREFIX = "/static/"
+PlainT = TypeVar("PlainT")
 
 
 class FetchRefused(ValueError):
@@ -30,6 +32,14 @@ class FetchRefused(ValueError):
 def render_pdf(template: str, **context: Any) -> bytes:
     """A template rendered to PDF bytes."""
     return bytes(layout(render_template(template, **context)).write_pdf())
+
+
+def plain_values(cls: type[PlainT], source: object, **given: Any) -> PlainT:
+    """A dataclass of the plain values a PDF prints: each field read from the attribute of
+    the same name on `source` (a record), unless `given`. What a PDF template is passed is
+    built this way, never the record itself."""
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    return cls(**{name: given[name] if name in given else getattr(source, name) for name in names})
 
 
 def layout(html: str, static: Path | None = None) -> Document:

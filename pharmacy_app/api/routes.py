@@ -28,6 +28,7 @@ from ..orders.services import (
     order_to_dict,
 )
 from ..orders.workflow import override_warning, reject_order, verify_order
+from ..timeutil import pharmacy_today
 from ..workflow import WorkflowError
 from .idempotency import commit, idempotent
 from .openapi import openapi_document
@@ -49,7 +50,7 @@ def _authenticate() -> Any:
 def check() -> Response:
     """Check an order document; nothing is stored."""
     document = _document_from_request()
-    result = check_document(document)
+    result = check_document(document, today=pharmacy_today())
     return jsonify(result.to_dict())
 
 
@@ -203,4 +204,4 @@ def _document_from_request() -> OrderDocument:
         data: Any = json.loads(body)
     except (ValueError, RecursionError):
         raise DocumentError({"": ["The body is not valid JSON."]}) from None
-    return parse_order_document(data)
+    return parse_order_document(data, today=pharmacy_today())

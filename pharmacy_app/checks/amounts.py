@@ -14,6 +14,9 @@ from functools import lru_cache
 
 import pint
 
+from ..units import EACH, MG_PER_G, exact, registry
+from ..units import factor as conversion_factor
+
 # Canonical units the rules work in.
 MG = "mg"
 ML = "mL"
@@ -23,17 +26,6 @@ COUNT_UNITS = ("capsule", "tablet", "drop", "click", "troche", "spray")
 _UNIT_DOSE_FORMS = ("capsule", "tablet", "troche")
 LARGEST_AMOUNT = Decimal(1_000_000)
 
-_registry: pint.UnitRegistry = pint.UnitRegistry(
-    non_int_type=Decimal, autoconvert_offset_to_baseunit=False
-)
-_registry.define("mcg = microgram")
-_registry.define("gm = gram")
-_registry.define("capsule = [capsule] = cap")
-_registry.define("tablet = [tablet] = tab")
-_registry.define("drop = [drop] = gtt")
-_registry.define("click = [click] = pump")
-_registry.define("troche = [troche]")
-_registry.define("spray = [spray]")
 # The units a prescription for LDN is written in, by Pint's name. Others Pint knows are
 # refused rather than misread: "u" (atomic mass unit; on prescriptions an error-prone "units"),
 # "ct" (carat; on prescriptions a count), grains, drams and ounces.
@@ -53,8 +45,8 @@ _PRESCRIPTION_UNITS = frozenset(
 )
 # Plural abbreviations as typed ("4.5 mLs", "2 mgs"): read as the singular.
 _PLURALS = {"mls": "ml", "mgs": "mg", "mcgs": "mcg", "gms": "gm", "ccs": "cc"}
-_MASS = _registry.milligram.dimensionality
-_VOLUME = _registry.milliliter.dimensionality
+_MASS = registry.milligram.dimensionality
+_VOLUME = registry.milliliter.dimensionality
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _UNIT = r"[^\W\d_]+\.?"  # one word of letters, as "mg", "mcg", "µg", "mL.", "capsules"
@@ -122,7 +114,7 @@ def parse_amount(text: str) -> Amount:
     den_unit, den_factor, _ = _resolve_unit(match["den_unit"])
     if den_unit == MG:
         # mg per gram of cream: keep the denominator in grams.
-        den_unit, den_factor = "g", den_factor / 1000
+        den_unit, den_factor = "g", den_factor / MG_PER_G
     if den_value == 0:
         raise AmountError(f'"{text.strip()}" divides by zero.')
     per_one = value * factor / (den_value * den_factor)
@@ -194,9 +186,7 @@ def _bounded(value: Decimal, text: str) -> Decimal:
         raise AmountError(f'"{text.strip()}" must be more than zero.')
     if value > LARGEST_AMOUNT:
         raise AmountError(f'"{text.strip()}" is too large to be a real amount.')
-    value = value.normalize()
-    # normalize() writes 1000 as 1E+3; keep whole numbers plain.
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+    return exact(value)
 
 
 @lru_cache(maxsize=512)
@@ -210,7 +200,7 @@ def _resolve_unit(raw: str) -> tuple[str, Decimal, str]:
         cleaned = "capsule"
     cleaned = _PLURALS.get(cleaned, cleaned)
     try:
-        units = _registry.parse_units(cleaned)
+        units = registry.parse_units(cleaned)
     except (
         pint.errors.UndefinedUnitError,
         pint.errors.DefinitionSyntaxError,
@@ -231,15 +221,16 @@ def _resolve_unit(raw: str) -> tuple[str, Decimal, str]:
             f'"{raw.strip()}": household measures are not used for dosing; write the dose in '
             "mL (1 teaspoon = 5 mL, 1 tablespoon = 15 mL)."
         )
-    if dims in (_MASS, _VOLUME) and written not in _PRESCRIPTION_UNITS:
+    # "each" is how stock counts tablets and vials, not a unit a prescription is written in.
+    if (dims in (_MASS, _VOLUME) and written not in _PRESCRIPTION_UNITS) or dims == EACH:
         raise AmountError(
             f'"{raw.strip()}" is not a unit this pharmacy reads (use mg, mcg, mL, or capsule).'
         )
     if dims == _MASS:
-        return MG, _registry.Quantity(Decimal(1), units).to("mg").magnitude, written
+        return MG, conversion_factor(written, MG), written
     if dims == _VOLUME:
-        return ML, _registry.Quantity(Decimal(1), units).to("mL").magnitude, written
+        return ML, conversion_factor(written, ML), written
     for count_unit in COUNT_UNITS:
-        if dims == _registry.parse_units(count_unit).dimensionality:
+        if dims == registry.parse_units(count_unit).dimensionality:
             return count_unit, Decimal(1), written
     raise AmountError(f'"{raw.strip()}" is not a mass, a volume or a dose unit.')

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     StrictInt,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -117,8 +118,8 @@ class Patient(_Part):
 
     @field_validator("date_of_birth")
     @classmethod
-    def _plausible_birth(cls, value: dt.date) -> dt.date:
-        today = dt.date.today()
+    def _plausible_birth(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        today = _today(info)
         if value > today:
             raise ValueError("date of birth is in the future")
         if value.year < today.year - 125:
@@ -190,6 +191,16 @@ class OrderDocument(_Part):
         return self
 
 
+def _today(info: ValidationInfo) -> dt.date:
+    """The pharmacy's date, given to validation by `parse_order_document` (never the clock)."""
+    today = (info.context or {}).get("today")
+    if not isinstance(today, dt.date):
+        raise TypeError(
+            "An order document is validated with today's date: use parse_order_document."
+        )
+    return today
+
+
 class DocumentError(ValueError):
     """A malformed order document: `errors` maps a field path to its messages."""
 
@@ -198,13 +209,14 @@ class DocumentError(ValueError):
         self.errors = errors
 
 
-def parse_order_document(data: object) -> OrderDocument:
+def parse_order_document(data: object, *, today: dt.date) -> OrderDocument:
     """Validate plain data (decoded JSON, form data) into an OrderDocument or raise
-    DocumentError with every problem by field path."""
+    DocumentError with every problem by field path. `today` is the pharmacy's date, that a
+    date of birth may not be after."""
     if not isinstance(data, dict):
         raise DocumentError({"": ["The order document must be a JSON object."]})
     try:
-        return OrderDocument.model_validate(data)
+        return OrderDocument.model_validate(data, context={"today": today})
     except ValidationError as exc:
         raise DocumentError(_errors_by_path(exc)) from None
 

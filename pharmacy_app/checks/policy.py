@@ -7,12 +7,10 @@ dosing summaries for 25-50 mg as the addiction-treatment dose. A pharmacy may ch
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +65,6 @@ class CheckPolicy:
     max_prescription_days: int = 365
     # A prescription older than this (days from written to received) is stale.
     max_prescription_age_days: int = 365
-    # The pharmacy's time zone (IANA name): "today" for the date rules is its local date.
-    timezone: str = "America/Los_Angeles"
-
-    def today(self) -> dt.date:
-        """The pharmacy's local date now."""
-        return dt.datetime.now(ZoneInfo(self.timezone)).date()
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, object]) -> CheckPolicy:
@@ -87,8 +79,6 @@ class CheckPolicy:
             changes[f.name] = _coerce(getattr(policy, f.name), raw, f.name)
         if settings.get("PHARMACY_STATE") and "pharmacy_state" not in changes:
             changes["pharmacy_state"] = str(settings["PHARMACY_STATE"]).strip().upper()
-        if settings.get("PHARMACY_TIMEZONE"):
-            changes["timezone"] = str(settings["PHARMACY_TIMEZONE"]).strip()
         return replace(policy, **changes) if changes else policy
 
 
@@ -103,7 +93,7 @@ def _coerce(default: object, raw: object, name: str) -> object:
         if isinstance(default, frozenset):
             items: Iterable[str] = raw.split(",") if isinstance(raw, str) else raw  # type: ignore[assignment]
             return frozenset(s.strip().upper() for s in items if s.strip())
-        return str(raw).strip() if name == "timezone" else str(raw).strip().upper()
+        return str(raw).strip().upper()
     except (InvalidOperation, ValueError) as exc:
         raise ValueError(f"setting CHECK_{name.upper()}={raw!r} is not valid") from exc
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from ..checks.findings import plain
+from ..units import MG_PER_G
 
 ML_STEP = Decimal("0.1")
 PER_UNIT_STEP = Decimal("0.0001")
@@ -106,7 +107,7 @@ def capsules_from_powder(
     factor = salt_factor(salt_form)
     per_capsule = strength_mg * factor / (assay_percent / HUNDRED)
     powder = weigh(per_capsule * n, readability_mg)
-    capacity = CAPSULE_VOLUME_ML[capsule_size] * filler_density_g_per_ml * 1000
+    capacity = CAPSULE_VOLUME_ML[capsule_size] * filler_density_g_per_ml * MG_PER_G
     if per_capsule >= capacity:
         raise ValueError("The drug alone overfills the capsule: choose a larger size.")
     filler = weigh((capacity - per_capsule) * n, readability_mg)
@@ -171,7 +172,7 @@ def capsules_from_tablets(
     crushed = tablets * tablet_weight_mg
     aliquot_exact = crushed * needed / (tablets * tablet_strength_mg)
     aliquot = weigh(aliquot_exact, readability_mg)
-    capacity = CAPSULE_VOLUME_ML[capsule_size] * filler_density_g_per_ml * 1000 * n
+    capacity = CAPSULE_VOLUME_ML[capsule_size] * filler_density_g_per_ml * MG_PER_G * n
     if aliquot_exact >= capacity:
         raise ValueError("The crushed tablet powder overfills the capsules: choose a larger size.")
     filler = weigh(capacity - aliquot_exact, readability_mg)
@@ -280,7 +281,9 @@ def liquid_from_powder(
     """A liquid (oral, drops or cream base) from naltrexone powder, made up to volume; with
     `per="g"` a cream made by weight (mg/g): the base weighed to the final weight."""
     if per == "g":
-        final = weigh(volume_ml * 1000 * (1 + overage_percent / HUNDRED), readability_mg) / 1000
+        final = (
+            weigh(volume_ml * MG_PER_G * (1 + overage_percent / HUNDRED), readability_mg) / MG_PER_G
+        )
     else:
         final = _ml(volume_ml * (1 + overage_percent / HUNDRED))
     factor = salt_factor(salt_form)
@@ -303,13 +306,13 @@ def liquid_from_powder(
         ),
     ]
     if per == "g":
-        base = final - powder / 1000
+        base = final - powder / MG_PER_G
         lines.append(
             Line(
                 f"{_first_upper(vehicle_name)} to weigh",
                 base,
                 "g",
-                f"{plain(final)} g - {plain(powder / 1000)} g of naltrexone: to final weight",
+                f"{plain(final)} g - {plain(powder / MG_PER_G)} g of naltrexone: to final weight",
             )
         )
     else:

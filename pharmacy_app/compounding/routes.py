@@ -66,6 +66,7 @@ from .stock import (
     receive_lot,
     release_lot,
 )
+from .worksheet_print import worksheet_print
 from .worksheets import lots_first_expiry_first, needs, passed_over
 
 bp = Blueprint("compounding", __name__, url_prefix="/compounding")
@@ -468,7 +469,7 @@ def throw_away(record_id: int) -> Response:
 @bp.get("/records/<int:record_id>/worksheet.pdf")
 def worksheet_pdf(record_id: int) -> Response:
     found = db.get_or_404(CompoundingRecord, record_id)
-    pdf = render_pdf("compounding/worksheet_pdf.html", record=found)
+    pdf = render_pdf("compounding/worksheet_pdf.html", record=worksheet_print(found))
     return send_file(
         BytesIO(pdf),
         mimetype="application/pdf",

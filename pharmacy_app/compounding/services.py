@@ -18,6 +18,7 @@ from ..orders.history import lock_order, record_event
 from ..orders.models import Order, OrderStatus
 from ..orders.signals import order_changing, order_rejected
 from ..timeutil import pharmacy_today, utcnow
+from ..units import MG_PER_G, factor
 from ..workflow import MIN_REASON, WorkflowError, require_pharmacist
 from . import arithmetic
 from .bud import BudRule, beyond_use_date, storage_for, supply_beyond_bud
@@ -31,7 +32,6 @@ from .models import (
     RecordStatus,
 )
 from .worksheets import (
-    TO_STOCK,
     discard_limit_percent,
     lot_problems,
     lots_first_expiry_first,
@@ -292,7 +292,7 @@ def record_weights(
             raise WorkflowError(f"Enter the {component.role} amount.")
         if not actual.is_finite() or actual < 0:
             raise WorkflowError(f"Enter the {component.role} amount as a number, 0 or more.")
-        step = {"mg": readability, "g": readability / 1000}.get(component.unit)
+        step = {"mg": readability, "g": readability / MG_PER_G}.get(component.unit)
         if component.weighed and step is not None and not _balance_reading(actual, step):
             raise WorkflowError(
                 f"{plain(actual)} {component.unit} for the {component.role}: the balance "
@@ -312,7 +312,7 @@ def record_weights(
             _take_from_stock(
                 component.lot,
                 (actual - (before or Decimal(0)))
-                * TO_STOCK[(component.unit, component.lot.ingredient.stock_unit)],
+                * factor(component.unit, component.lot.ingredient.stock_unit),
             )
     if correcting:
         record_event(

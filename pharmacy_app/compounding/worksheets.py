@@ -17,15 +17,9 @@ from ..checks.findings import plain
 from ..checks.formulation import check_formulation
 from ..extensions import db
 from ..settings import settings
+from ..units import MG_PER_G, convert
 from . import arithmetic
 from .models import DOSE_ROLES, Ingredient, IngredientKind, Lot, MasterFormulation
-
-TO_STOCK = {
-    ("mg", "g"): Decimal("0.001"),
-    ("g", "g"): Decimal(1),
-    ("mL", "mL"): Decimal(1),
-    ("each", "each"): Decimal(1),
-}
 
 
 @dataclass(frozen=True)
@@ -43,7 +37,7 @@ class Need:
     def stock_amount(self) -> Decimal:
         if not self.from_stock:
             return Decimal(0)
-        return self.required * TO_STOCK[(self.unit, self.ingredient.stock_unit)]
+        return convert(self.required, self.unit, self.ingredient.stock_unit)
 
 
 def tolerance_percent() -> Decimal:
@@ -54,7 +48,7 @@ def tolerance_percent() -> Decimal:
 def readability_mg() -> Decimal:
     """The balance's readability, FLASK_COMPOUNDING_BALANCE_READABILITY_G, default 0.001 g
     (Medisca: LDN needs a balance reading to 0.001 g; shared/domain/ldn.md)."""
-    return settings().compounding_balance_readability_g * 1000
+    return settings().compounding_balance_readability_g * MG_PER_G
 
 
 def discard_limit_percent() -> Decimal:

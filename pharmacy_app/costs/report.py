@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -147,19 +148,40 @@ def _trend(month: dt.date) -> list[tuple[dt.date, dict[str, Any] | None]]:
     return [(add_months(start, n), by_month.get(add_months(start, n))) for n in range(12)]
 
 
-def _most_and_least_profitable(month: dt.date, count: int) -> tuple[list[Any], list[Any]]:
+@dataclass(frozen=True, slots=True)
+class FillFigures:
+    """One fill in the most and least profitable lists, as plain values (what the page and
+    the PDF print; never the live cost record)."""
+
+    id: int
+    local_date: dt.date
+    rx_number: str
+    batch_number: str
+    preparation: str
+    total_cost: Decimal
+    price: Decimal
+    price_overridden: bool
+    margin: Decimal
+
+
+_FILL_COLUMNS = tuple(getattr(CostRecord, f.name) for f in fields(FillFigures))
+
+
+def _most_and_least_profitable(
+    month: dt.date, count: int
+) -> tuple[list[FillFigures], list[FillFigures]]:
     """The month's most and least profitable fills, never one fill in both lists: with ten
     fills or fewer the month is split between them (the better half first)."""
     best_count = min(SHOWN_FILLS, (count + 1) // 2)
     worst_count = min(SHOWN_FILLS, count - best_count)
-    fills = _in_month(select(CostRecord), month)
+    fills = _in_month(select(*_FILL_COLUMNS), month)
     # The least profitable list reads the month's order from its other end (id descending
     # too), so ties in margin cannot put one fill in both.
     best = fills.order_by(CostRecord.margin.desc(), CostRecord.id).limit(best_count)
     worst = fills.order_by(CostRecord.margin, CostRecord.id.desc()).limit(worst_count)
     return (
-        list(db.session.scalars(best)) if best_count else [],
-        list(db.session.scalars(worst)) if worst_count else [],
+        [FillFigures(*row) for row in db.session.execute(best)] if best_count else [],
+        [FillFigures(*row) for row in db.session.execute(worst)] if worst_count else [],
     )
 
 

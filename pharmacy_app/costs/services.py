@@ -16,13 +16,13 @@ from ..orders.history import lock_order, record_event
 from ..orders.models import Order
 from ..settings import settings
 from ..timeutil import pharmacy_time
+from ..units import convert
 from ..workflow import MIN_REASON, WorkflowError
 from .models import WHAT_LENGTH, CostLine, CostRecord, PriceSchedule
 
 CENT = Decimal("0.01")
 # The largest amount a money column (NUMERIC(12, 2)) holds.
 MONEY_LIMIT = Decimal("9999999999.99")
-STOCK_TO_COST = {"mg": Decimal("0.001"), "g": Decimal(1), "mL": Decimal(1), "each": Decimal(1)}
 
 
 def money(value: Decimal) -> Decimal:
@@ -52,7 +52,7 @@ def cost_lines(record: CompoundingRecord) -> list[CostLine]:
             continue  # a weighing of what another component took (the tablets' aliquot)
         lot = component.lot
         used = component.actual if component.actual is not None else component.required
-        stock_quantity = used * STOCK_TO_COST[component.unit]
+        stock_quantity = convert(used, component.unit, lot.ingredient.stock_unit)
         lines.append(
             CostLine(
                 kind="ingredient",

@@ -224,16 +224,15 @@ def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> dict[str
         technicians = [users["tina"], users["marco"]]
 
         pharmacists = [users["priya"], users["sam"]]
-        for n, (raw, received) in enumerate(
-            demo_documents(count, seed=seed, today=pharmacy_today())
-        ):
+        today = pharmacy_today()
+        for n, (raw, received) in enumerate(demo_documents(count, seed=seed, today=today)):
             created = min(
                 dt.datetime.combine(received, dt.time(9 + n % 8, (n * 7) % 60), tzinfo=dt.UTC),
                 now,
             )
             status = OrderStatus.DRAFT if n % 9 == 4 else OrderStatus.CHECKED
             order = create_order(
-                parse_order_document(raw),
+                parse_order_document(raw, today=today),
                 policy=policy,
                 status=status,
                 entered_by=rng.choice(technicians),

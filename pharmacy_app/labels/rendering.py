@@ -8,6 +8,7 @@ by the search go straight into the PDF; on a sheet, the sheet is laid out again.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,7 @@ import barcode
 from flask import current_app
 from markupsafe import Markup
 
-from ..pdf import layout
+from ..pdf import layout, plain_values
 from .fitting import PX_PER_MM, Piece, joined, largest_fitting, lay_out_all, overflowing, parts
 from .models import LabelStock
 
@@ -49,14 +50,41 @@ def barcode_svg(rx_number: str) -> Markup:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StockLayout:
+    """A label stock's geometry as plain values: what the label templates lay out with (never
+    the live stock row)."""
+
+    name: str
+    label_width_mm: Decimal
+    label_height_mm: Decimal
+    page_size_mm: tuple[Decimal, Decimal]
+    padding_mm: Decimal
+    offset_x_mm: Decimal
+    offset_y_mm: Decimal
+    margin_top_mm: Decimal
+    margin_left_mm: Decimal
+    gap_x_mm: Decimal
+    gap_y_mm: Decimal
+    columns: int
+    is_sheet: bool
+    per_page: int
+    first_position: int
+
+    @classmethod
+    def of(cls, stock: LabelStock) -> StockLayout:
+        return plain_values(cls, stock)
+
+
 def render_labels(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:
     """One PDF with every label, in the order given."""
-    if stock.is_sheet:
-        return _render_sheets(labels, stock)
-    return _render_roll(labels, stock)
+    geometry = StockLayout.of(stock)
+    if geometry.is_sheet:
+        return _render_sheets(labels, geometry)
+    return _render_roll(labels, geometry)
 
 
-def _render_roll(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:
+def _render_roll(labels: list[dict[str, Any]], stock: StockLayout) -> bytes:
     """A page a label; a big batch is laid out in parts on every core."""
     chunks = parts(len(labels))
     pieces = lay_out_all(
@@ -75,7 +103,7 @@ def _render_roll(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:
     return joined(pages)
 
 
-def _render_sheets(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:
+def _render_sheets(labels: list[dict[str, Any]], stock: StockLayout) -> bytes:
     """Labels in their boxes, sheet by sheet; a label that runs below its box is fitted and
     the sheets laid out again."""
     scales = [1.0] * len(labels)
@@ -91,7 +119,7 @@ def _render_sheets(labels: list[dict[str, Any]], stock: LabelStock) -> bytes:
 
 
 def _fitted(
-    labels: list[dict[str, Any]], stock: LabelStock, needed: dict[int, float]
+    labels: list[dict[str, Any]], stock: StockLayout, needed: dict[int, float]
 ) -> list[tuple[float, Piece, int]]:
     if not needed:
         return []
@@ -105,7 +133,7 @@ def _fitted(
     )
 
 
-def _text_height_px(stock: LabelStock, in_boxes: bool) -> float:
+def _text_height_px(stock: StockLayout, in_boxes: bool) -> float:
     """How tall a label's text may be. On a roll the page margins are the padding and the
     label starts at the top margin; in a box on a sheet the label fills the box, padding
     inside, and its text may reach the box's height less the bottom padding."""
@@ -115,16 +143,21 @@ def _text_height_px(stock: LabelStock, in_boxes: bool) -> float:
 
 def render_calibration(stock: LabelStock) -> bytes:
     """A page with every label's outline and centre cross, to check alignment."""
+    geometry = StockLayout.of(stock)
     return bytes(
         layout(
-            _template("labels/calibration.html", stock=stock, boxes=_boxes(stock, stock.per_page))
+            _template(
+                "labels/calibration.html",
+                stock=geometry,
+                boxes=_boxes(geometry, geometry.per_page),
+            )
         ).write_pdf()
     )
 
 
 def _html(
     labels: list[dict[str, Any]],
-    stock: LabelStock,
+    stock: StockLayout,
     scales: list[float],
     as_roll: bool = False,
 ) -> str:
@@ -164,7 +197,7 @@ def _template(name: str, **context: Any) -> str:
     return current_app.jinja_env.get_template(name).render(**context)
 
 
-def _boxes(stock: LabelStock, count: int) -> list[dict[str, Decimal]]:
+def _boxes(stock: StockLayout, count: int) -> list[dict[str, Decimal]]:
     """Top-left corners of the labels on a sheet, row by row, with the printer offset."""
     boxes = []
     for index in range(count):

@@ -32,6 +32,7 @@ from .services import (
     claim_ready,
     label_values,
     order_label_problem,
+    patient_sheet_values,
     ready_to_label,
     record_print,
 )
@@ -162,7 +163,9 @@ def patient_sheet(order_id: int) -> Response:
         )
         return redirect(url_for("orders.detail", order_id=order_id), 303)
     pdf = render_pdf(
-        "labels/patient_sheet.html", order=order, page=request.args.get("page", "letter")
+        "labels/patient_sheet.html",
+        sheet=patient_sheet_values(order),
+        page=request.args.get("page", "letter"),
     )
     return _pdf(pdf, f"about-ldn-{order.rx_number}.pdf")
 

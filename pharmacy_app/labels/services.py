@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import exists, func, select
 
 from ..accounts.models import User
 from ..accounts.services import pharmacy_details
+from ..checks import DosageForm
 from ..compounding.models import CompoundingRecord, IngredientKind, MasterFormulation, RecordStatus
 from ..compounding.services import fill_mismatch
 from ..extensions import db
@@ -150,6 +152,23 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
         "warnings": WARNINGS,
         "caution": FEDERAL_CAUTION,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class PatientSheet:
+    """What the patient information sheet prints about the order, as plain values."""
+
+    patient: str
+    rx_number: str
+    capsules: bool  # the sheet says how capsules are made (immediate release, no CaCO3)
+
+
+def patient_sheet_values(order: Order) -> PatientSheet:
+    return PatientSheet(
+        patient=order.patient.full_name,
+        rx_number=order.rx_number,
+        capsules=order.dosage_form == DosageForm.CAPSULE,
+    )
 
 
 def needs_shaking(mfr: MasterFormulation) -> bool:

@@ -147,7 +147,11 @@ def live_check() -> Response:
     form = OrderForm()
     document, errors = _document(form)
     result = (
-        check_document(document, order_id=request.args.get("order", type=int)) if document else None
+        check_document(
+            document, order_id=request.args.get("order", type=int), today=pharmacy_today()
+        )
+        if document
+        else None
     )
     return jsonify(
         {
@@ -278,7 +282,9 @@ def _enter(form: OrderForm, order: Order | None) -> str | Response:
         document, errors = _document(form)
         _attach(form, errors, general)
         if document is not None:
-            result = check_document(document, order_id=order.id if order else None)
+            result = check_document(
+                document, order_id=order.id if order else None, today=pharmacy_today()
+            )
             if (form.save.data or form.save_draft.data) and form.validate():
                 status = OrderStatus.DRAFT if form.save_draft.data else OrderStatus.CHECKED
                 return _save(document, order, status, form.once_token.data)
@@ -328,7 +334,7 @@ def _document(form: OrderForm) -> tuple[OrderDocument | None, dict[str, list[str
         if getattr(form, name).data is None and "".join(getattr(form, name).raw_data or []).strip()
     }
     try:
-        document = parse_order_document(form.document())
+        document = parse_order_document(form.document(), today=pharmacy_today())
     except DocumentError as exc:
         errors: dict[str, list[str]] = dict(unreadable)
         for path, messages in exc.errors.items():

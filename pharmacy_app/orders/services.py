@@ -24,7 +24,7 @@ from ..checks import (
 )
 from ..checks.rules.on_file import matches
 from ..extensions import db
-from ..timeutil import iso_utc
+from ..timeutil import iso_utc, pharmacy_today
 from ..workflow import WorkflowError
 from .history import lock_order, record_event
 from .models import Order, OrderCheck, OrderStatus, RxCounter
@@ -56,7 +56,8 @@ def create_order(
     session. The Rx number is taken first, so the counter row's lock orders concurrent
     saves (and on SQLite the write lock is taken before anything is read)."""
     rx_number = allocate_rx_number()
-    result = check_document(document, policy)
+    today = pharmacy_today()
+    result = check_document(document, policy, today=today)
     order = Order(
         rx_number=rx_number,
         status=status.value,
@@ -67,7 +68,7 @@ def create_order(
     )
     if created_at is not None:
         order.created_at = order.updated_at = created_at
-    _apply(order, document, result)
+    _apply(order, document, result, today)
     db.session.add(order)
     _record_check(order, result, created_at)
     record_event(
@@ -97,11 +98,12 @@ def update_order(
     lock_order(order)
     ensure_editable(order)
 
-    result = check_document(document, policy, order.id)
+    today = pharmacy_today()
+    result = check_document(document, policy, order.id, today=today)
     order.patient = find_or_create_patient(document)
     order.prescriber = find_or_create_prescriber(document)
     order.document = document.model_dump(mode="json")
-    _apply(order, document, result)
+    _apply(order, document, result, today)
     _record_check(order, result)
     was_verified = order.status == OrderStatus.VERIFIED.value
     order.status = status.value
@@ -125,24 +127,31 @@ def ensure_editable(order: Order) -> None:
 
 def recheck_order(order: Order, policy: CheckPolicy) -> CheckResult:
     """Run the checker again over the stored document and keep the result."""
-    document = parse_order_document(order.document)
-    result = check_document(document, policy, order.id)
-    _apply(order, document, result)
+    today = pharmacy_today()
+    document = parse_order_document(order.document, today=today)
+    result = check_document(document, policy, order.id, today=today)
+    _apply(order, document, result, today)
     _record_check(order, result)
     return result
 
 
 def check_document(
-    document: OrderDocument, policy: CheckPolicy | None = None, order_id: int | None = None
+    document: OrderDocument,
+    policy: CheckPolicy | None = None,
+    order_id: int | None = None,
+    *,
+    today: dt.date,
 ) -> CheckResult:
     """The checker over a document with what it needs from the records: the patient's other
     open orders (but not `order_id`, the order being edited) and the prescribers kept for its
-    licence number. Every interface checks an order through here."""
+    licence number, on `today` (the pharmacy's date: `timeutil.pharmacy_today()`). Every
+    interface checks an order through here."""
     return check_order(
         document,
         policy or current_policy(),
         open_orders_for(document, order_id),
         prescribers_on_file(document, order_id),
+        today=today,
     )
 
 
@@ -358,7 +367,7 @@ def order_to_dict(order: Order) -> dict[str, Any]:
     }
 
 
-def _apply(order: Order, document: OrderDocument, result: CheckResult) -> None:
+def _apply(order: Order, document: OrderDocument, result: CheckResult, today: dt.date) -> None:
     preparation, sig = document.preparation, document.sig
     strength = preparation.strength_amount
     order.verdict = result.verdict
@@ -378,7 +387,7 @@ def _apply(order: Order, document: OrderDocument, result: CheckResult) -> None:
     order.days_supply = document.days_supply
     order.refills = document.refills
     order.date_written = document.date_written
-    order.date_received = document.date_received or current_policy().today()
+    order.date_received = document.date_received or today
 
 
 def _record_check(order: Order, result: CheckResult, at: dt.datetime | None = None) -> None:

@@ -271,7 +271,9 @@ def _seed(world: World) -> None:
 
     def order(n: int, last_name: str) -> Any:
         patient = {"last_name": last_name, "date_of_birth": f"19{60 + n}-0{n + 1}-1{n}"}
-        document = parse_order_document(merged(CLEAN_ORDER, {"patient": patient}))
+        document = parse_order_document(
+            merged(CLEAN_ORDER, {"patient": patient}), today=pharmacy_today()
+        )
         made = create_order(document, policy=current_policy(), entered_by=tech)
         world.secrets.append(made.rx_number)
         return made

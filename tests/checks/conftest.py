@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -20,12 +21,14 @@ from pharmacy_app.checks import (
 from tests.conftest import CLEAN_ORDER, merged
 
 POLICY = CheckPolicy(pharmacy_state="OR")
+# The pharmacy's date the checker is given in these tests: never the machine's clock.
+TODAY = dt.date(2026, 6, 15)
 
 
 @pytest.fixture
 def order() -> Callable[..., OrderDocument]:
     """order(preparation={"release": "SR"}) -> a parsed clean order with changes."""
-    return lambda **overrides: parse_order_document(merged(CLEAN_ORDER, overrides))
+    return lambda **overrides: parse_order_document(merged(CLEAN_ORDER, overrides), today=TODAY)
 
 
 @pytest.fixture
@@ -33,7 +36,7 @@ def check(order: Callable[..., OrderDocument]) -> Callable[..., CheckResult]:
     """check(policy=..., **overrides) -> the checker's result for a changed clean order."""
 
     def run(policy: CheckPolicy = POLICY, **overrides: Any) -> CheckResult:
-        return check_order(order(**overrides), policy)
+        return check_order(order(**overrides), policy, today=TODAY)
 
     return run
 
@@ -125,7 +128,7 @@ def raw_doc(**overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def make_doc() -> Callable[..., OrderDocument]:
     """make_doc(preparation={"release": "SR"}) -> the parsed baseline order with changes."""
-    return lambda **overrides: parse_order_document(raw_doc(**overrides))
+    return lambda **overrides: parse_order_document(raw_doc(**overrides), today=TODAY)
 
 
 @pytest.fixture
@@ -133,7 +136,7 @@ def checked(make_doc: Callable[..., OrderDocument]) -> Callable[..., CheckResult
     """checked(policy=..., **overrides) -> check_order() of the changed baseline."""
 
     def run(policy: CheckPolicy = POLICY, **overrides: Any) -> CheckResult:
-        return check_order(make_doc(**overrides), policy)
+        return check_order(make_doc(**overrides), policy, today=TODAY)
 
     return run
 

@@ -8,7 +8,7 @@ import pytest
 
 from pharmacy_app.checks import Severity
 from pharmacy_app.checks.rules.text import Standing, read
-from tests.checks.conftest import family
+from tests.checks.conftest import TODAY, family
 
 
 def worst(findings):
@@ -315,8 +315,8 @@ def test_ultra_low_doses_are_checked_without_failing(check, preparation, dose):
 def test_reading_keeps_every_word_in_order():
     text = read("Denies alcohol or tobacco. Norco 10/325 prn")
     assert " ".join(text.words) == "denies alcohol or tobacco norco 10 325 prn"
-    assert text.standing(text.words.index("norco")) is Standing.PRESENT
-    assert text.standing(text.words.index("tobacco")) is Standing.DENIED
+    assert text.standing(text.words.index("norco"), today=TODAY) is Standing.PRESENT
+    assert text.standing(text.words.index("tobacco"), today=TODAY) is Standing.DENIED
 
 
 @pytest.mark.parametrize(

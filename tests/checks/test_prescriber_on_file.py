@@ -8,13 +8,13 @@ import pytest
 
 from pharmacy_app.checks import PrescriberOnFile, Severity, check_order
 from pharmacy_app.checks.rules.on_file import same_person
-from tests.checks.conftest import POLICY
+from tests.checks.conftest import POLICY, TODAY
 
 DANA = PrescriberOnFile(name="Dana Ruiz", credential="MD")
 
 
 def _on_file(order, records, **prescriber):
-    result = check_order(order(prescriber=prescriber), POLICY, (), records)
+    result = check_order(order(prescriber=prescriber), POLICY, (), records, today=TODAY)
     return [(f.code, f.severity, f.field) for f in result.findings if ".licence_on_file" in f.code]
 
 
@@ -35,7 +35,11 @@ def test_the_same_person_however_written_passes(order, name, credential):
 
 def test_another_credential_for_a_licence_on_file_blocks(order):
     result = check_order(
-        order(prescriber={"name": "Someone Else", "credential": "ND"}), POLICY, (), (DANA,)
+        order(prescriber={"name": "Someone Else", "credential": "ND"}),
+        POLICY,
+        (),
+        (DANA,),
+        today=TODAY,
     )
     finding = next(f for f in result.findings if f.code == "prescriber.licence_on_file_credential")
     assert (finding.severity, finding.field) == (Severity.BLOCK, "prescriber.credential")

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from pharmacy_app.checks import DocumentError, Severity
-from tests.checks.conftest import LIQUID_PREPARATION, at_least, describe, family, in_family
+from tests.checks.conftest import LIQUID_PREPARATION, TODAY, at_least, describe, family, in_family
 
 LIQUID = {"dosage_form": "oral_liquid", "strength": "1 mg/mL", "excipients": ["purified water"]}
 
@@ -68,7 +68,7 @@ def test_refills_beyond_a_year_warn(check, refills, days, flagged):
 
 
 def test_a_prescription_written_in_the_future_warns(check):
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (TODAY + dt.timedelta(days=3)).isoformat()
     assert [f.code for f in family(check(date_written=future), "supply")] == [
         "supply.written_in_future"
     ]

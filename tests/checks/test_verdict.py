@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pharmacy_app.checks import DEFAULT_POLICY, Finding, Severity, check_order, verdict_of
-from tests.checks.conftest import FAMILIES, LIQUID_PREPARATION, POLICY, describe, worst
+from tests.checks.conftest import FAMILIES, LIQUID_PREPARATION, POLICY, TODAY, describe, worst
 
 
 def finding(severity):
@@ -104,7 +104,7 @@ def scenario(request, checked):
 
 
 def test_the_baseline_passes_under_the_default_policy_too(make_doc):
-    result = check_order(make_doc(), DEFAULT_POLICY)
+    result = check_order(make_doc(), DEFAULT_POLICY, today=TODAY)
     assert result.verdict == "pass", describe(result)
 
 
@@ -158,7 +158,7 @@ def test_the_result_serialises_to_plain_json(scenario):
 
 
 def test_checking_is_deterministic(scenario, make_doc, request):
-    again = check_order(make_doc(**SCENARIOS[request.node.callspec.id]), POLICY)
+    again = check_order(make_doc(**SCENARIOS[request.node.callspec.id]), POLICY, today=TODAY)
     assert again.to_dict() == scenario.to_dict()
 
 

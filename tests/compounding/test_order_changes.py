@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
+from pharmacy_app.timeutil import pharmacy_today
 from tests.compounding.test_records import start
 
 
@@ -61,7 +62,12 @@ def test_a_verification_from_a_page_showing_an_older_check_is_refused(
 
         order = db.session.get(Order, order_id)
         user = db.session.scalars(select(User).where(User.role == "technician")).first()
-        update_order(order, parse_order_document(changed), policy=current_policy(), user=user)
+        update_order(
+            order,
+            parse_order_document(changed, today=pharmacy_today()),
+            policy=current_policy(),
+            user=user,
+        )
         db.session.commit()
 
     answer = pharmacist.post(

@@ -20,6 +20,7 @@ from pharmacy_app.compounding.services import matching_formulations, start_recor
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
 from pharmacy_app.orders.services import current_policy, update_order
+from pharmacy_app.timeutil import pharmacy_today
 from tests.races import while_one_holds
 
 pytestmark = pytest.mark.postgres
@@ -37,9 +38,10 @@ def actions(app, make_user, verified_order):
     technician, editor = make_user("technician"), make_user("technician")
     with app.app_context():
         raw = dict(db.session.get(Order, order_id).document)
-    document = parse_order_document(
-        raw | {"preparation": raw["preparation"] | {"strength": "3 mg"}}
-    )
+        document = parse_order_document(
+            raw | {"preparation": raw["preparation"] | {"strength": "3 mg"}},
+            today=pharmacy_today(),
+        )
 
     def start_fill() -> str:
         order = db.session.get(Order, order_id)

@@ -51,6 +51,7 @@ from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.models import Order, OrderStatus
 from pharmacy_app.orders.services import create_order, current_policy
 from pharmacy_app.orders.workflow import reject_order, verify_order
+from pharmacy_app.timeutil import pharmacy_today
 from tests.conftest import CLEAN_ORDER, PASSWORD, merged, sign_in
 
 # Hypothesis keeps caches (Unicode tables, constants) even with no example database: in the
@@ -115,7 +116,7 @@ FUZZ_USERS = {
 
 def _document(last_name: str, **changes: Any) -> Any:
     return parse_order_document(
-        merged(CLEAN_ORDER, {"patient": {"last_name": last_name}} | changes)
+        merged(CLEAN_ORDER, {"patient": {"last_name": last_name}} | changes), today=pharmacy_today()
     )
 
 

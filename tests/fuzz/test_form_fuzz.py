@@ -99,7 +99,9 @@ def rendered(form: FlaskForm, **overrides: str) -> dict[str, str]:
 
 def order_form_values() -> dict[str, str]:
     form = OrderForm(formdata=None)
-    form.fill_from(parse_order_document(CLEAN_ORDER).model_dump(mode="json"))
+    form.fill_from(
+        parse_order_document(CLEAN_ORDER, today=pharmacy_today()).model_dump(mode="json")
+    )
     return rendered(form, date_received=f"{pharmacy_today():%m/%d/%Y}", save="Save")
 
 

@@ -8,7 +8,7 @@ import pytest
 from pharmacy_app.labels import rendering
 from pharmacy_app.labels.fitting import SCALES, SMALLEST_SCALE, overflowing
 from pharmacy_app.labels.models import PRESETS, LabelStock
-from pharmacy_app.labels.rendering import BASE_PT, render_labels
+from pharmacy_app.labels.rendering import BASE_PT, StockLayout, render_labels
 from pharmacy_app.pdf import layout
 from pharmacy_app.workflow import WorkflowError
 from tests.labels.conftest import pdf_text, size_of, text_sizes
@@ -41,8 +41,9 @@ def rung(scale: float) -> int:
 
 
 def fits(label: dict, stock: LabelStock, scale: float) -> bool:
-    document = layout(rendering._html([label], stock, [scale], as_roll=True))
-    return not overflowing(document, rendering._text_height_px(stock, False), 1, False)
+    geometry = StockLayout.of(stock)
+    document = layout(rendering._html([label], geometry, [scale], as_roll=True))
+    return not overflowing(document, rendering._text_height_px(geometry, False), 1, False)
 
 
 def test_full_scale_type_follows_usp_17_on_a_4x2_label(app, signed_in, ready_order):
@@ -78,8 +79,9 @@ def test_a_sheet_label_is_fitted_inside_its_box(app):
     with app.test_request_context():
         pdf = render_labels(labels, stock)
         scales = [1.0, scale_of(pdf, LONG["patient"]), 1.0]
-        document = layout(rendering._html(labels, stock, scales))
-        assert not overflowing(document, rendering._text_height_px(stock, True), 3, True)
+        geometry = StockLayout.of(stock)
+        document = layout(rendering._html(labels, geometry, scales))
+        assert not overflowing(document, rendering._text_height_px(geometry, True), 3, True)
     assert scales[1] < 1 and len(pdf_text(pdf)[0]) == 1
 
 

@@ -170,10 +170,11 @@ def test_half_a_capsule_in_the_quantity_is_refused_at_the_field(app, signed_in, 
     assert count_orders(app) == 0
 
 
-def test_the_received_date_defaults_to_the_pharmacy_s_own_date(signed_in):
-    from pharmacy_app.checks import CheckPolicy
+def test_the_received_date_defaults_to_the_pharmacy_s_own_date(app, signed_in):
+    from pharmacy_app.timeutil import pharmacy_today
 
-    today = CheckPolicy().today()
+    with app.app_context():
+        today = pharmacy_today()
     page = signed_in("technician").get("/orders/new").get_data(as_text=True)
     assert f'value="{today.strftime("%m/%d/%Y")}"' in page or f'value="{today}"' in page
 

@@ -14,6 +14,7 @@ from pharmacy_app.orders.models import Order
 from pharmacy_app.orders.patients import Patient
 from pharmacy_app.orders.prescribers import Prescriber
 from pharmacy_app.plaintext import hidden_character_problem
+from tests.checks.conftest import TODAY
 from tests.conftest import CLEAN_ORDER, merged
 from tests.orders.test_workflow import form_data
 
@@ -68,14 +69,16 @@ def test_letters_of_any_script_and_plain_spaces_are_fine(text):
 @pytest.mark.parametrize("text", HOSTILE)
 def test_the_document_refuses_a_hidden_character_in_a_name(part, key, text):
     with pytest.raises(DocumentError) as refused:
-        parse_order_document(with_name(part, key, text))
+        parse_order_document(with_name(part, key, text), today=TODAY)
     [message] = refused.value.errors[f"{part}.{key}"]
     assert "U+" in message or "unpaired surrogate" in message
 
 
 @pytest.mark.parametrize("text", FINE)
 def test_the_document_keeps_accented_and_cjk_names(text):
-    document = parse_order_document(merged(CLEAN_ORDER, {"patient": {"last_name": text}}))
+    document = parse_order_document(
+        merged(CLEAN_ORDER, {"patient": {"last_name": text}}), today=TODAY
+    )
     assert document.patient.last_name == text
 
 
@@ -137,7 +140,7 @@ IGNORABLE = ["Pet\u034frov", "Pet\u3164rov", "Petrov\u115f", "Pet\ufe0frov", "Pe
 @pytest.mark.parametrize("text", IGNORABLE)
 def test_characters_that_show_as_nothing_are_refused_in_names(text):
     with pytest.raises(DocumentError) as refused:
-        parse_order_document(with_name("patient", "last_name", text))
+        parse_order_document(with_name("patient", "last_name", text), today=TODAY)
     message = refused.value.errors["patient.last_name"][0]
     assert "shows as nothing" in message or "invisible formatting" in message
 
@@ -169,7 +172,8 @@ def test_hidden_characters_are_refused_in_every_text_of_the_document(api, app, p
 
 def test_directions_may_run_over_several_lines():
     document = parse_order_document(
-        merged(CLEAN_ORDER, {"sig": {"text": "Take 1 capsule at bedtime\n\tfor 30 days\r\n"}})
+        merged(CLEAN_ORDER, {"sig": {"text": "Take 1 capsule at bedtime\n\tfor 30 days\r\n"}}),
+        today=TODAY,
     )
     assert "for 30 days" in document.sig.text
 

@@ -14,6 +14,7 @@ from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
 from pharmacy_app.orders.patients import Patient
 from pharmacy_app.orders.services import create_order, current_policy
+from pharmacy_app.timeutil import pharmacy_today
 
 pytestmark = pytest.mark.postgres
 
@@ -29,7 +30,9 @@ def save_concurrently(app, document, clients=8, each=10):
                 start.wait()
                 for _ in range(each):
                     create_order(
-                        parse_order_document(document), policy=current_policy(), entered_by=None
+                        parse_order_document(document, today=pharmacy_today()),
+                        policy=current_policy(),
+                        entered_by=None,
                     )
                     db.session.commit()
         except BaseException as exc:  # reported below
@@ -86,7 +89,9 @@ def test_text_that_grows_when_upper_cased_still_fits_its_columns(pg_app, make_do
     )
     with pg_app.app_context():
         order = create_order(
-            parse_order_document(document), policy=current_policy(), entered_by=None
+            parse_order_document(document, today=pharmacy_today()),
+            policy=current_policy(),
+            entered_by=None,
         )
         db.session.commit()
         assert len(order.patient.name_key) <= 401
@@ -106,7 +111,9 @@ def test_two_pharmacists_verifying_at_once_verify_the_order_once(pg_app, make_do
             for n in range(4)
         ]
         order = create_order(
-            parse_order_document(make_document()), policy=current_policy(), entered_by=None
+            parse_order_document(make_document(), today=pharmacy_today()),
+            policy=current_policy(),
+            entered_by=None,
         )
         db.session.commit()
         order_id = order.id

@@ -11,13 +11,14 @@ judged on its worst item.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..document import OrderDocument
 from ..findings import Finding, Severity
-from .text import Standing, Text, normalize, phrase_pattern, read, strongest
+from .text import Standing, Text, mentioned, normalize, phrase_pattern, read, strongest
 from .vocabulary import CROSS_SENSITIVE, NALTREXONE_NAMES, THYROID_HORMONES
 
 
@@ -206,13 +207,13 @@ _NALTREXONE = phrase_pattern(NALTREXONE_NAMES)
 _CROSS_SENSITIVE = phrase_pattern(CROSS_SENSITIVE)
 
 
-def check(document: OrderDocument) -> list[Finding]:
-    """Findings at `patient.conditions[i]` and `patient.allergies[i]`."""
+def check(document: OrderDocument, today: dt.date) -> list[Finding]:
+    """Findings on `today` at `patient.conditions[i]` and `patient.allergies[i]`."""
     patient = document.patient
     findings: list[Finding] = []
     for index, written in enumerate(patient.conditions):
         field = f"patient.conditions[{index}]"
-        findings += _condition(written, field)
+        findings += _condition(written, field, today)
         if _HASHIMOTO.search(normalize(written)) and _takes_thyroid_hormone(document):
             findings.append(
                 Finding(
@@ -230,20 +231,19 @@ def check(document: OrderDocument) -> list[Finding]:
 
 
 @lru_cache(maxsize=4096)
-def _condition(written: str, field: str) -> tuple[Finding, ...]:
+def _condition(written: str, field: str, today: dt.date) -> tuple[Finding, ...]:
     """Every finding one condition entry gives (cached: problem lists repeat)."""
     text = read(written)
     findings = [
         finding
         for condition in _CONDITIONS
-        if (finding := _judge(condition, text, written, field)) is not None
+        if (finding := _judge(condition, text, written, field, today)) is not None
     ]
     if not any(f.code.startswith("contraindication.severe_kidney") for f in findings):
         findings += _kidney_function(written, field) or _creatinine(written, field)
-    naltrexone = strongest(text, _NALTREXONE)
-    if naltrexone and _ALLERGY_WORDS.intersection(text.words):
+    if mentioned(text, _NALTREXONE) and _ALLERGY_WORDS.intersection(text.words):
         findings.append(_naltrexone_allergy(text, written, field))
-    if strongest(text, _TRANSPLANT):
+    if mentioned(text, _TRANSPLANT):
         findings.append(
             Finding(
                 "contraindication.transplant",
@@ -256,9 +256,11 @@ def _condition(written: str, field: str) -> tuple[Finding, ...]:
     return tuple(findings)
 
 
-def _judge(condition: _Condition, text: Text, written: str, field: str) -> Finding | None:
+def _judge(
+    condition: _Condition, text: Text, written: str, field: str, today: dt.date
+) -> Finding | None:
     """The one finding a condition family gives for an entry: its worst mention."""
-    found = strongest(text, condition.block, history_counts=not condition.lasting)
+    found = strongest(text, condition.block, history_counts=not condition.lasting, today=today)
     if found is not None and found[0] is Standing.PRESENT:
         return Finding(
             condition.code,
@@ -281,7 +283,7 @@ def _judge(condition: _Condition, text: Text, written: str, field: str) -> Findi
             field,
             f'"{written}" is recorded as past. {condition.why} Confirm it no longer applies.',
         )
-    caution = strongest(text, condition.caution) if condition.caution else None
+    caution = strongest(text, condition.caution, today=today) if condition.caution else None
     if caution is None or (condition.mild and condition.mild.search(text.normalized)):
         return None
     if caution[0] is Standing.PAST:  # "hepatitis A as a child (resolved)", "HCV cured 2018"
@@ -367,7 +369,7 @@ def allergy_items(written: str) -> list[str]:
 def _naltrexone_allergy(text: Text, written: str, field: str) -> Finding:
     """Hypersensitivity to naltrexone blocks; a side effect written as an allergy warns. Only
     the reaction written with naltrexone counts ("PCN (hives), naltrexone (nausea)")."""
-    own = next((i for i in allergy_items(written) if strongest(read(i), _NALTREXONE)), written)
+    own = next((i for i in allergy_items(written) if mentioned(read(i), _NALTREXONE)), written)
     reaction = set(read(own).words)
     if reaction & _SIDE_EFFECTS and not reaction & _HYPERSENSITIVITY:
         return Finding(
@@ -393,9 +395,9 @@ def _allergy(written: str, field: str) -> tuple[Finding, ...]:
     text = read(written)
     if not text.normalized or text.normalized in _NO_ALLERGIES:
         return ()
-    if strongest(text, _NALTREXONE):
+    if mentioned(text, _NALTREXONE):
         return (_naltrexone_allergy(text, written, field),)
-    if strongest(text, _CROSS_SENSITIVE):
+    if mentioned(text, _CROSS_SENSITIVE):
         return (
             Finding(
                 "contraindication.antagonist_allergy",

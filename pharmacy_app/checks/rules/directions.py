@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from ...units import MCG_PER_MG
 from ..amounts import ML, Amount
 from ..document import DosageForm
 from .text import normalize
@@ -156,7 +157,7 @@ def mg_in(form: DosageForm, strength: Amount, amount: Decimal, unit: str) -> Dec
     if unit == "mg":
         return amount
     if unit == "mcg":
-        return amount / 1000
+        return amount / MCG_PER_MG
     if unit == "capsule" and form is DosageForm.CAPSULE:
         return amount * strength.value
     if unit == "mL" and strength.per == ML:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from ...units import MCG_PER_MG
 from ..amounts import ML, Amount, parse_amount
 from ..document import DosageForm, OrderDocument
 from ..findings import DoseSummary, Finding, Severity
@@ -57,14 +58,15 @@ def _check(
     micrograms = [a for a in (strength, dose) if a.written in _MICROGRAMS]
     # A dose written in mcg that would be an ordinary LDN dose in mg (up to the "not a low
     # dose" limit) is more likely a slip than an ultra-low dose (shared/domain/ldn.md).
-    if micrograms and policy.very_low_below_mg <= mg_per_day * 1000 < policy.not_low_dose_from_mg:
+    as_mg = mg_per_day * MCG_PER_MG  # the number written, read as mg
+    if micrograms and policy.very_low_below_mg <= as_mg < policy.not_low_dose_from_mg:
         findings.append(
             Finding(
                 "dose.possible_unit_slip",
                 Severity.WARN,
                 DOSE if dose in micrograms else STRENGTH,
                 f"Written in micrograms, this is {_tidy(mg_per_day)} mg a day; in milligrams it "
-                f"would be the usual LDN dose of {_tidy(mg_per_day * 1000)} mg. Confirm mcg was "
+                f"would be the usual LDN dose of {_tidy(as_mg)} mg. Confirm mcg was "
                 "meant, not mg.",
             )
         )
@@ -264,7 +266,7 @@ def _judge_daily_dose(mg: Decimal, times: int, policy: CheckPolicy) -> list[Find
 
 
 def _unit_slip_hint(mg: Decimal, policy: CheckPolicy) -> str:
-    as_mcg = mg / 1000
+    as_mcg = mg / MCG_PER_MG
     if policy.very_low_below_mg <= as_mcg <= policy.usual_max_mg:
         return f" (if micrograms were meant, {_tidy(mg)} mcg would be {_tidy(as_mcg)} mg)"
     return ""

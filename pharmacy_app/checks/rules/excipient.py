@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ..document import DosageForm, OrderDocument
 from ..findings import Finding, Severity
-from .text import Standing, Text, normalize, read
+from .text import Text, normalize, read
 
 # Calcium carbonate in every way it is written, matched on normalize()d text:
 # "Calcium Carbonate USP", "calc. carb.", "CaCO₃", "precipitated chalk", "E170", oyster shell.
@@ -255,7 +255,7 @@ def _present(text: Text, pattern: re.Pattern[str]) -> re.Match[str] | None:
         end = text.word_at(max(match.start(), match.end() - 1)) + 1
         if text.words[end : end + 1] == ("free",):
             continue
-        if text.standing(start, end) is not Standing.DENIED:
+        if not text.denied(start, end):
             return match
     return None
 

@@ -8,6 +8,7 @@ take it"). Names are matched as whole words, so "cod liver oil" is not codeine a
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -34,31 +35,33 @@ _PERIPHERAL = tuple(PERIPHERAL_OPIOIDS)
 _NOT_TAKING = frozenset({"naive", "free", "none", "abstinent"})
 
 
-def check(document: OrderDocument) -> list[Finding]:
-    """One finding per medicine that matters, at `patient.medications[i]`."""
+def check(document: OrderDocument, today: dt.date) -> list[Finding]:
+    """One finding per medicine that matters on `today`, at `patient.medications[i]`."""
     findings: list[Finding] = []
     for index, written in enumerate(document.patient.medications):
-        finding = _medicine(written, f"patient.medications[{index}]")
+        finding = _medicine(written, f"patient.medications[{index}]", today)
         if finding is not None:
             findings.append(finding)
     # Opioid use is sometimes written among the conditions ("chronic pain on oxycodone",
     # "opioid use disorder on methadone"): it matters as much there.
     for index, written in enumerate(document.patient.conditions):
-        finding = _medicine(written, f"patient.conditions[{index}]", opioids_only=True)
+        finding = _medicine(written, f"patient.conditions[{index}]", today, opioids_only=True)
         if finding is not None:
             findings.append(finding)
     return findings
 
 
 @lru_cache(maxsize=4096)
-def _medicine(written: str, field: str, opioids_only: bool = False) -> Finding | None:
+def _medicine(
+    written: str, field: str, today: dt.date, opioids_only: bool = False
+) -> Finding | None:
     """The finding on one medicine line; with `opioids_only` (a condition's text) only
     opioid use is looked for. Every opioid named in the line is read, and the one that
     stands strongest decides: taken now blocks, stopped or doubtful warns."""
     text = read(written)
     if not text.normalized:
         return None
-    opioid = _strongest_opioid(text)
+    opioid = _strongest_opioid(text, today)
     if opioid is not None:
         return _opioid_finding(opioid[0], opioid[1], written, field)
     misspelt = _misspelt_opioid(text)
@@ -181,7 +184,7 @@ def _misspelt_opioid(text: Text) -> tuple[str, str] | None:
         match = process.extractOne(
             word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=1
         )
-        if match is not None and match[1] == 1 and text.standing(at) is not Standing.DENIED:
+        if match is not None and match[1] == 1 and not text.denied(at):
             return word, OPIOID_BRANDS.get(match[0], match[0])
     return None
 
@@ -191,12 +194,12 @@ def _misspelt_opioid(text: Text) -> tuple[str, str] | None:
 _DOSE_COUNTS = frozenset({"times", "x", "per", "daily", "day", "hourly", "hrs", "hours", "h"})
 
 
-def _strongest_opioid(text: Text) -> tuple[Standing, str] | None:
+def _strongest_opioid(text: Text, today: dt.date) -> tuple[Standing, str] | None:
     """The opioid the line names (generic, brand or combination) that stands strongest,
     as (standing, name for the message); None when all are denied or there are none."""
     best: tuple[Standing, str] | None = None
     for name, start, end in _opioids_named(text):
-        standing = text.standing(start, end)
+        standing = text.standing(start, end, today=today)
         if standing is not Standing.DENIED and (best is None or standing > best[0]):
             best = (standing, name)
     return best

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from ..document import DosageForm, OrderDocument
 from ..findings import Finding, Severity
-from .text import Standing, Text, mentions, phrase_pattern, read
+from .text import Text, mentions, phrase_pattern, read
 
 FIELD = "preparation.release"
 
@@ -193,7 +193,7 @@ def _stated(text: Text, pattern: re.Pattern[str]) -> str | None:
             continue
         if text.words[end : end + 1] and text.words[end] in _NOT_RELEASE_AFTER:
             continue
-        if text.standing(start, end) is not Standing.DENIED:
+        if not text.denied(start, end):
             return match[0]
     return None
 

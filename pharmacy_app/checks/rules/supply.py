@@ -26,9 +26,10 @@ def check(
     policy: CheckPolicy,
     summary: DoseSummary,
     dose_findings: list[Finding],
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> list[Finding]:
-    """Findings on quantity, days supply, refills and the prescription's dates. The quantity
+    """Findings on quantity, days supply, refills and the prescription's dates (against
+    `today`, the pharmacy's date). The quantity
     is not compared when the dose itself is blocked or unworkable: that comes first."""
     dose_in_doubt = any(
         f.severity is Severity.BLOCK or f.code in _DOSE_IN_DOUBT for f in dose_findings
@@ -36,7 +37,7 @@ def check(
     findings = [] if dose_in_doubt else _quantity_agrees(document, summary)
     findings += _directions_agree(document, summary)
     findings += _refills(document, policy)
-    findings += _dates(document, policy, today or policy.today())
+    findings += _dates(document, policy, today)
     return findings
 
 

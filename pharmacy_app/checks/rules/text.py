@@ -193,10 +193,28 @@ class Text:
                 return index
         return len(self.clauses) - 1
 
-    def standing(self, start: int, end: int | None = None, history_counts: bool = True) -> Standing:
-        """How the mention of words [start, end) stands. With `history_counts` false, history
-        alone ("history of", "PMH:", "2019") does not make it past: a lasting disease such as
+    def standing(
+        self,
+        start: int,
+        end: int | None = None,
+        history_counts: bool = True,
+        *,
+        today: dt.date,
+    ) -> Standing:
+        """How the mention of words [start, end) stands on `today` (a year written after it,
+        "2019", before today's makes it past). With `history_counts` false, history alone
+        ("history of", "PMH:", "2019") does not make it past: a lasting disease such as
         cirrhosis or ESRD in a history is still the patient's."""
+        return self._standing(start, end, history_counts, today)
+
+    def denied(self, start: int, end: int | None = None) -> bool:
+        """Whether the mention of words [start, end) is denied ("no oxycodone"). No date is
+        needed: a year only tells past from present, never denies."""
+        return self._standing(start, end, True, None) is Standing.DENIED
+
+    def _standing(
+        self, start: int, end: int | None, history_counts: bool, today: dt.date | None
+    ) -> Standing:
         end = start + 1 if end is None else end
         at = self.clause_of(start)
         clause = self.clauses[at]
@@ -222,7 +240,11 @@ class Text:
             return header
         past = _stopped_before(before) or _stopped_after(after)
         if history_counts:
-            past = past or _history_before(before) or _dated_in_past(after)
+            past = (
+                past
+                or _history_before(before)
+                or (today is not None and _dated_in_past(after, today))
+            )
         if past:
             return Standing.PRESENT if goes_on else Standing.PAST
         if self.negated_lists[at] and not _AFFIRMED.intersection(
@@ -459,9 +481,9 @@ def _stopped_before(before: tuple[str, ...] | list[str], window: int = 5) -> boo
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
-def _dated_in_past(after: tuple[str, ...] | list[str]) -> bool:
+def _dated_in_past(after: tuple[str, ...] | list[str], today: dt.date) -> bool:
     """ "gestational diabetes 2019", "percocet after surgery in 2019", "codeine last winter"."""
-    this_year = dt.date.today().year
+    this_year = today.year
     text = " ".join(after)
     return (
         any(_YEAR.match(w) and int(w) < this_year for w in after)
@@ -516,13 +538,19 @@ def phrase_pattern(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str]:
 
 
 def strongest(
-    text: Text, pattern: re.Pattern[str], history_counts: bool = True
+    text: Text, pattern: re.Pattern[str], history_counts: bool = True, *, today: dt.date
 ) -> tuple[Standing, re.Match[str]] | None:
-    """The mention of `pattern` that stands strongest (present over doubtful over past);
-    None when every mention is denied or there is none."""
+    """The mention of `pattern` that stands strongest on `today` (present over doubtful over
+    past); None when every mention is denied or there is none."""
     best: tuple[Standing, re.Match[str]] | None = None
     for match, start, end in mentions(text, pattern):
-        standing = text.standing(start, end, history_counts)
+        standing = text.standing(start, end, history_counts, today=today)
         if standing is not Standing.DENIED and (best is None or standing > best[0]):
             best = (standing, match)
     return best
+
+
+def mentioned(text: Text, pattern: re.Pattern[str]) -> bool:
+    """Whether `text` mentions `pattern` other than to deny it (what `strongest` finds, on
+    any day)."""
+    return any(not text.denied(start, end) for _match, start, end in mentions(text, pattern))
