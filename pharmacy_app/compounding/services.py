@@ -32,6 +32,7 @@ from .models import (
 )
 from .worksheets import (
     TO_STOCK,
+    Need,
     discard_limit_percent,
     lot_problems,
     lots_first_expiry_first,
@@ -63,6 +64,30 @@ def matching_formulations(order: Order) -> tuple[list[MasterFormulation], list[s
     if not candidates:
         reasons.append(f"No master formulation record for {order.dosage_form.replace('_', ' ')}.")
     return matches, reasons
+
+
+StockChoice = tuple[Need, list[Lot], list[str]]
+
+
+def start_choices(order: Order, mfr: MasterFormulation) -> tuple[list[StockChoice], list[str]]:
+    """What the start page offers for making `order` with `mfr`: each need from stock with
+    the lots that can serve it, first-expiry-first, and why earlier ones were passed over;
+    and the notes on the formula for this order (a vehicle not as prescribed, its problems)."""
+    today = pharmacy_today()
+    choices: list[StockChoice] = []
+    try:
+        _, wanted = needs(mfr, order.quantity)
+        notes: list[str] = []
+    except ValueError as exc:
+        wanted, notes = [], [str(exc)]
+    for need in wanted:
+        if not need.from_stock:
+            continue  # weighed from another component's lot
+        usable = lots_first_expiry_first(need, today)
+        choices.append((need, usable, passed_over(need, usable[0], today) if usable else []))
+    notes += [n for n in [vehicle_note(mfr, order)] if n]
+    notes += [m for messages in formula_field_problems(mfr).values() for m in messages]
+    return choices, notes
 
 
 # Names of one filler, as prescriptions and catalogues write it.
