@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..accounts.services import pharmacy_settings
@@ -64,6 +64,37 @@ def matching_formulations(order: Order) -> tuple[list[MasterFormulation], list[s
     if not candidates:
         reasons.append(f"No master formulation record for {order.dosage_form.replace('_', ' ')}.")
     return matches, reasons
+
+
+def fills_of(order: Order) -> list[CompoundingRecord]:
+    """The order's fills, oldest first."""
+    return list(
+        db.session.scalars(
+            select(CompoundingRecord)
+            .where(CompoundingRecord.order_id == order.id)
+            .order_by(CompoundingRecord.id)
+        )
+    )
+
+
+def fills_at_work(listed: int = 25) -> tuple[int, list[CompoundingRecord], int]:
+    """For the home page: how many fills are being made, the first `listed` waiting for a
+    pharmacist's sign-off (longest waiting first), and how many wait in all."""
+    in_progress, awaiting = RecordStatus.IN_PROGRESS.value, RecordStatus.AWAITING_SIGNOFF.value
+    counts: dict[str, int] = dict(
+        db.session.execute(  # type: ignore[arg-type]
+            select(CompoundingRecord.status, func.count())
+            .where(CompoundingRecord.status.in_((in_progress, awaiting)))
+            .group_by(CompoundingRecord.status)
+        ).all()
+    )
+    waiting = db.session.scalars(
+        select(CompoundingRecord)
+        .where(CompoundingRecord.status == awaiting)
+        .order_by(CompoundingRecord.prepared_at)
+        .limit(listed)
+    ).all()
+    return counts.get(in_progress, 0), list(waiting), counts.get(awaiting, 0)
 
 
 StockChoice = tuple[Need, list[Lot], list[str]]
