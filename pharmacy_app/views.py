@@ -78,12 +78,15 @@ def go_back(to: str, code: int = 302, prefix: str = "") -> Callable[[WorkflowErr
     return answer
 
 
-def at_field(form: Any, page: Callable[[], A]) -> Callable[[WorkflowError], A]:
-    """A refusal shown at the form field it names (as an error message when it names none),
-    on the page the form is shown again on, with everything typed kept."""
+def at_field(
+    form: Any, page: Callable[[], A], otherwise: str | None = None
+) -> Callable[[WorkflowError], A]:
+    """A refusal shown at the form field it names, else at the field `otherwise` (else as an
+    error message), on the page the form is shown again on, with everything typed kept."""
 
     def answer(error: WorkflowError) -> A:
-        field = getattr(form, error.field, None) if error.field else None
+        name = error.field or otherwise
+        field = getattr(form, name, None) if name else None
         if field is None:
             flash(str(error), "error")
         else:
