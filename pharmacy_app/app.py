@@ -70,6 +70,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # The home and order pages: views of orders_bp that show what the features above made.
+    from . import order_page  # noqa: F401
     from .accounts.routes import bp as accounts_bp
     from .api import bp as api_bp
     from .compounding.routes import bp as compounding_bp

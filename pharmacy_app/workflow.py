@@ -20,7 +20,12 @@ MIN_REASON = 5
 
 
 class WorkflowError(ValueError):
-    """An action the record's state does not allow, with the reason for the person."""
+    """An action the record's state does not allow, with the reason for the person; `field`
+    names the form field it concerns, where there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def require_reason(reason: str, message: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -76,13 +76,15 @@ def acting_user() -> User:
     return user  # type: ignore[no-any-return]
 
 
-def require(permission: Permission) -> Callable[[F], F]:
-    """Refuse (403) a view to a user whose role lacks the permission."""
+def require(permission: Permission, *, on: Collection[str] | None = None) -> Callable[[F], F]:
+    """Refuse (403) a view to a user whose role lacks the permission; with `on`, only for
+    those methods (`on=("POST",)`: anyone signed in may look at the page, not post to it)."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not acting_user().can(permission):
+            guarded = on is None or request.method in on
+            if guarded and not acting_user().can(permission):
                 abort(403, description="Your role does not allow this.")
             return view(*args, **kwargs)
 

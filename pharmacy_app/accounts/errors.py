@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..workflow import WorkflowError
 
-class AccountError(ValueError):
+
+class AccountError(WorkflowError):
     """A request about accounts that cannot be done, with a message for the person."""

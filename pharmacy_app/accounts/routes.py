@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 from ..extensions import db
 from ..idempotency.forms import claim
 from ..settings import settings as app_settings
+from ..views import act, at_field, commit_or_refuse, form_errors, go
 from .auth import SIGNED_IN_AT, acting_user, require
 from .forms import (
     ChangePasswordForm,
@@ -36,7 +37,6 @@ from .forms import (
 from .models import Permission, Role, User
 from .services import (
     CONFIGURED_DETAILS,
-    AccountError,
     account_events,
     check_own_password,
     counted,
@@ -131,13 +131,11 @@ def account() -> str | Response:
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 def revoke(token_id: int) -> Response:
-    try:
-        revoke_token(acting_user(), token_id, by=acting_user())
-        db.session.commit()
-        flash("Token revoked.")
-    except AccountError as exc:
-        flash(str(exc), "error")
-    return redirect(url_for("accounts.account"))
+    return act(
+        lambda: revoke_token(acting_user(), token_id, by=acting_user()),
+        "Token revoked.",
+        url_for("accounts.account"),
+    )
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
@@ -145,7 +143,8 @@ def revoke(token_id: int) -> Response:
 def users() -> str | Response:
     form = NewUserForm()
     if form.validate_on_submit():
-        try:
+
+        def add() -> None:
             submission = claim(form.once_token.data, "user")
             create_user(
                 form.username.data or "",
@@ -154,12 +153,16 @@ def users() -> str | Response:
                 form.password.data or "",
             )
             submission.saved(url_for("accounts.users"))
-            db.session.commit()
-            flash(f"User {form.username.data} added.")
-            return redirect(url_for("accounts.users"))
-        except AccountError as exc:
-            db.session.rollback()
-            form.username.errors.append(str(exc))
+
+        return commit_or_refuse(
+            add,
+            lambda _: go(url_for("accounts.users"), f"User {form.username.data} added."),
+            at_field(form, lambda: _users_page(form), otherwise="username"),
+        )
+    return _users_page(form)
+
+
+def _users_page(form: NewUserForm) -> str:
     people = db.session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
     edit_forms = {
         u.id: EditUserForm(
@@ -227,14 +230,11 @@ def user_page(user_id: int) -> str:
 @require(Permission.ADMINISTER)
 def revoke_user_token(user_id: int, token_id: int) -> Response:
     user = db.get_or_404(User, user_id)
-    try:
-        token = revoke_token(user, token_id, by=acting_user())
-        db.session.commit()
-        flash(f"Token {token.label} ({token.prefix}…) of {user.username} revoked.")
-    except AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("accounts.user_page", user_id=user.id))
+    return act(
+        lambda: revoke_token(user, token_id, by=acting_user()),
+        lambda token: f"Token {token.label} ({token.prefix}…) of {user.username} revoked.",
+        url_for("accounts.user_page", user_id=user.id),
+    )
 
 
 @bp.post("/admin/users/<int:user_id>/unlock")
@@ -277,17 +277,9 @@ def _change_user(form: EditUserForm | ResetPasswordForm, change: Callable[[], st
     """An admin's change to one user from a row of the users page: validate the row's form,
     make the change (which says what it did), and go back to the page with the outcome."""
     if not form.validate_on_submit():
-        errors = "; ".join(e for errors in form.errors.values() for e in errors)
-        flash(f"The change was not saved: {errors}", "error")
-    else:
-        try:
-            message = change()
-            db.session.commit()
-            flash(message)
-        except AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    return redirect(url_for("accounts.users"))
+        flash(f"The change was not saved: {form_errors(form)}", "error")
+        return go(url_for("accounts.users"))
+    return act(change, lambda message: message, url_for("accounts.users"))
 
 
 def _revoked(count: int) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from io import BytesIO
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, jsonify, request, send_file, url_for
 
@@ -12,14 +13,8 @@ from ..accounts.auth import acting_user, authenticate_api_request, require
 from ..accounts.models import Permission
 from ..checks import DocumentError, OrderDocument, parse_order_document
 from ..extensions import csrf, db
-from ..labels.rendering import render_labels
-from ..labels.services import (
-    UnknownStock,
-    chosen_stock,
-    label_values,
-    order_label_problem,
-    record_print,
-)
+from ..labels.printing import print_order_label
+from ..labels.services import UnknownStock
 from ..orders.services import (
     check_document,
     create_order,
@@ -33,6 +28,7 @@ from ..workflow import WorkflowError
 from .idempotency import commit, idempotent
 from .openapi import openapi_document
 
+T = TypeVar("T")
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies: every call carries its bearer token
 PUBLIC = frozenset({"api.openapi"})
@@ -60,12 +56,9 @@ def check() -> Response:
 def create() -> tuple[Response, int, dict[str, str]]:
     """Store an order with its check result."""
     document = _document_from_request()
-    try:
-        order = create_order(document, policy=current_policy(), entered_by=acting_user())
-        commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    order = _commit(
+        lambda: create_order(document, policy=current_policy(), entered_by=acting_user())
+    )
     location = url_for("api.read", order_id=order.id)
     return jsonify(order_to_dict(order)), 201, {"Location": location}
 
@@ -84,7 +77,7 @@ def override(order_id: int) -> Response:
     body = _json_object()
     code, field, reason = (_text(body, k) for k in ("code", "field", "reason"))
     seen = _check_id(body)
-    _decide(lambda: override_warning(order, code, field, reason, acting_user(), seen))
+    _commit(lambda: override_warning(order, code, field, reason, acting_user(), seen))
     return jsonify(order_to_dict(order))
 
 
@@ -95,7 +88,7 @@ def verify(order_id: int) -> Response:
     order = get_order_or_404(order_id)
     body = _json_object() if request.get_data(cache=True).strip() else {}
     seen = _check_id(body)
-    _decide(lambda: verify_order(order, acting_user(), seen))
+    _commit(lambda: verify_order(order, acting_user(), seen))
     return jsonify(order_to_dict(order))
 
 
@@ -108,26 +101,17 @@ def reject(order_id: int) -> Response:
     body = _json_object()
     reason = _text(body, "reason")
     seen = _check_id(body)
-    _decide(lambda: reject_order(order, reason, acting_user(), seen))
+    _commit(lambda: reject_order(order, reason, acting_user(), seen))
     return jsonify(order_to_dict(order))
 
 
 @bp.post("/orders/<int:order_id>/label")
 @require(Permission.ENTER)
 def label(order_id: int) -> Response:
-    """The label PDF of the order's current fill (recorded as printed), or 409 with why not."""
+    """The label PDF of the order's current fill (recorded as printed), or 409 with why not;
+    400 for a stock that is not set up. Refused as the order's page refuses it."""
     order = get_order_or_404(order_id)
-    stock = chosen_stock(request.args.get("stock"))
-    record, problem = order_label_problem(order)
-    if problem or record is None:
-        raise WorkflowError(problem or "No fill to label.")
-    try:
-        record_print(record, stock, acting_user())
-        pdf = render_labels([label_values(record)], stock)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    pdf = _commit(lambda: print_order_label(order, request.args.get("stock"), acting_user()))
     return send_file(
         BytesIO(pdf), mimetype="application/pdf", download_name=f"label-{order.rx_number}.pdf"
     )
@@ -153,14 +137,16 @@ def conflict(error: WorkflowError) -> tuple[Response, int]:
     return jsonify({"error": "Conflict", "message": str(error)}), 409
 
 
-def _decide(action: Any) -> None:
-    """Do a pharmacist's decision in one transaction; a WorkflowError becomes a 409."""
+def _commit(action: Callable[[], T]) -> T:
+    """Do a change in one transaction; on any error it is rolled back and the error raised
+    (a WorkflowError becomes a 409)."""
     try:
-        action()
+        result = action()
         commit()
     except Exception:
         db.session.rollback()
         raise
+    return result
 
 
 _LONGEST_TEXT = 500

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -15,11 +17,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..checks import DosageForm
+from ..extensions import db
 from ..formfields import FiniteDecimalField
 from ..idempotency.forms import OnceTokenField
 from .arithmetic import CAPSULE_VOLUME_ML
 from .bud import BudRule
-from .models import IngredientKind
+from .catalogue import ingredients_of
+from .models import Ingredient, IngredientKind, MasterFormulation
 
 
 class ReceiveLotForm(FlaskForm):
@@ -99,6 +103,79 @@ class FormulationForm(FlaskForm):
     )
     submit = SubmitField("Save")
 
+    # The fields a formula's next version starts from as they are stored.
+    COPIED = (
+        "name",
+        "dosage_form",
+        "strength_mg",
+        "strength_per",
+        "capsule_size",
+        "overage_percent",
+        "bud_rule",
+        "storage",
+        "container",
+        "method",
+        "equipment",
+        "quality_checks",
+        "labour_minutes",
+    )
+
+    def offer_ingredients(self) -> None:
+        """Each ingredient field offers the catalogue's ingredients of the kinds it takes."""
+
+        def of(*kinds: IngredientKind) -> list[SelectChoice]:
+            return [SelectChoice(i.id, i.name) for i in ingredients_of(*kinds)]
+
+        self.active_ingredient.choices = of(IngredientKind.ACTIVE_POWDER, IngredientKind.TABLET)
+        self.base_ingredient.choices = of(IngredientKind.FILLER, IngredientKind.VEHICLE)
+        self.shell_ingredient.choices = [SelectChoice(0, "none"), *of(IngredientKind.CAPSULE_SHELL)]
+        self.container_ingredient.choices = [
+            SelectChoice(0, "none"),
+            *of(IngredientKind.CONTAINER),
+        ]
+
+    def fill_from(self, mfr: MasterFormulation) -> None:
+        """Show a stored formula in the form, for its next version."""
+        values = {name: getattr(mfr, name) for name in self.COPIED} | {
+            "aqueous": "aqueous" if mfr.aqueous else "nonaqueous",
+            "active_ingredient": mfr.active_ingredient_id,
+            "base_ingredient": mfr.base_ingredient_id,
+            "shell_ingredient": mfr.shell_ingredient_id or 0,
+            "container_ingredient": mfr.container_ingredient_id or 0,
+        }
+        for name, value in values.items():
+            self[name].process_data(value)
+
+    def populate_formula(self, mfr: MasterFormulation) -> None:
+        """Put what the form says into a new formula (or version), not yet saved."""
+        mfr.name = (self.name.data or "").strip()
+        mfr.release = "immediate release"  # the only release a formula may have
+
+        mfr.dosage_form = self.dosage_form.data or "capsule"
+        mfr.strength_mg = self.strength_mg.data or Decimal(0)
+        # Blank means the form's own unit: per capsule, or per mL for liquids and creams.
+        per = self.strength_per.data or None
+        mfr.strength_per = per if per or mfr.dosage_form == "capsule" else "mL"
+        mfr.aqueous = self.aqueous.data == "aqueous"
+        mfr.active_ingredient = db.session.get(Ingredient, self.active_ingredient.data)  # type: ignore[assignment]
+        mfr.base_ingredient = db.session.get(Ingredient, self.base_ingredient.data)  # type: ignore[assignment]
+        mfr.shell_ingredient = _ingredient(self.shell_ingredient.data)
+        mfr.container_ingredient = _ingredient(self.container_ingredient.data)
+        capsule = mfr.dosage_form == "capsule"
+        mfr.capsule_size = (self.capsule_size.data or None) if capsule else None
+        mfr.overage_percent = self.overage_percent.data or Decimal(0)
+        mfr.bud_rule = self.bud_rule.data or BudRule.SOLID.value
+        mfr.storage = self.storage.data or ""
+        mfr.container = self.container.data or ""
+        mfr.method = self.method.data or ""
+        mfr.equipment = self.equipment.data or ""
+        mfr.quality_checks = self.quality_checks.data or ""
+        mfr.labour_minutes = self.labour_minutes.data or 0
+
+
+def _ingredient(ingredient_id: int | None) -> Ingredient | None:
+    return db.session.get(Ingredient, ingredient_id) if ingredient_id else None
+
 
 class StartRecordForm(FlaskForm):
     once_token = OnceTokenField()
@@ -175,6 +252,21 @@ class IngredientForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=10000)],
     )
     submit = SubmitField("Add ingredient")
+
+    def new_ingredient(self) -> Ingredient:
+        """The ingredient the form describes, not yet in the catalogue."""
+        return Ingredient(
+            name=(self.name.data or "").strip(),
+            kind=self.kind.data,
+            stock_unit=self.stock_unit.data,
+            salt_form=self.salt_form.data or None,
+            assay_percent=self.assay_percent.data,
+            tablet_strength_mg=self.tablet_strength_mg.data,
+            tablet_weight_mg=self.tablet_weight_mg.data,
+            density_g_per_ml=self.density_g_per_ml.data,
+            capsule_size=self.capsule_size.data or None,
+            capacity_ml=self.capacity_ml.data,
+        )
 
     def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
         """Each kind needs the figures its arithmetic uses."""

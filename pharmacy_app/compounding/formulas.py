@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -17,9 +18,11 @@ from ..checks.rules.text import normalize
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import current_policy
-from ..workflow import lock_row
+from ..workflow import WorkflowError, lock_row
+from . import arithmetic
 from .bud import BudRule, rule_problem, storage_problem
 from .models import Ingredient, IngredientKind, MasterFormulation
+from .worksheets import needs
 
 CAPSULE = DosageForm.CAPSULE.value
 # The stock unit each kind of ingredient is counted in, as the arithmetic expects it.
@@ -66,12 +69,62 @@ def formula_field_problems(mfr: MasterFormulation) -> dict[str, list[str]]:
     return {field: messages for field, messages in problems.items() if messages}
 
 
-class FormulaConflict(ValueError):
+def save_problems(mfr: MasterFormulation, vehicle_stated: bool) -> dict[str, list[str]]:
+    """Why a new formula (or version) may not be saved, by form field: its rules, whether the
+    vehicle contains water when the form did not say, and the worksheet's arithmetic."""
+    problems = formula_field_problems(mfr)
+    if mfr.dosage_form != CAPSULE and not vehicle_stated:
+        # The BUD rules that fit depend on the answer: ask for it before judging the rule.
+        problems.pop("bud_rule", None)
+        problems["aqueous"] = ["Say whether the vehicle contains water (aqueous) or not."]
+    if not problems:
+        try:
+            needs(mfr, example_quantity(mfr))
+        except ValueError as exc:
+            problems = {"capsule_size": [str(exc)]}
+    return problems
+
+
+def example_quantity(mfr: MasterFormulation) -> Decimal:
+    """The quantity a formula's page shows its worksheet for: 30 capsules, or 100 mL or g."""
+    return Decimal(30) if mfr.strength_per is None else Decimal(100)
+
+
+def example_sheet(mfr: MasterFormulation) -> arithmetic.Worksheet | None:
+    """The formula's worksheet for its example quantity; None for a formula saved before its
+    checks, whose page says what is wrong with it."""
+    try:
+        sheet, _ = needs(mfr, example_quantity(mfr))
+    except ValueError:
+        return None
+    return sheet
+
+
+def versions_of(mfr: MasterFormulation) -> Sequence[MasterFormulation]:
+    """Every version of the formula's family, newest first."""
+    return db.session.scalars(
+        select(MasterFormulation)
+        .where(MasterFormulation.family == mfr.family)
+        .order_by(MasterFormulation.version.desc())
+    ).all()
+
+
+def formulas_listed() -> Sequence[MasterFormulation]:
+    """Every formula: the current ones first, by name, each family's newest version first."""
+    return db.session.scalars(
+        select(MasterFormulation).order_by(
+            MasterFormulation.is_current.desc(),
+            MasterFormulation.name,
+            MasterFormulation.version.desc(),
+        )
+    ).all()
+
+
+class FormulaConflict(WorkflowError):
     """A formula that cannot be saved as the database now stands, with the field it concerns."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 def add_formulation(mfr: MasterFormulation, previous: MasterFormulation | None) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..accounts.services import pharmacy_settings
@@ -32,6 +32,7 @@ from .models import (
     RecordStatus,
 )
 from .worksheets import (
+    Need,
     discard_limit_percent,
     lot_problems,
     lots_first_expiry_first,
@@ -63,6 +64,61 @@ def matching_formulations(order: Order) -> tuple[list[MasterFormulation], list[s
     if not candidates:
         reasons.append(f"No master formulation record for {order.dosage_form.replace('_', ' ')}.")
     return matches, reasons
+
+
+def fills_of(order: Order) -> list[CompoundingRecord]:
+    """The order's fills, oldest first."""
+    return list(
+        db.session.scalars(
+            select(CompoundingRecord)
+            .where(CompoundingRecord.order_id == order.id)
+            .order_by(CompoundingRecord.id)
+        )
+    )
+
+
+def fills_at_work(listed: int = 25) -> tuple[int, list[CompoundingRecord], int]:
+    """For the home page: how many fills are being made, the first `listed` waiting for a
+    pharmacist's sign-off (longest waiting first), and how many wait in all."""
+    in_progress, awaiting = RecordStatus.IN_PROGRESS.value, RecordStatus.AWAITING_SIGNOFF.value
+    counts: dict[str, int] = dict(
+        db.session.execute(  # type: ignore[arg-type]
+            select(CompoundingRecord.status, func.count())
+            .where(CompoundingRecord.status.in_((in_progress, awaiting)))
+            .group_by(CompoundingRecord.status)
+        ).all()
+    )
+    waiting = db.session.scalars(
+        select(CompoundingRecord)
+        .where(CompoundingRecord.status == awaiting)
+        .order_by(CompoundingRecord.prepared_at)
+        .limit(listed)
+    ).all()
+    return counts.get(in_progress, 0), list(waiting), counts.get(awaiting, 0)
+
+
+StockChoice = tuple[Need, list[Lot], list[str]]
+
+
+def start_choices(order: Order, mfr: MasterFormulation) -> tuple[list[StockChoice], list[str]]:
+    """What the start page offers for making `order` with `mfr`: each need from stock with
+    the lots that can serve it, first-expiry-first, and why earlier ones were passed over;
+    and the notes on the formula for this order (a vehicle not as prescribed, its problems)."""
+    today = pharmacy_today()
+    choices: list[StockChoice] = []
+    try:
+        _, wanted = needs(mfr, order.quantity)
+        notes: list[str] = []
+    except ValueError as exc:
+        wanted, notes = [], [str(exc)]
+    for need in wanted:
+        if not need.from_stock:
+            continue  # weighed from another component's lot
+        usable = lots_first_expiry_first(need, today)
+        choices.append((need, usable, passed_over(need, usable[0], today) if usable else []))
+    notes += [n for n in [vehicle_note(mfr, order)] if n]
+    notes += [m for messages in formula_field_problems(mfr).values() for m in messages]
+    return choices, notes
 
 
 # Names of one filler, as prescriptions and catalogues write it.

@@ -13,17 +13,17 @@ from ..checks.findings import plain
 from ..extensions import db
 from ..workflow import WorkflowError, require_pharmacist, require_reason
 from .models import Ingredient, Lot, LotAdjustment
+from .readings import amount_in
 
 if TYPE_CHECKING:
     from ..accounts.models import User
 
 
-class LotError(ValueError):
+class LotError(WorkflowError):
     """A lot that cannot be received as entered: `field` says where, for the form."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 ALREADY_RECEIVED = "This lot of this ingredient is already received."
@@ -70,6 +70,21 @@ def receive_lot(
     )
     db.session.add(lot)
     return lot
+
+
+def correct_lot(lot: Lot, action: str, reason: str, counted: str, user: User) -> LotAdjustment:
+    """A pharmacist's correction of a lot as its row's form asks: "count" (`counted` is the
+    quantity on the shelf, typed in the stock unit), "quarantine" or "release"."""
+    if action == "count":
+        amount = amount_in(counted.strip(), lot.ingredient.stock_unit)
+        if amount is None:
+            raise WorkflowError("Enter the quantity counted, as a number.")
+        return count_lot(lot, amount, reason, user)
+    if action == "quarantine":
+        return quarantine_lot(lot, reason, user)
+    if action == "release":
+        return release_lot(lot, reason, user)
+    raise WorkflowError("Choose count, quarantine or release.")
 
 
 def count_lot(lot: Lot, counted: Decimal, reason: str, user: User) -> LotAdjustment:

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..formfields import FiniteDecimalField
 from ..idempotency.forms import OnceTokenField
 from ..timeutil import pharmacy_today
+from .models import PriceSchedule
 
 # Limits as Decimals: WTForms compares the field's Decimal with them, and the float 0.001 is a
 # shade more than Decimal("0.001"), which it would refuse. The maxima are far above any LDN
@@ -126,6 +127,18 @@ class PriceScheduleForm(FlaskForm):
             self.markup_percent.errors = ["Give the markup."]
             return False
         return True
+
+    def new_schedule(self) -> PriceSchedule:
+        """The price schedule the form describes, not yet saved."""
+        return PriceSchedule(
+            family=self.family.data,
+            method=self.method.data,
+            base_price=self.base_price.data,
+            base_quantity=self.base_quantity.data,
+            markup_percent=self.markup_percent.data,
+            dispensing_fee=self.dispensing_fee.data,
+            effective_from=self.effective_from.data,
+        )
 
 
 def latest_effective(today: dt.date) -> dt.date:

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..idempotency.forms import claim
 from ..pdf import render_pdf
 from ..timeutil import pharmacy_zone, utcnow
-from ..workflow import WorkflowError
+from ..views import act
 from .export import csv_lines
 from .forms import PriceScheduleForm
 from .models import CostRecord, PriceSchedule
@@ -90,17 +90,15 @@ def monthly_pdf() -> BaseResponse:
 def void(cost_id: int) -> BaseResponse:
     """A pharmacist voids a refunded fill: it leaves the reports, and the order says why."""
     cost = db.get_or_404(CostRecord, cost_id)
-    try:
-        void_charge(cost, request.form.get("reason", ""), acting_user())
-        db.session.commit()
-        flash(f"{cost.batch_number} voided: it no longer counts in the reports.")
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(
+    back = (
         url_for("orders.detail", order_id=cost.order_id)
         if cost.order_id
         else url_for("costs.monthly")
+    )
+    return act(
+        lambda: void_charge(cost, request.form.get("reason", ""), acting_user()),
+        f"{cost.batch_number} voided: it no longer counts in the reports.",
+        back,
     )
 
 
@@ -110,17 +108,7 @@ def prices() -> str | BaseResponse:
     form = PriceScheduleForm()
     if form.validate_on_submit():
         submission = claim(form.once_token.data, "price schedule")
-        db.session.add(
-            PriceSchedule(
-                family=form.family.data,
-                method=form.method.data,
-                base_price=form.base_price.data,
-                base_quantity=form.base_quantity.data,
-                markup_percent=form.markup_percent.data,
-                dispensing_fee=form.dispensing_fee.data,
-                effective_from=form.effective_from.data,
-            )
-        )
+        db.session.add(form.new_schedule())
         submission.saved(url_for("costs.prices"))
         db.session.commit()
         flash(

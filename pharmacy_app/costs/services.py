@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..compounding.models import CompoundingRecord, MasterFormulation
+from ..compounding.models import CompoundingRecord, MasterFormulation, RecordStatus
 from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import Order
@@ -207,3 +207,21 @@ def freeze_cost(
     )
     db.session.add(cost)
     return cost
+
+
+def charges_of(records: Iterable[CompoundingRecord]) -> dict[int | None, CostRecord]:
+    """The frozen charge of each of these fills that was dispensed, by fill id."""
+    ids = [r.id for r in records]
+    return {
+        c.record_id: c
+        for c in db.session.scalars(select(CostRecord).where(CostRecord.record_id.in_(ids)))
+    }
+
+
+def prices_due(records: Iterable[CompoundingRecord], on: dt.date) -> dict[int, Decimal]:
+    """The price each signed-off fill not yet dispensed would be charged on `on`, by fill id."""
+    return {
+        r.id: computed_price(r, cost_lines(r), on)
+        for r in records
+        if r.status == RecordStatus.SIGNED_OFF.value and r.dispensed_at is None
+    }

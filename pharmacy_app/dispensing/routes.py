@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, render_template, url_for
 from werkzeug.wrappers import Response
 
 from ..accounts.auth import acting_user, require
@@ -12,6 +12,7 @@ from ..costs.services import computed_price, cost_lines
 from ..extensions import db
 from ..idempotency.forms import claim
 from ..timeutil import utcnow
+from ..views import commit_or_refuse, go, go_back
 from ..workflow import WorkflowError
 from .forms import DispenseForm, ReverseDispensingForm
 from .services import (
@@ -43,7 +44,9 @@ def dispense_fill(record_id: int) -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         # Shown at the fields, with everything typed kept; nothing is recorded.
         return _dispensing_page(record, form, ReverseDispensingForm()), 422
-    try:
+    to_order = url_for("orders.detail", order_id=record.order_id)
+
+    def record_dispensing() -> None:
         submission = claim(form.once_token.data, "dispensing")
         dispense(
             record,
@@ -54,19 +57,21 @@ def dispense_fill(record_id: int) -> str | Response | tuple[str, int]:
             reason=form.price_reason.data or "",
             early_reason=form.early_reason.data or "",
         )
-        submission.saved(url_for("orders.detail", order_id=record.order_id))
-        db.session.commit()
-        flash(f"{record.batch_number} dispensed.")
-    except RefillTooSoon as exc:
-        db.session.rollback()
+        submission.saved(to_order)
+
+    def refused(error: WorkflowError) -> Response | tuple[str, int]:
+        if not isinstance(error, RefillTooSoon):
+            return go_back(to_order, 303)(error)
         if form.early_reason.data:
             form.early_reason.errors = ["Give the reason in a few words."]
-        page = _dispensing_page(record, form, ReverseDispensingForm(), too_soon=exc.too_soon)
+        page = _dispensing_page(record, form, ReverseDispensingForm(), too_soon=error.too_soon)
         return page, 409
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("orders.detail", order_id=record.order_id), 303)
+
+    return commit_or_refuse(
+        record_dispensing,
+        lambda _: go(to_order, f"{record.batch_number} dispensed.", 303),
+        refused,
+    )
 
 
 @bp.post("/compounding/records/<int:record_id>/reverse-dispensing")
@@ -74,19 +79,27 @@ def dispense_fill(record_id: int) -> str | Response | tuple[str, int]:
 def reverse(record_id: int) -> str | Response | tuple[str, int]:
     record = db.get_or_404(CompoundingRecord, record_id)
     form = ReverseDispensingForm()
-    if form.validate_on_submit():
-        try:
-            reverse_dispensing(record, form.reason.data or "", acting_user())
-            db.session.commit()
-            flash(
-                f"Dispensing of {record.batch_number} reversed: the fill is open again and its "
-                "charge is voided."
-            )
-            return redirect(url_for("orders.detail", order_id=record.order_id), 303)
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    return _dispensing_page(record, DispenseForm(formdata=None), form), 422
+
+    def page() -> tuple[str, int]:
+        return _dispensing_page(record, DispenseForm(formdata=None), form), 422
+
+    if not form.validate_on_submit():
+        return page()
+
+    def refused(error: WorkflowError) -> tuple[str, int]:
+        flash(str(error), "error")
+        return page()
+
+    return commit_or_refuse(
+        lambda: reverse_dispensing(record, form.reason.data or "", acting_user()),
+        lambda _: go(
+            url_for("orders.detail", order_id=record.order_id),
+            f"Dispensing of {record.batch_number} reversed: the fill is open again and its "
+            "charge is voided.",
+            303,
+        ),
+        refused,
+    )
 
 
 def _dispensing_page(

@@ -8,7 +8,6 @@ from io import BytesIO
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from ..accounts.auth import acting_user, require
@@ -22,9 +21,11 @@ from ..orders.queue import queue_query
 from ..orders.services import get_order_or_404
 from ..pdf import render_pdf
 from ..timeutil import pharmacy_time
+from ..views import at_field, commit_or_refuse, go, go_back
 from ..workflow import WorkflowError
 from .forms import LabelStockForm, strict_id
 from .models import LabelStock
+from .printing import print_order_label
 from .rendering import render_calibration, render_labels
 from .services import (
     LABELLED_ORDERS,
@@ -35,6 +36,7 @@ from .services import (
     patient_sheet_values,
     ready_to_label,
     record_print,
+    stocks_by_name,
 )
 
 bp = Blueprint("labels", __name__)
@@ -50,27 +52,18 @@ def pharmacy_time_filter(moment: dt.datetime, format: str = "%Y-%m-%d %H:%M %Z")
 @bp.app_template_global("label_stock_choices")
 def label_stock_choices() -> list[LabelStock]:
     """The label stocks to print on, by name (for the queue's batch controls)."""
-    return list(db.session.scalars(select(LabelStock).order_by(LabelStock.name)))
+    return stocks_by_name()
 
 
 @bp.post("/orders/<int:order_id>/label")
 @require(Permission.ENTER)
 def order_label(order_id: int) -> Response:
     order = get_order_or_404(order_id)
-    record, problem = order_label_problem(order)
-    if problem or record is None:
-        flash(problem or "No fill to label.", "error")
-        return redirect(url_for("orders.detail", order_id=order_id), 303)
-    try:
-        stock = _stock()
-        record_print(record, stock, acting_user())
-        pdf = render_labels([label_values(record)], stock)
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("orders.detail", order_id=order_id), 303)
-    return _pdf(pdf, f"label-{order.rx_number}.pdf")
+    return commit_or_refuse(
+        lambda: print_order_label(order, _stock_asked(), acting_user()),
+        lambda pdf: _pdf(pdf, f"label-{order.rx_number}.pdf"),
+        go_back(url_for("orders.detail", order_id=order_id), 303),
+    )
 
 
 @bp.post("/labels/batch")
@@ -79,24 +72,19 @@ def batch() -> Response:
     """One PDF with a label for each chosen order (reprinting those already printed, since
     they were chosen), or for every fill still waiting for its first label, in queue order;
     on the chosen stock, from the chosen position of a partly used sheet."""
-    try:
-        stock = _stock()
-        stock.first_position = _first_position(stock)
-    except WorkflowError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("orders.queue"), 303)
     all_ready = bool(request.form.get("all_ready"))
-    records = ready_to_label() if all_ready else _chosen_fills()
-    if not records:
-        flash(
-            "No labels waiting: every signed-off fill has had its label printed. To print one "
-            "again, choose its order, or print it from the order's page."
-            if all_ready
-            else "No labels to print: choose orders whose fills are signed off.",
-            "error",
-        )
-        return redirect(url_for("orders.queue"), 303)
-    try:
+
+    def print_batch() -> tuple[bytes, int]:
+        stock = chosen_stock(_stock_asked())
+        stock.first_position = _first_position(stock)
+        records = ready_to_label() if all_ready else _chosen_fills()
+        if not records:
+            raise WorkflowError(
+                "No labels waiting: every signed-off fill has had its label printed. To print "
+                "one again, choose its order, or print it from the order's page."
+                if all_ready
+                else "No labels to print: choose orders whose fills are signed off."
+            )
         if all_ready:
             # Printed by someone else meanwhile (a double click, a colleague): not again.
             records = claim_ready(records)
@@ -107,13 +95,13 @@ def batch() -> Response:
         # fills as they stand under it.
         for record in records:
             record_print(record, stock, user, batch=True)
-        pdf = render_labels([label_values(r) for r in records], stock)
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("orders.queue"), 303)
-    return _pdf(pdf, f"labels-{len(records)}.pdf")
+        return render_labels([label_values(r) for r in records], stock), len(records)
+
+    return commit_or_refuse(
+        print_batch,
+        lambda made: _pdf(made[0], f"labels-{made[1]}.pdf"),
+        go_back(url_for("orders.queue"), 303),
+    )
 
 
 def _chosen_fills() -> list[CompoundingRecord]:
@@ -174,47 +162,60 @@ def patient_sheet(order_id: int) -> Response:
 @require(Permission.ADMINISTER)
 def stocks() -> str | Response | tuple[str, int]:
     form = LabelStockForm()
-    if form.validate_on_submit():
-        editing = form.editing()
-        stock = db.session.get(LabelStock, editing) if editing else None
-        try:
-            # A new stock is made once, however often its form is posted (a second post is
-            # shown the first's stock, not told its name is taken); a change may be saved again.
-            submission = claim(form.once_token.data, "label stock") if stock is None else None
-            if not form.name_taken():
-                if stock is None:
-                    stock = LabelStock()
-                    db.session.add(stock)
-                form.populate_stock(stock)
-                if stock.is_default:
-                    for other in db.session.scalars(select(LabelStock)):
-                        other.is_default = other is stock
-                if submission is not None:
-                    submission.saved(url_for("labels.stocks"))
-                db.session.commit()
-                flash(f"{stock.name} saved.")
-                return redirect(url_for("labels.stocks"))
-        except IntegrityError:
-            # Another admin saved a stock of this name a moment ago: PostgreSQL made this save
-            # wait for it to commit, so it is found now.
-            db.session.rollback()
-            if not form.name_taken():
-                raise
-        db.session.rollback()
-        form.name.errors = [
-            f"A stock named {form.name.data} already exists: give this one its own name."
-        ]
-    rows = db.session.scalars(select(LabelStock).order_by(LabelStock.name)).all()
-    edit_forms = {s.id: LabelStockForm.for_stock(s) for s in rows}
-    editing = form.editing() if request.method == "POST" else None
-    if editing in edit_forms:
-        # A refused change shows at the stock it was for, as typed; the new-stock form stays empty.
-        edit_forms[editing] = form
-        form = LabelStockForm(formdata=None)
-    page = render_template(
-        "labels/stocks.html", stocks=rows, form=form, edit_forms=edit_forms, open_id=editing
+
+    def page() -> str | tuple[str, int]:
+        shown = form
+        rows = stocks_by_name()
+        edit_forms = {s.id: LabelStockForm.for_stock(s) for s in rows}
+        editing = form.editing() if request.method == "POST" else None
+        if editing in edit_forms:
+            # A refused change shows at the stock it was for, as typed; the new-stock form
+            # stays empty.
+            edit_forms[editing] = form
+            shown = LabelStockForm(formdata=None)
+        html = render_template(
+            "labels/stocks.html", stocks=rows, form=shown, edit_forms=edit_forms, open_id=editing
+        )
+        return (html, 422) if request.method == "POST" else html
+
+    if not form.validate_on_submit():
+        return page()
+    editing = form.editing()
+    stock = db.session.get(LabelStock, editing) if editing else None
+
+    def name_taken() -> WorkflowError | None:
+        # After a race lost, too: another admin saved a stock of this name a moment ago, and
+        # PostgreSQL made this save wait for it to commit, so it is found now.
+        if not form.name_taken():
+            return None
+        return WorkflowError(
+            f"A stock named {form.name.data} already exists: give this one its own name.", "name"
+        )
+
+    def save() -> LabelStock:
+        # A new stock is made once, however often its form is posted (a second post is shown
+        # the first's stock, not told its name is taken); a change may be saved again.
+        submission = claim(form.once_token.data, "label stock") if stock is None else None
+        taken = name_taken()
+        if taken is not None:
+            raise taken
+        saved = stock or LabelStock()
+        if stock is None:
+            db.session.add(saved)
+        form.populate_stock(saved)
+        if saved.is_default:
+            for other in db.session.scalars(select(LabelStock)):
+                other.is_default = other is saved
+        if submission is not None:
+            submission.saved(url_for("labels.stocks"))
+        return saved
+
+    return commit_or_refuse(
+        save,
+        lambda saved: go(url_for("labels.stocks"), f"{saved.name} saved."),
+        at_field(form, page),
+        raced=name_taken,
     )
-    return (page, 422) if request.method == "POST" else page
 
 
 @bp.get("/labels/stocks/<int:stock_id>/calibration.pdf")
@@ -224,9 +225,9 @@ def calibration(stock_id: int) -> Response:
     return _pdf(render_calibration(stock), "calibration.pdf")
 
 
-def _stock() -> LabelStock:
-    """The stock chosen in the form (or the query), else the default one."""
-    return chosen_stock(request.form.get("stock") or request.args.get("stock"))
+def _stock_asked() -> str | None:
+    """The id of the stock chosen in the form (or the query); none for the default one."""
+    return request.form.get("stock") or request.args.get("stock")
 
 
 def _pdf(data: bytes, name: str) -> Response:

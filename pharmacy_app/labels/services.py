@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -286,3 +287,20 @@ def default_stock() -> LabelStock:
 
 def _plain(value: Any) -> str:
     return format(Decimal(value).normalize(), "f")
+
+
+def prints_of(records: Iterable[CompoundingRecord]) -> dict[int, list[LabelPrint]]:
+    """Every label printed for each of these fills, first print first, by fill id."""
+    prints: dict[int, list[LabelPrint]] = {}
+    for printed in db.session.scalars(
+        select(LabelPrint)
+        .where(LabelPrint.record_id.in_([r.id for r in records]))
+        .order_by(LabelPrint.id)
+    ):
+        prints.setdefault(printed.record_id, []).append(printed)
+    return prints
+
+
+def stocks_by_name() -> list[LabelStock]:
+    """The label stocks to print on, by name."""
+    return list(db.session.scalars(select(LabelStock).order_by(LabelStock.name)))

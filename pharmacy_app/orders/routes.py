@@ -1,27 +1,25 @@
-"""Order pages: home, work queue, entry and editing with the checker, detail, decisions."""
+"""Order pages: the work queue, entry and editing with the checker, and the pharmacist's
+decisions. The home page and the order's page, which show what the features above orders
+made, are views of this blueprint in `pharmacy_app/order_page.py`."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, select
 from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.wrappers import Response
 
 from ..accounts.auth import acting_user, require
 from ..accounts.models import Permission
 from ..checks import CheckResult, DocumentError, OrderDocument, parse_order_document
-from ..compounding.models import CompoundingRecord
-from ..costs.models import CostRecord
-from ..costs.services import computed_price, cost_lines
-from ..dispensing.forms import DispenseForm
 from ..extensions import db
 from ..idempotency.forms import claim
-from ..labels.models import LabelPrint, LabelStock
 from ..timeutil import pharmacy_today
+from ..views import act, commit_or_refuse, form_errors, go, go_back
 from ..workflow import WorkflowError
 from .forms import (
     DATE_FIELDS,
@@ -44,39 +42,12 @@ from .services import (
     update_order,
 )
 from .workflow import (
-    outstanding_warnings,
-    override_for,
     override_warning,
     reject_order,
     verify_order,
 )
 
 bp = Blueprint("orders", __name__)
-
-
-@bp.get("/")
-def home() -> str:
-    fills = dict(
-        db.session.execute(
-            select(CompoundingRecord.status, func.count())
-            .where(CompoundingRecord.status.in_(("in_progress", "awaiting_signoff")))
-            .group_by(CompoundingRecord.status)
-        ).all()
-    )
-    awaiting = db.session.scalars(
-        select(CompoundingRecord)
-        .where(CompoundingRecord.status == "awaiting_signoff")
-        .order_by(CompoundingRecord.prepared_at)
-        .limit(25)
-    ).all()
-    return render_template(
-        "orders/home.html",
-        counts=status_counts(),
-        being_made=fills.get("in_progress", 0),
-        awaiting_signoff=awaiting,
-        awaiting_total=fills.get("awaiting_signoff", 0),
-        waiting=page_of(QueueFilterForm(formdata=None, status="checked"), 1),
-    )
 
 
 @bp.get("/orders")
@@ -159,60 +130,6 @@ def live_check() -> Response:
             "findings": _by_field(result),
             "errors": errors,
         }
-    )
-
-
-@bp.get("/orders/<int:order_id>")
-def detail(order_id: int) -> str:
-    order = get_order_or_404(order_id)
-    findings = [
-        {**f, "override": override_for(order, f)}
-        for f in (order.latest_check.findings if order.latest_check else [])
-    ]
-    records = db.session.scalars(
-        select(CompoundingRecord)
-        .where(CompoundingRecord.order_id == order.id)
-        .order_by(CompoundingRecord.id)
-    ).all()
-    prints: dict[int, list[LabelPrint]] = {}
-    for printed in db.session.scalars(
-        select(LabelPrint)
-        .where(LabelPrint.record_id.in_([r.id for r in records]))
-        .order_by(LabelPrint.id)
-    ):
-        prints.setdefault(printed.record_id, []).append(printed)
-    costs = {
-        c.record_id: c
-        for c in db.session.scalars(
-            select(CostRecord).where(CostRecord.record_id.in_([r.id for r in records]))
-        )
-    }
-    today = pharmacy_today()
-    prices = {
-        r.id: computed_price(r, cost_lines(r), today)
-        for r in records
-        if r.status == "signed_off" and r.dispensed_at is None
-    }
-    try:
-        ensure_editable(order)
-        editable = True
-    except WorkflowError:
-        editable = False
-    return render_template(
-        "orders/detail.html",
-        editable=editable,
-        records=records,
-        prints=prints,
-        costs=costs,
-        prices=prices,
-        dispense_form=DispenseForm(),
-        label_stocks=db.session.scalars(select(LabelStock).order_by(LabelStock.name)).all(),
-        order=order,
-        findings=findings,
-        outstanding=outstanding_warnings(order),
-        verify_form=VerifyForm(check_id=order.latest_check.id if order.latest_check else ""),
-        reject_form=RejectForm(check_id=order.latest_check.id if order.latest_check else ""),
-        override_form=OverrideForm(),
     )
 
 
@@ -302,27 +219,27 @@ def _save(
     document: OrderDocument, order: Order | None, status: OrderStatus, once_token: str | None
 ) -> Response:
     user = acting_user()
-    try:
+
+    def save() -> Order:
         submission = claim(once_token, "order")
         if order is None:
-            order = create_order(document, policy=current_policy(), entered_by=user, status=status)
+            saved = create_order(document, policy=current_policy(), entered_by=user, status=status)
         else:
-            update_order(order, document, policy=current_policy(), user=user, status=status)
-        submission.saved(url_for("orders.detail", order_id=order.id))
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(
-            url_for("orders.detail", order_id=order.id) if order else url_for("orders.new")
+            saved = order
+            update_order(saved, document, policy=current_policy(), user=user, status=status)
+        submission.saved(url_for("orders.detail", order_id=saved.id))
+        return saved
+
+    def done(saved: Order) -> Response:
+        sent = "saved as a draft" if status is OrderStatus.DRAFT else "sent for verification"
+        verdict = "blocked" if saved.verdict == "block" else saved.verdict
+        return go(
+            url_for("orders.detail", order_id=saved.id),
+            f"{saved.rx_number} {sent}; check: {verdict}.",
         )
-    except Exception:
-        db.session.rollback()
-        raise
-    sent = "saved as a draft" if status is OrderStatus.DRAFT else "sent for verification"
-    verdict = "blocked" if order.verdict == "block" else order.verdict
-    flash(f"{order.rx_number} {sent}; check: {verdict}.")
-    return redirect(url_for("orders.detail", order_id=order.id))
+
+    back = url_for("orders.detail", order_id=order.id) if order else url_for("orders.new")
+    return commit_or_refuse(save, done, go_back(back))
 
 
 def _document(form: OrderForm) -> tuple[OrderDocument | None, dict[str, list[str]]]:
@@ -393,15 +310,11 @@ def _seen_check(form: VerifyForm | OverrideForm | RejectForm) -> int:
     return int(value)
 
 
-def _decide(order: Order, form: Any, action: Any, done: str) -> Response:
+def _decide(order: Order, form: Any, action: Callable[[], object], done: str) -> Response:
+    """A pharmacist's decision from the order's page: the form checked, then the decision
+    made and committed, and the page again with what was done or why not."""
+    here = url_for("orders.detail", order_id=order.id)
     if not form.validate_on_submit():
-        flash("Not done: " + "; ".join(e for errs in form.errors.values() for e in errs), "error")
-        return redirect(url_for("orders.detail", order_id=order.id))
-    try:
-        action()
-        db.session.commit()
-        flash(done)
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("orders.detail", order_id=order.id))
+        flash("Not done: " + form_errors(form), "error")
+        return go(here)
+    return act(action, done, here)

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from pharmacy_app import create_app
-from pharmacy_app.compounding import routes
+from pharmacy_app.compounding import catalogue as ingredient_catalogue
 from pharmacy_app.compounding.models import Ingredient
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.forms import LabelStockForm
@@ -41,7 +41,7 @@ def test_an_ingredient_added_in_another_case_while_the_first_commits_is_refused_
 ):
     pharmacist = signed_in("pharmacist")
     assert pharmacist.post("/compounding/ingredients", data=INGREDIENT).status_code == 302
-    blind_once(monkeypatch, routes, "_ingredient_named", False)
+    blind_once(monkeypatch, ingredient_catalogue, "_named", False)
     answer = pharmacist.post("/compounding/ingredients", data=INGREDIENT | {"name": "mannitol NF"})
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient
 
 from pharmacy_app import create_app
-from pharmacy_app.compounding import formulas, routes
+from pharmacy_app.compounding import catalogue as ingredient_catalogue
+from pharmacy_app.compounding import formulas
 from pharmacy_app.compounding.models import Ingredient, Lot, MasterFormulation
 from pharmacy_app.demo.compounding import store_demo_compounding
 from pharmacy_app.extensions import db
@@ -148,7 +149,7 @@ def test_an_ingredient_added_while_its_twin_commits_is_refused_at_the_name(
 ):
     pharmacist = signed_in("pharmacist")
     assert pharmacist.post("/compounding/ingredients", data=INGREDIENT).status_code == 302
-    blind_once(monkeypatch, routes, "_ingredient_named", False)
+    blind_once(monkeypatch, ingredient_catalogue, "_named", False)
     answer = pharmacist.post("/compounding/ingredients", data=INGREDIENT)
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)

@@ -318,9 +318,7 @@ def _with_ingredients(form: ReceiveLotForm) -> ReceiveLotForm:
 
 
 def _choose_ingredients(form: FormulationForm) -> None:
-    from pharmacy_app.compounding.routes import _ingredient_choices
-
-    _ingredient_choices(form)
+    form.offer_ingredients()
 
 
 # Routes are read from a throwaway app at import, so a new route without a Target fails.

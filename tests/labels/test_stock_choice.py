@@ -59,3 +59,18 @@ def test_a_page_refuses_a_stock_in_the_query_too(app, signed_in, ready_order, va
     )
     assert "is not set up" in answer.get_data(as_text=True)
     assert prints(app) == 0
+
+
+@pytest.mark.parametrize("value", ["abc", "999"])
+def test_a_page_refuses_an_unknown_stock_before_saying_the_order_is_not_ready(
+    app, signed_in, api, make_document, catalogue, value
+):
+    """As the API does: the stock asked for is judged first, on both."""
+    order = api.post("/api/v1/orders", json=make_document()).get_json()
+    by_api = api.post(f"/api/v1/orders/{order['id']}/label", query_string={"stock": value})
+    page = signed_in("technician").post(
+        f"/orders/{order['id']}/label", data={"stock": value}, follow_redirects=True
+    )
+    assert by_api.status_code == 400
+    assert by_api.get_json()["message"] in page.get_data(as_text=True).replace("&#34;", '"')
+    assert prints(app) == 0

@@ -1,0 +1,73 @@
+"""The order's page and the home page: views of the orders blueprint that show what the
+features above orders made for an order (its fills, their labels and charges, the form to
+dispense one). They live here, above every feature, so that orders imports none of those
+(import-linter's layers in pyproject.toml); each feature answers for its own tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+
+from .compounding.services import fills_at_work, fills_of
+from .costs.services import charges_of, prices_due
+from .dispensing.forms import DispenseForm
+from .labels.services import prints_of, stocks_by_name
+from .orders.forms import OverrideForm, QueueFilterForm, RejectForm, VerifyForm
+from .orders.models import Order
+from .orders.queue import page_of, status_counts
+from .orders.routes import bp
+from .orders.services import ensure_editable, get_order_or_404
+from .orders.workflow import outstanding_warnings, override_for
+from .timeutil import pharmacy_today
+from .workflow import WorkflowError
+
+
+@bp.get("/")
+def home() -> str:
+    being_made, awaiting, awaiting_total = fills_at_work()
+    return render_template(
+        "orders/home.html",
+        counts=status_counts(),
+        being_made=being_made,
+        awaiting_signoff=awaiting,
+        awaiting_total=awaiting_total,
+        waiting=page_of(QueueFilterForm(formdata=None, status="checked"), 1),
+    )
+
+
+@bp.get("/orders/<int:order_id>")
+def detail(order_id: int) -> str:
+    order = get_order_or_404(order_id)
+    records = fills_of(order)
+    check_id = order.latest_check.id if order.latest_check else ""
+    return render_template(
+        "orders/detail.html",
+        editable=_editable(order),
+        records=records,
+        prints=prints_of(records),
+        costs=charges_of(records),
+        prices=prices_due(records, pharmacy_today()),
+        dispense_form=DispenseForm(),
+        label_stocks=stocks_by_name(),
+        order=order,
+        findings=_findings(order),
+        outstanding=outstanding_warnings(order),
+        verify_form=VerifyForm(check_id=check_id),
+        reject_form=RejectForm(check_id=check_id),
+        override_form=OverrideForm(),
+    )
+
+
+def _findings(order: Order) -> list[dict[str, Any]]:
+    """The latest check's findings, each with the override that accepted it (or None)."""
+    findings = order.latest_check.findings if order.latest_check else []
+    return [{**f, "override": override_for(order, f)} for f in findings]
+
+
+def _editable(order: Order) -> bool:
+    try:
+        ensure_editable(order)
+    except WorkflowError:
+        return False
+    return True
