@@ -9,9 +9,21 @@ from typing import Any
 
 from flask import render_template
 
+from .compounding.refill_timing import refill_too_soon_on
 from .compounding.services import fills_at_work, fills_of
 from .costs.services import charges_of, prices_due
-from .dispensing.forms import DispenseForm
+from .dispensing.forms import AutoRefillForm, CancelRequestForm, DispenseForm, RefillRequestForm
+from .dispensing.refills import (
+    ENROLLABLE,
+    auto_refill_of,
+    can_request,
+    fills_made,
+    pending_request,
+    refills_left,
+    requests_of,
+    runs_out_on,
+)
+from .dispensing.renewal import renewal_reason
 from .labels.services import prints_of, stocks_by_name
 from .orders.forms import OverrideForm, QueueFilterForm, RejectForm, VerifyForm
 from .orders.models import Order
@@ -56,7 +68,33 @@ def detail(order_id: int) -> str:
         verify_form=VerifyForm(check_id=check_id),
         reject_form=RejectForm(check_id=check_id),
         override_form=OverrideForm(),
+        refills=_refills(order),
     )
+
+
+def _refills(order: Order) -> dict[str, Any]:
+    """The order's refills panel: what is left, the request waiting, what may be done next."""
+    requestable = can_request(order)
+    auto = auto_refill_of(order)
+    return {
+        "shown": order.refills > 0 or fills_made(order) > 0,
+        "left": refills_left(order),
+        "runs_out": runs_out_on(order),
+        "pending": pending_request(order),
+        "requests": requests_of(order),
+        "can_request": requestable,
+        "too_soon": (
+            refill_too_soon_on(order, fills_made(order) + 1, pharmacy_today())
+            if requestable
+            else None
+        ),
+        "auto": auto,
+        "enrollable": order.refills > 0 and (order.status in ENROLLABLE or auto is not None),
+        "renewal": renewal_reason(order),
+        "request_form": RefillRequestForm(formdata=None),
+        "cancel_form": CancelRequestForm(formdata=None),
+        "auto_form": AutoRefillForm(formdata=None),
+    }
 
 
 def _findings(order: Order) -> list[dict[str, Any]]:

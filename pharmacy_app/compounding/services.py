@@ -31,6 +31,7 @@ from .models import (
     RecordComponent,
     RecordStatus,
 )
+from .signals import fill_starting
 from .worksheets import (
     Need,
     discard_limit_percent,
@@ -130,11 +131,18 @@ def start_record(
     lot_ids: dict[str, int],
     user: User,
     today: dt.date | None = None,
+    early_reason: str = "",
 ) -> CompoundingRecord:
     """Make the worksheet for a verified order with the chosen lots (first-expiry-first
-    where none is chosen). Refuses with the reason when anything is wrong."""
+    where none is chosen). Refuses with the reason when anything is wrong. A refill needs
+    its request, and a pharmacist's `early_reason` when it is too soon (fill_starting)."""
     today = today or pharmacy_today()
     lock_order(order)
+    if order.status == OrderStatus.REFILLABLE.value:
+        raise WorkflowError(
+            "No refill has been requested for this order: record the request (who asked, "
+            "and how) on the order's page first."
+        )
     if order.status != OrderStatus.VERIFIED.value:
         raise WorkflowError(
             f"Only a verified order is compounded; this one is {OrderStatus(order.status).label}."
@@ -231,6 +239,7 @@ def start_record(
         created_by=user,
         components=components,
     )
+    fill_starting.send(record, user=user, today=today, early_reason=early_reason)
     db.session.add(record)
     record_event(
         order,

@@ -1,12 +1,13 @@
 """The dispensing forms: recording a fill as picked up or shipped (with a price other than the
-computed one, or a refill too soon, explained), and a pharmacist's reversal."""
+computed one, or a refill too soon, explained), a pharmacist's reversal; refill requests and
+the auto-refill opt-in."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
@@ -95,3 +96,56 @@ class ReverseDispensingForm(FlaskForm):
         ],
     )
     submit = SubmitField("Reverse dispensing")
+
+
+class RefillRequestForm(FlaskForm):
+    """A refill asked for at the counter or on the phone (the API and the auto-refill schedule
+    record theirs themselves)."""
+
+    once_token = OnceTokenField()
+    requested_by = StringField(
+        "Who asked (the patient, or their name and relation)",
+        filters=[strip_text],
+        default="patient",
+        validators=[
+            DataRequired(message="Say who asked for the refill."),
+            Length(min=2, max=200, message="Say who asked, in at most 200 characters."),
+        ],
+    )
+    channel = SelectField(
+        "How",
+        choices=[SelectChoice("phone", "By phone"), SelectChoice("counter", "At the counter")],
+        validate_choice=False,
+    )
+    note = StringField("Note", filters=[strip_text], validators=[at_most(TEXT_LIMIT)])
+    early_reason = StringField(
+        "Too soon: the pharmacist's reason for making it early (leave empty to wait until due)",
+        filters=[strip_text],
+        validators=[at_most(TEXT_LIMIT)],
+    )
+    submit = SubmitField("Record refill request")
+
+    def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
+        valid = super().validate(extra_validators)
+        if self.channel.data not in ("phone", "counter"):
+            self.channel.errors = [*self.channel.errors, "Choose by phone or at the counter."]
+            valid = False
+        return valid
+
+
+class CancelRequestForm(FlaskForm):
+    reason = StringField(
+        "Reason for cancelling the request",
+        filters=[strip_text],
+        validators=[
+            DataRequired(message="Give the reason for cancelling the request."),
+            Length(min=MIN_REASON, message="Give the reason in a few words."),
+            at_most(TEXT_LIMIT),
+        ],
+    )
+    submit = SubmitField("Cancel request")
+
+
+class AutoRefillForm(FlaskForm):
+    enabled = BooleanField("Auto-refill: request each refill as it comes due")
+    submit = SubmitField("Save auto-refill")

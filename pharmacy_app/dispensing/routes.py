@@ -119,3 +119,6 @@ def _dispensing_page(
         price=computed_price(record, cost_lines(record), today) if waiting else None,
         too_soon=too_soon or (refill_too_soon(record) if waiting else None),
     )
+
+
+from . import refill_routes  # noqa: E402, F401  (its routes join this blueprint)

@@ -8,8 +8,6 @@ what the first did."""
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -17,6 +15,11 @@ from sqlalchemy import func, select
 from ..accounts.models import Permission, User
 from ..checks.findings import plain
 from ..compounding.models import CompoundingRecord, RecordStatus
+from ..compounding.refill_timing import (
+    RefillTooSoon,
+    TooSoon,
+    refill_too_soon_on,
+)
 from ..compounding.services import fill_mismatch
 from ..costs.models import CostRecord
 from ..costs.services import freeze_cost, void_cost
@@ -25,48 +28,11 @@ from ..labels.models import LabelPrint
 from ..labels.services import DISPENSABLE_ORDERS
 from ..orders.history import lock_order, record_event
 from ..orders.models import OrderStatus
-from ..settings import settings
 from ..timeutil import pharmacy_time, utcnow
 from ..workflow import MIN_REASON, WorkflowError
+from .refills import early_acceptance, status_after_dispensing
 
 DISPENSE_METHODS = {"picked_up": "picked up by the patient", "shipped": "shipped"}
-
-
-@dataclass(frozen=True)
-class TooSoon:
-    """A refill dispensed before enough of the previous fill's supply has been used."""
-
-    previous_batch: str
-    previous_on: dt.date  # the pharmacy's date the previous fill was dispensed
-    days_supply: int
-    percent: Decimal
-    due: dt.date  # the first day the refill is not too soon
-    on: dt.date  # the day of this dispensing
-
-    @property
-    def message(self) -> str:
-        days = (self.on - self.previous_on).days
-        ago = {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
-        return (
-            f"Refill too soon: the previous fill ({self.previous_batch}, {self.days_supply} "
-            f"days' supply) was dispensed on {self.previous_on:%m/%d/%Y}, {ago}. "
-            f"{plain(self.percent)}% of its supply is used on "
-            f"{self.due:%m/%d/%Y}; a pharmacist must acknowledge an earlier refill, with the "
-            "reason (a trip, a dose change, a lost supply)."
-        )
-
-
-class RefillTooSoon(WorkflowError):
-    """Dispensing refused until a pharmacist acknowledges the early refill."""
-
-    def __init__(self, too_soon: TooSoon) -> None:
-        super().__init__(too_soon.message)
-        self.too_soon = too_soon
-
-
-def refill_too_soon_percent() -> Decimal:
-    """REFILL_TOO_SOON_PERCENT (settings.py, where its default is explained)."""
-    return settings().refill_too_soon_percent
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -77,27 +43,7 @@ def local_date(moment: dt.datetime) -> dt.date:
 def refill_too_soon(record: CompoundingRecord, at: dt.datetime | None = None) -> TooSoon | None:
     """Whether dispensing this refill at `at` (now) comes before the share of the previous
     fill's days supply set by REFILL_TOO_SOON_PERCENT has passed; None for a first fill."""
-    percent = refill_too_soon_percent()
-    previous = db.session.scalars(
-        select(CompoundingRecord)
-        .where(
-            CompoundingRecord.order_id == record.order_id,
-            CompoundingRecord.id != record.id,
-            CompoundingRecord.fill_number < record.fill_number,
-            CompoundingRecord.dispensed_at.is_not(None),
-        )
-        .order_by(CompoundingRecord.dispensed_at.desc())
-        .limit(1)
-    ).first()
-    if previous is None or previous.dispensed_at is None or percent == 0:
-        return None
-    days_supply = record.order.days_supply
-    previous_on = local_date(previous.dispensed_at)
-    due = previous_on + dt.timedelta(days=math.ceil(days_supply * percent / 100))
-    on = local_date(at or utcnow())
-    if on >= due:
-        return None
-    return TooSoon(previous.batch_number, previous_on, days_supply, percent, due, on)
+    return refill_too_soon_on(record.order, record.fill_number, local_date(at or utcnow()))
 
 
 def dispense(
@@ -111,8 +57,9 @@ def dispense(
     early_reason: str = "",
 ) -> CostRecord:
     """The patient received the fill (or it was shipped): the fill is closed, its cost and
-    price frozen; a refill, if any are left, may be compounded next. A refill too soon needs
-    a pharmacist's `early_reason` (RefillTooSoon otherwise)."""
+    price frozen; with refills left the order waits for the next refill's request. A refill
+    too soon needs a pharmacist's `early_reason`, now or with its request (RefillTooSoon
+    otherwise)."""
     lock_order(record.order)
     db.session.refresh(record)
     order = record.order
@@ -145,8 +92,9 @@ def dispense(
         raise WorkflowError("Print the label before dispensing.")
     at = at or utcnow()
     early = refill_too_soon(record, at)
+    accepted = early_acceptance(record) if early is not None else None
     acknowledged = user.can(Permission.VERIFY) and len(early_reason.strip()) >= MIN_REASON
-    if early is not None and not acknowledged:
+    if early is not None and not acknowledged and accepted is None:
         raise RefillTooSoon(early)
     record.dispensed_at, record.dispensed_by = at, user
     record.dispense_method, record.dispense_note = method, note.strip()
@@ -157,11 +105,17 @@ def dispense(
         + (f"{left} refill(s) left" if left > 0 else "no refills left: prescription closed")
     )
     if early is not None:
+        why = early_reason.strip() if acknowledged or accepted is None else accepted.early_reason
+        by = (
+            f" (accepted by {accepted.early_by.full_name} with the request)"
+            if (accepted is not None and not acknowledged and accepted.early_by)
+            else ""
+        )
         detail += (
             f"; refill before {plain(early.percent)}% of the previous fill's supply "
-            f"(due {early.due:%m/%d/%Y}), acknowledged: {early_reason.strip()}"
+            f"(due {early.due:%m/%d/%Y}), acknowledged: {why}{by}"
         )
-    order.status = OrderStatus.VERIFIED.value if left > 0 else OrderStatus.DISPENSED.value
+    order.status = status_after_dispensing(order, left)
     record_event(order, user, "dispensed", detail)
     return cost
 

@@ -47,7 +47,12 @@ LIQUID_FORMS = frozenset({"oral_liquid", "sublingual_drops"})
 # Orders whose fills are labelled, printed or reprinted: never a rejected one (its fills are
 # discarded) nor one still waiting for verification.
 LABELLED_ORDERS = frozenset(
-    {OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value, OrderStatus.DISPENSED.value}
+    {
+        OrderStatus.VERIFIED.value,
+        OrderStatus.COMPOUNDED.value,
+        OrderStatus.REFILLABLE.value,
+        OrderStatus.DISPENSED.value,
+    }
 )
 # Orders whose signed-off fill may get its first label and leave the pharmacy: compounded
 # (a sign-off makes the order so) or verified (as older records may have it). Never a

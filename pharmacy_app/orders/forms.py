@@ -294,6 +294,7 @@ class QueueFilterForm(FlaskForm):
             SelectChoice("draft", "Draft"),
             SelectChoice("verified", "Verified"),
             SelectChoice("compounded", "Compounded: label and dispense"),
+            SelectChoice("refillable", "Refills on file"),
             SelectChoice("dispensed", "Dispensed"),
             SelectChoice("rejected", "Rejected"),
         ],

@@ -39,11 +39,17 @@ class OrderStatus(StrEnum):
     VERIFIED = "verified"
     REJECTED = "rejected"
     COMPOUNDED = "compounded"  # a signed-off compounding record: ready for its label
+    # A fill dispensed and refills left: the next one is made when it is requested (the
+    # request makes the order verified, to compound, again).
+    REFILLABLE = "refillable"
     DISPENSED = "dispensed"  # every fill dispensed: the prescription is closed
 
     @property
     def label(self) -> str:
-        return "waiting for verification" if self is OrderStatus.CHECKED else self.value
+        return {
+            OrderStatus.CHECKED: "waiting for verification",
+            OrderStatus.REFILLABLE: "refills on file",
+        }.get(self, self.value)
 
 
 class Order(Model):
@@ -105,7 +111,8 @@ class Order(Model):
 
     __table_args__ = (
         CheckConstraint(
-            "status IN ('draft', 'checked', 'verified', 'rejected', 'compounded', 'dispensed')",
+            "status IN ('draft', 'checked', 'verified', 'rejected', 'compounded', "
+            "'refillable', 'dispensed')",
             name="ck_orders_status",
         ),
         CheckConstraint("verdict IN ('pass', 'warn', 'block')", name="ck_orders_verdict"),

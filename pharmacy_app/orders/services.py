@@ -216,6 +216,7 @@ OPEN_STATUSES = (
     OrderStatus.CHECKED.value,
     OrderStatus.VERIFIED.value,
     OrderStatus.COMPOUNDED.value,
+    OrderStatus.REFILLABLE.value,  # refills still to come
 )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from pharmacy_app import create_app
 from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.models import CompoundingRecord
+from pharmacy_app.compounding.signals import fill_starting
 from pharmacy_app.compounding.services import (
     matching_formulations,
     record_weights,
@@ -20,6 +21,7 @@ from pharmacy_app.compounding.services import (
 )
 from pharmacy_app.config import ConfigurationError
 from pharmacy_app.costs.models import CostRecord
+from pharmacy_app.dispensing.refills import request_refill
 from pharmacy_app.dispensing.services import dispense, refill_too_soon
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.services import default_stock, record_print
@@ -27,6 +29,9 @@ from pharmacy_app.orders.models import Order
 from pharmacy_app.timeutil import utcnow
 from pharmacy_app.workflow import WorkflowError
 from tests.conftest import seen
+
+
+EARLY = "Travelling abroad for 6 weeks"
 
 
 def fill_of(app, order_id, number=None):
@@ -176,12 +181,24 @@ def test_the_dispensing_page_shows_the_form_and_the_computed_price(app, signed_i
     assert "Reverse this dispensing" not in page
 
 
-def make_refill(app, order_id, technician, pharmacist):
-    """Compound, sign off and print the order's next fill; its record id."""
+def make_refill(app, order_id, technician, pharmacist, requested=True):
+    """Request (by phone; a pharmacist accepts it when too soon), compound, sign off and print
+    the order's next fill; its record id. `requested=False` starts it as fills were started
+    before refill requests existed (no request, no check at the start): the dispensing gate
+    is then the only one it meets."""
     with app.app_context():
         tech = db.session.get(User, technician.id)
+        pharm = db.session.get(User, pharmacist.id)
         order = db.session.get(Order, order_id)
-        refill = start_record(order, matching_formulations(order)[0][0], {}, tech)
+        if requested:
+            request_refill(order, "patient", "phone", tech)
+            refill = start_record(
+                order, matching_formulations(order)[0][0], {}, pharm, early_reason=EARLY
+            )
+        else:
+            with fill_starting.muted():
+                order.status = "verified"
+                refill = start_record(order, matching_formulations(order)[0][0], {}, tech)
         db.session.flush()
         record_weights(refill, {c.id: c.required for c in refill.components}, tech)
         sign_off(refill, db.session.get(User, pharmacist.id))
@@ -204,19 +221,22 @@ def dispense_first(app, order_id, user, days_ago):
 @pytest.fixture
 def refill_after(app, make_user, ready_order):
     """refill_after(days) -> (order id, refill id): the first fill of a 30-day prescription
-    dispensed `days` ago, its refill signed off and labelled."""
+    dispensed `days` ago, its refill signed off and labelled (`requested=False`: started
+    without a request, as before refill requests)."""
 
-    def make(days, refills=1):
+    def make(days, refills=1, requested=True):
         order_id = ready_order(refills=refills)
         technician, pharmacist = make_user("technician"), make_user("pharmacist")
         dispense_first(app, order_id, technician, days_ago=days)
-        return order_id, make_refill(app, order_id, technician, pharmacist)
+        return order_id, make_refill(app, order_id, technician, pharmacist, requested)
 
     return make
 
 
 def test_a_refill_too_soon_is_held_until_a_pharmacist_acknowledges_it(app, signed_in, refill_after):
-    order_id, refill_id = refill_after(3, refills=2)
+    # A refill started without a request (before requests existed): no one has accepted it
+    # early, so dispensing holds it.
+    order_id, refill_id = refill_after(3, refills=2, requested=False)
     technician, pharmacist = signed_in("technician"), signed_in("pharmacist")
 
     held = dispense_post(technician, refill_id)
@@ -236,6 +256,16 @@ def test_a_refill_too_soon_is_held_until_a_pharmacist_acknowledges_it(app, signe
     assert fill_of(app, order_id).dispensed_at is not None
     kind, detail = history(app, order_id)[-1]
     assert kind == "dispensed" and "acknowledged: Travelling abroad for 6 weeks" in detail
+
+
+def test_an_early_refill_accepted_at_its_start_is_dispensed_without_asking_again(
+    app, signed_in, refill_after
+):
+    order_id, refill_id = refill_after(3, refills=2)
+    assert dispense_post(signed_in("technician"), refill_id).status_code == 303
+    kind, detail = history(app, order_id)[-1]
+    assert kind == "dispensed" and f"acknowledged: {EARLY}" in detail
+    assert "accepted by" in detail and order_status(app, order_id) == "refillable"
 
 
 def test_a_refill_once_most_of_the_supply_is_used_needs_no_acknowledgement(

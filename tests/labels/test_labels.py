@@ -196,8 +196,11 @@ def test_dispensing_closes_the_fill_and_refills_start_a_new_one(app, api, signed
         f"/compounding/records/{record_id}/dispense",
         data={"method": "shipped", "note": "USPS 9400"},
     )
-    assert api.get(f"/api/v1/orders/{order_id}").get_json()["status"] == "verified"
-    assert "1 refill(s) left" in client.get(f"/orders/{order_id}").get_data(as_text=True)
+    # The refill waits for a request: refills on file, not "to compound".
+    assert api.get(f"/api/v1/orders/{order_id}").get_json()["status"] == "refillable"
+    page = client.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "1 refill(s) left" in page and "Refills left: 1 of 1" in page
+    assert "Request refill" in page and ">Compound</a>" not in page
 
 
 def test_a_big_roll_batch_is_laid_out_in_parallel_in_order(app):

@@ -45,7 +45,7 @@ def dispensed(app, signed_in, ready_order, **changes):
 
 
 @pytest.mark.parametrize(
-    ("refills", "status_after_dispensing"), [(0, "dispensed"), (1, "verified")]
+    ("refills", "status_after_dispensing"), [(0, "dispensed"), (1, "refillable")]
 )
 def test_reversing_reopens_the_fill_voids_the_charge_and_says_why(
     app, signed_in, ready_order, refills, status_after_dispensing

@@ -16,6 +16,7 @@ from pharmacy_app.compounding.services import (
     sign_off,
     start_record,
 )
+from pharmacy_app.dispensing.refills import request_refill
 from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.forms import LabelStockForm
@@ -94,6 +95,8 @@ def test_refills_are_new_fills_until_none_are_left(app, make_user, ready_order):
         record_print(first, default_stock(), tech)
         # A month ago: the refill below is due (not too soon).
         dispense(first, "picked_up", "", tech, at=utcnow() - dt.timedelta(days=30))
+        assert order.status == "refillable"
+        request_refill(order, "patient", "counter", tech)
         refill = start_record(order, matching_formulations(order)[0][0], {}, tech)
         db.session.flush()
         record_weights(refill, {c.id: c.required for c in refill.components}, tech)

@@ -1,0 +1,105 @@
+"""A renewal request to the prescriber, for an order with no refills left: a printable (or
+faxable) PDF now; electronic renewal (NCPDP RxRenewalRequest) comes with e-prescribing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..accounts.models import User
+from ..compounding.refill_timing import last_dispensed
+from ..orders.history import lock_order, record_event
+from ..orders.models import Order, OrderStatus
+from ..pdf import plain_values, render_pdf
+from ..timeutil import pharmacy_time, pharmacy_today
+from ..workflow import WorkflowError
+from .refills import fills_made, refills_left
+
+# Orders whose prescriber is asked for a renewal: verified once and not stopped.
+RENEWABLE = frozenset(
+    {
+        OrderStatus.VERIFIED.value,
+        OrderStatus.COMPOUNDED.value,
+        OrderStatus.REFILLABLE.value,
+        OrderStatus.DISPENSED.value,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalPrint:
+    """What the renewal request prints: the prescription as filled, for the prescriber."""
+
+    rx_number: str
+    prescriber: str
+    credential: str
+    npi: str
+    licence: str
+    patient: str
+    date_of_birth: dt.date
+    preparation: str
+    sig: str
+    quantity: Decimal
+    unit: str
+    days_supply: int
+    refills: int
+    refills_used: int
+    date_written: dt.date | None
+    last_filled: dt.date | None
+    reason: str
+    today: dt.date
+
+
+def renewal_reason(order: Order) -> str | None:
+    """Why the prescriber should be asked to renew the order; None when not (yet)."""
+    if order.status not in RENEWABLE:
+        return None
+    # gates: orders.validity.prescription_expired(order, today) also makes a renewal due
+    # ("the prescription expired on ..."), once that rule is in this branch.
+    if refills_left(order) == 0 and fills_made(order) > 0:
+        return "No refills are left on this prescription."
+    return None
+
+
+def renewal_print(order: Order, reason: str, today: dt.date) -> RenewalPrint:
+    last = last_dispensed(order)
+    unit = "capsules" if order.dosage_form == "capsule" else (order.strength_per or "mL")
+    return plain_values(
+        RenewalPrint,
+        order,
+        prescriber=order.prescriber.name,
+        credential=order.prescriber.credential,
+        npi=order.prescriber.npi,
+        licence=" ".join(p for p in (order.prescriber.license_number, order.prescriber.state) if p),
+        patient=order.patient.full_name,
+        date_of_birth=order.patient.date_of_birth,
+        preparation=(
+            f"Naltrexone {order.strength_text} {order.dosage_form.replace('_', ' ')}"
+            + (f", {order.release_as_written}" if order.release_as_written else "")
+        ),
+        sig=order.sig_text or order.sig_dose_text,
+        unit=unit,
+        refills_used=max(fills_made(order) - 1, 0),
+        last_filled=pharmacy_time(last.dispensed_at).date() if last and last.dispensed_at else None,
+        reason=reason,
+        today=today,
+    )
+
+
+def renewal_request_pdf(order: Order, user: User) -> bytes:
+    """The renewal request's PDF, recorded in the order's history; refused when none is due."""
+    lock_order(order)
+    reason = renewal_reason(order)
+    if reason is None:
+        raise WorkflowError(
+            "This prescription still has refills (or is not verified): no renewal is needed yet."
+        )
+    values = renewal_print(order, reason, pharmacy_today())
+    record_event(
+        order,
+        user,
+        "renewal requested",
+        f"Renewal request to {values.prescriber} printed: {reason}",
+    )
+    return render_pdf("dispensing/renewal_pdf.html", renewal=values)
