@@ -56,6 +56,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(revoke_token_command)
     app.cli.add_command(unlock_user_command)
     app.cli.add_command(unlock_address_command)
+    app.cli.add_command(refills_group)
 
 
 def with_database(command: F) -> F:
@@ -332,6 +333,39 @@ def create_order_command(path: Path, username: str) -> None:
         db.session.rollback()
         raise
     click.echo(f"Stored {order.rx_number} (id {order.id}): verdict {order.verdict}")
+
+
+@click.group("refills")
+def refills_group() -> None:
+    """Refill requests."""
+
+
+@refills_group.command("auto")
+@with_database
+@click.option(
+    "--days",
+    type=click.IntRange(0, 90),
+    default=7,
+    show_default=True,
+    help="Request the refills coming due within this many days.",
+)
+def auto_refills_command(days: int) -> None:
+    """Request the refill of every order whose patient opted into auto-refill and whose last
+    fill runs out within --days (run daily from cron; run again, it requests nothing twice)."""
+    from .dispensing.refill_queue import auto_refill_run
+
+    try:
+        made, refused = auto_refill_run(pharmacy_today(), days)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for request in made:
+        due = f", due {request.due_on:%m/%d/%Y}" if request.due_on else ""
+        click.echo(f"Requested the refill of {request.order.rx_number}{due}")
+    for why in refused:
+        click.echo(f"Not requested: {why}", err=True)
+    click.echo(f"{len(made)} auto-refill request(s) made.")
 
 
 def _demo_catalogue_loaded() -> bool:

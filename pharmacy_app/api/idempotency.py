@@ -232,7 +232,13 @@ def _problem(error: str, message: str) -> dict[str, str]:
 
 
 # The OpenAPI description of the header, on the operations that honour it.
-IDEMPOTENT_OPERATIONS = ("createOrder", "overrideWarning", "verifyOrder", "rejectOrder")
+IDEMPOTENT_OPERATIONS = (
+    "createOrder",
+    "overrideWarning",
+    "verifyOrder",
+    "rejectOrder",
+    "requestRefill",
+)
 _PARAMETER = {
     "name": HEADER,
     "in": "header",

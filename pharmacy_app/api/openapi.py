@@ -6,6 +6,8 @@ from functools import cache
 from typing import Any
 
 from ..checks import OrderDocument
+from ..dispensing.models import RefillChannel, RequestState
+from ..dispensing.refills import API_CHANNELS
 from ..guards import NUL_MESSAGE
 from ..orders.models import OrderStatus
 from .idempotency import describe as describe_idempotency_keys
@@ -74,6 +76,55 @@ _ORDER = {
         "prescriber_id": {"type": "integer"},
         "created_at": {"type": "string", "format": "date-time"},
         "document": {"$ref": "#/components/schemas/OrderDocument"},
+    },
+}
+_REFILL_REQUEST_BODY = {
+    "type": "object",
+    "required": ["requested_by"],
+    "properties": {
+        "requested_by": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "description": 'Who asked, as they said it: "patient", "Maria Lopez (daughter)".',
+        },
+        "channel": {
+            "type": "string",
+            "enum": list(API_CHANNELS),
+            "default": "api",
+            "description": "How the request came; api when left out.",
+        },
+        "note": {"type": "string", "maxLength": 500},
+        "early_reason": {
+            "type": "string",
+            "maxLength": 500,
+            "description": "A pharmacist's reason to make a refill that is too soon now; "
+            "without it a request too soon is kept with its due_on day.",
+        },
+    },
+    "additionalProperties": False,
+}
+_REFILL_REQUEST = {
+    "type": "object",
+    "required": ["id", "order_id", "requested_at", "channel", "requested_by", "state"],
+    "properties": {
+        "id": {"type": "integer"},
+        "order_id": {"type": "integer"},
+        "rx_number": {"type": "string"},
+        "order_status": {"type": "string", "enum": [s.value for s in OrderStatus]},
+        "requested_at": {"type": "string", "format": "date-time"},
+        "channel": {"type": "string", "enum": [c.value for c in RefillChannel]},
+        "requested_by": {"type": "string"},
+        "entered_by": {"type": ["string", "null"]},
+        "note": {"type": "string"},
+        "state": {"type": "string", "enum": [s.value for s in RequestState]},
+        "due_on": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "A request too soon: the first day the refill is due.",
+        },
+        "early_reason": {"type": ["string", "null"]},
+        "refills_left": {"type": "integer"},
     },
 }
 _ERRORS = {
@@ -180,6 +231,7 @@ def openapi_document() -> dict[str, Any]:
         "Order": _ORDER,
         "ValidationErrors": _ERRORS,
         "Problem": _PROBLEM,
+        "RefillRequest": _REFILL_REQUEST,
     }
     body = {
         "required": True,
@@ -270,6 +322,29 @@ def openapi_document() -> dict[str, Any]:
                 "verifyOrder",
                 "A pharmacist verifies the order (the body is optional)",
             ),
+            "/api/v1/orders/{order_id}/refill-requests": {
+                "post": {
+                    "operationId": "requestRefill",
+                    "summary": "Record a request for the order's next refill (who asked, how)",
+                    "parameters": [_ORDER_ID],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _REFILL_REQUEST_BODY}},
+                    },
+                    "responses": {
+                        "201": _json("RefillRequest", "The request; the order is to compound."),
+                        "403": _json("Problem", "Only staff who enter orders record requests."),
+                        "404": _json("Problem", "No such order."),
+                        "409": _json(
+                            "Problem",
+                            "No refill can be requested now, and why (none left, one already "
+                            "requested, a fill still being made; an early refill accepted by "
+                            "someone who is not a pharmacist).",
+                        ),
+                        "422": _json("ValidationErrors", "Malformed body."),
+                    },
+                }
+            },
             "/api/v1/orders/{order_id}/rejection": _decision(
                 _reason(["reason"]), "rejectOrder", "A pharmacist rejects the order"
             ),

@@ -12,6 +12,8 @@ from flask import Blueprint, Response, jsonify, request, send_file, url_for
 from ..accounts.auth import acting_user, authenticate_api_request, require
 from ..accounts.models import Permission
 from ..checks import DocumentError, OrderDocument, parse_order_document
+from ..dispensing.models import RefillChannel
+from ..dispensing.refills import API_CHANNELS, request_refill, request_to_dict
 from ..extensions import csrf, db
 from ..labels.printing import print_order_label
 from ..labels.services import UnknownStock
@@ -103,6 +105,32 @@ def reject(order_id: int) -> Response:
     seen = _check_id(body)
     _commit(lambda: reject_order(order, reason, acting_user(), seen))
     return jsonify(order_to_dict(order))
+
+
+@bp.post("/orders/<int:order_id>/refill-requests")
+@require(Permission.ENTER)
+@idempotent
+def refill_request(order_id: int) -> tuple[Response, int]:
+    """A refill asked for through another system (a patient portal, a phone system):
+    {"requested_by", "channel" (api, phone or counter; api when left out), "note",
+    "early_reason" (a pharmacist's, for a refill too soon)}."""
+    order = get_order_or_404(order_id)
+    body = _json_object()
+    requested_by, note, early = (_text(body, k) for k in ("requested_by", "note", "early_reason"))
+    channel = _text(body, "channel") or RefillChannel.API.value
+    problems: dict[str, list[str]] = {}
+    if not requested_by.strip():
+        problems["requested_by"] = ["Say who asked for the refill (the patient, or a name)."]
+    if channel not in API_CHANNELS:
+        problems["channel"] = [f"One of {', '.join(API_CHANNELS)}."]
+    if problems:
+        raise DocumentError(problems)
+    made = _commit(
+        lambda: request_refill(
+            order, requested_by, channel, acting_user(), note=note, early_reason=early
+        )
+    )
+    return jsonify(request_to_dict(made)), 201
 
 
 @bp.post("/orders/<int:order_id>/label")

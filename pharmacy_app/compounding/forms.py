@@ -180,6 +180,10 @@ def _ingredient(ingredient_id: int | None) -> Ingredient | None:
 class StartRecordForm(FlaskForm):
     once_token = OnceTokenField()
     mfr = SelectField("Master formulation", coerce=int)
+    early_reason = StringField(
+        "Refill too soon: the pharmacist's reason for making it now",
+        validators=[Length(max=300)],
+    )
     submit = SubmitField("Make worksheet")
 
 

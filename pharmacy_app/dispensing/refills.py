@@ -19,10 +19,12 @@ from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import Order, OrderStatus
 from ..orders.signals import order_rejected
-from ..timeutil import pharmacy_time, pharmacy_today, utcnow
+from ..timeutil import iso_utc, pharmacy_time, pharmacy_today, utcnow
 from ..workflow import MIN_REASON, WorkflowError, require_pharmacist, require_reason
 from .models import AutoRefill, RefillChannel, RefillRequest, RequestState
 
+# What a request through the API may say it came by: the auto-refill schedule is the app's own.
+API_CHANNELS = (RefillChannel.API.value, RefillChannel.PHONE.value, RefillChannel.COUNTER.value)
 REQUESTED_BY_LIMIT = 200
 NOTE_LIMIT = 500
 # Orders whose patient may opt into auto-refill: verified, with refills still to come.
@@ -335,3 +337,22 @@ def set_auto_refill(order: Order, enabled: bool, user: User) -> bool:
         db.session.delete(current)
         record_event(order, user, "auto-refill off", "The patient opted out of auto-refill")
     return True
+
+
+def request_to_dict(request: RefillRequest) -> dict[str, object]:
+    """The request as the API answers it."""
+    return {
+        "id": request.id,
+        "order_id": request.order_id,
+        "rx_number": request.order.rx_number,
+        "order_status": request.order.status,
+        "requested_at": iso_utc(request.requested_at),
+        "channel": request.channel,
+        "requested_by": request.requested_by,
+        "entered_by": request.entered_by.full_name if request.entered_by else None,
+        "note": request.note,
+        "state": request.state,
+        "due_on": request.due_on.isoformat() if request.due_on else None,
+        "early_reason": request.early_reason,
+        "refills_left": refills_left(request.order),
+    }

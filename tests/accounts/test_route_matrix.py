@@ -40,6 +40,7 @@ from pharmacy_app.compounding.services import (
 )
 from pharmacy_app.costs.models import CostRecord, PriceSchedule
 from pharmacy_app.demo.compounding import store_demo_compounding
+from pharmacy_app.dispensing.refills import request_refill
 from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.services import default_stock, record_print
@@ -111,6 +112,11 @@ ACCESS: dict[str, Any] = {
     "dispensing.dispensing": ENTER,
     "dispensing.dispense_fill": ENTER,
     "dispensing.reverse": VERIFY,
+    "dispensing.refill_request": ENTER,
+    "dispensing.cancel_refill_request": ENTER,
+    "dispensing.auto_refill": ENTER,
+    "dispensing.refill_queue": SIGNED_IN,
+    "dispensing.renewal_request": ENTER,
     "labels.stocks": ADMINISTER,
     "labels.calibration": ENTER,
     # Costs
@@ -128,6 +134,7 @@ ACCESS: dict[str, Any] = {
     "api.override": VERIFY,
     "api.verify": VERIFY,
     "api.reject": VERIFY,
+    "api.refill_request": ENTER,
 }
 
 # Which seeded record fills a URL's <int:...>: by parameter name, with the endpoints that need
@@ -143,6 +150,7 @@ DEFAULT_IDS = {
     "cost_id": "cost",
     "token_id": "technician_token",
     "user_id": "other_user",
+    "request_id": "refill_request",
 }
 IDS_FOR = {
     "orders.detail": {"order_id": "dispensed_order"},  # the page with the most on it
@@ -301,6 +309,7 @@ def _seed(world: World) -> None:
     dispensed = verified(4, PATIENTS[4])
     dispensed_fill = fill(dispensed, signed=True)
     dispense(dispensed_fill, "picked_up", "", tech)
+    refill_request = request_refill(dispensed, "patient", "phone", tech)
     db.session.flush()
     world.ids = {
         "checked_order": checked.id,
@@ -319,6 +328,7 @@ def _seed(world: World) -> None:
         ).one(),
         "technician_token": users["technician"].tokens[0].id,
         "other_user": users["other"].id,
+        "refill_request": refill_request.id,
     }
     world.secrets.extend(PATIENTS)
     db.session.commit()

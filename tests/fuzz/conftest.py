@@ -44,6 +44,7 @@ from pharmacy_app.compounding.services import (
 )
 from pharmacy_app.costs.models import CostRecord
 from pharmacy_app.demo import store_demo_orders
+from pharmacy_app.dispensing.refills import request_refill
 from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.models import LabelStock
@@ -104,6 +105,7 @@ class Seeded:
     users: dict[str, int]  # by username
     tokens: tuple[int, ...]  # the fuzz pharmacist's own token, then another user's
     api_tokens: dict[str, str]  # each fuzz user's bearer token, by username
+    refill_requests: tuple[int, ...]  # an open refill request
 
 
 FUZZ_USERS = {
@@ -193,6 +195,16 @@ def _seed(today: dt.date) -> Seeded:
     dispense(records["dispensed"], "picked_up", "", tech)
     db.session.flush()
     orders |= {f"fill_{state}": record.order_id for state, record in records.items()}
+    # A refill asked for on a demo order waiting for one (the seeded dispensed order keeps
+    # waiting, so a request can be made on it).
+    waiting = db.session.scalars(
+        select(Order)
+        .where(Order.status == OrderStatus.REFILLABLE.value, Order.id != orders["fill_dispensed"])
+        .order_by(Order.id)
+    ).first()
+    assert waiting is not None, "the demo orders no longer include one with refills on file"
+    refill_request = request_refill(waiting, "patient", "phone", tech)
+    orders["refill_requested"] = waiting.id
 
     deviation = records["deviation"].components
     components = [c.id for c in deviation if not c.within_tolerance] + [c.id for c in deviation]
@@ -222,6 +234,7 @@ def _seed(today: dt.date) -> Seeded:
         users={u.username: u.id for u in db.session.scalars(select(User))},
         tokens=tuple(tokens),
         api_tokens=api_tokens,
+        refill_requests=(refill_request.id,),
     )
 
 

@@ -45,7 +45,13 @@ from pharmacy_app.compounding.forms import (
 )
 from pharmacy_app.compounding.models import CompoundingRecord, Ingredient, IngredientKind
 from pharmacy_app.costs.forms import PriceScheduleForm
-from pharmacy_app.dispensing.forms import DispenseForm, ReverseDispensingForm
+from pharmacy_app.dispensing.forms import (
+    AutoRefillForm,
+    CancelRequestForm,
+    DispenseForm,
+    RefillRequestForm,
+    ReverseDispensingForm,
+)
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.forms import LabelStockForm
 from pharmacy_app.orders.forms import OrderForm, OverrideForm, RejectForm, VerifyForm
@@ -259,6 +265,20 @@ def targets(seeded: Seeded) -> dict[str, Target]:
             weights | {"correction": ""},
         ),
         "/costs/<int:cost_id>/void": Target(pharmacist, {"cost_id": seeded.costs}, reason),
+        "/orders/<int:order_id>/refill-requests": Target(
+            pharmacist,
+            {"order_id": orders},
+            rendered(RefillRequestForm(formdata=None), note="left a voicemail"),
+        ),
+        "/refill-requests/<int:request_id>/cancel": Target(
+            pharmacist,
+            {"request_id": seeded.refill_requests},
+            rendered(CancelRequestForm(formdata=None), **reason),
+        ),
+        "/orders/<int:order_id>/auto-refill": Target(
+            pharmacist, {"order_id": orders}, rendered(AutoRefillForm(formdata=None), enabled="y")
+        ),
+        "/orders/<int:order_id>/renewal-request": Target(pharmacist, {"order_id": orders}, {}),
         "/costs/prices": Target(
             pharmacist,
             {},

@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from pharmacy_app import create_app
 from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.models import CompoundingRecord
-from pharmacy_app.compounding.signals import fill_starting
 from pharmacy_app.compounding.services import (
     matching_formulations,
     record_weights,
     sign_off,
     start_record,
 )
+from pharmacy_app.compounding.signals import fill_starting
 from pharmacy_app.config import ConfigurationError
 from pharmacy_app.costs.models import CostRecord
 from pharmacy_app.dispensing.refills import request_refill
@@ -29,7 +29,6 @@ from pharmacy_app.orders.models import Order
 from pharmacy_app.timeutil import utcnow
 from pharmacy_app.workflow import WorkflowError
 from tests.conftest import seen
-
 
 EARLY = "Travelling abroad for 6 weeks"
 

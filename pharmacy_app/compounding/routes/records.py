@@ -22,6 +22,7 @@ from ...workflow import WorkflowError
 from ..forms import AcceptSupplyForm, DecisionForm, DiscardForm, SignOffForm, StartRecordForm
 from ..models import CompoundingRecord, MasterFormulation, RecordComponent
 from ..readings import weighed_amounts
+from ..refill_timing import RefillTooSoon, TooSoon
 from ..services import (
     StockChoice,
     accept_deviation,
@@ -54,7 +55,7 @@ def start(order_id: int) -> str | Response:
     if chosen is not None:
         options, notes = start_choices(order, chosen)
 
-    def page() -> str:
+    def page(too_soon: TooSoon | None = None) -> str:
         return render_template(
             "compounding/start.html",
             order=order,
@@ -64,6 +65,7 @@ def start(order_id: int) -> str | Response:
             options=options,
             matches=matches,
             notes=notes,
+            too_soon=too_soon,
         )
 
     if not form.validate_on_submit() or chosen is None:
@@ -72,11 +74,19 @@ def start(order_id: int) -> str | Response:
 
     def make_worksheet() -> CompoundingRecord:
         submission = claim(form.once_token.data, "compounding record")
-        record = start_record(order, chosen, {k: v for k, v in lot_ids.items() if v}, acting_user())
+        record = start_record(
+            order,
+            chosen,
+            {k: v for k, v in lot_ids.items() if v},
+            acting_user(),
+            early_reason=(form.early_reason.data or "").strip(),
+        )
         submission.saved(url_for("compounding.record", record_id=record.id))
         return record
 
     def refused(error: WorkflowError) -> str:
+        if isinstance(error, RefillTooSoon):
+            return page(error.too_soon)  # shown with the reason a pharmacist may give
         flash(str(error), "error")
         return page()
 

@@ -1,0 +1,257 @@
+"""A refill is made only on request: who asked, how and when are recorded; the order waits
+for the request ("refills on file"), and the refill-too-soon rule judges the request and
+the start of compounding."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from pharmacy_app.compounding.refill_timing import RefillTooSoon
+from pharmacy_app.timeutil import pharmacy_today, utcnow
+from pharmacy_app.workflow import WorkflowError
+from tests.conftest import seen
+from tests.dispensing.conftest import (
+    events_of,
+    finish_fill,
+    requests_for,
+    start_refill,
+    status_of,
+)
+
+EARLY = "Travelling abroad for six weeks"
+
+
+def ask(client, order_id, **data):
+    return client.post(
+        f"/orders/{order_id}/refill-requests",
+        data={"requested_by": "patient", "channel": "phone"} | data,
+    )
+
+
+def post_start(client, order_id, **data):
+    """Post the start page's form as shown (its formula and one-time token); the answer."""
+    page = client.get(f"/compounding/orders/{order_id}/start").get_data(as_text=True)
+    token = re.search(r'name="once_token" type="hidden" value="([^"]+)"', page)[1]
+    mfr = re.search(r'<option (?:selected )?value="(\d+)"', page)[1]
+    answer = client.post(
+        f"/compounding/orders/{order_id}/start", data={"mfr": mfr, "once_token": token} | data
+    )
+    return answer.get_data(as_text=True)
+
+
+def flashed(client):
+    return client.get("/").get_data(as_text=True)
+
+
+def test_a_dispensed_fill_with_refills_left_waits_for_a_request(app, signed_in, dispensed_order):
+    order_id = dispensed_order()
+    assert status_of(app, order_id) == "refillable"
+    page = signed_in("technician").get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "Refills on file" in page and "Refills left: 2 of 2" in page
+    assert "Request refill" in page and ">Compound</a>" not in page
+    queue = signed_in("technician").get("/orders?status=verified").get_data(as_text=True)
+    assert "RX-" not in queue.split("<tbody>")[1].split("</tbody>")[0]
+
+
+@pytest.mark.parametrize(
+    ("channel", "said"), [("counter", "at the counter"), ("phone", "by phone")]
+)
+def test_a_request_records_who_asked_how_when_and_who_took_it(
+    app, signed_in, dispensed_order, staff, channel, said
+):
+    order_id = dispensed_order()
+    technician = signed_in("technician")
+    before = utcnow()
+    answer = ask(technician, order_id, requested_by="Maria Lopez (daughter)", channel=channel)
+    assert answer.status_code == 303
+    [request] = requests_for(app, order_id)
+    assert (request.channel, request.requested_by, request.state) == (
+        channel,
+        "Maria Lopez (daughter)",
+        "open",
+    )
+    assert request.entered_by.username.startswith("technician")
+    assert before <= request.requested_at.replace(tzinfo=dt.UTC) <= utcnow()
+    assert request.due_on is None and status_of(app, order_id) == "verified"
+    kind, detail = events_of(app, order_id)[-1]
+    assert kind == "refill requested"
+    assert detail.startswith(f"Refill 1 of 2 requested by Maria Lopez (daughter), {said}")
+    page = technician.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "Refill requested by Maria Lopez (daughter)" in page and ">Compound</a>" in page
+
+
+def test_a_second_request_while_one_is_open_is_refused(app, signed_in, dispensed_order):
+    order_id = dispensed_order()
+    technician = signed_in("technician")
+    ask(technician, order_id)
+    ask(technician, order_id, requested_by="patient again")
+    assert "A refill was already requested by patient" in flashed(technician)
+    assert len(requests_for(app, order_id)) == 1
+
+
+def test_who_asked_is_required(app, signed_in, dispensed_order):
+    order_id = dispensed_order()
+    technician = signed_in("technician")
+    ask(technician, order_id, requested_by="  ")
+    assert "Say who asked for the refill" in flashed(technician)
+    assert requests_for(app, order_id) == [] and status_of(app, order_id) == "refillable"
+
+
+def test_no_refill_is_started_without_a_request(app, dispensed_order, staff):
+    order_id = dispensed_order()
+    with pytest.raises(WorkflowError, match="No refill has been requested"):
+        start_refill(app, order_id, staff[0])
+
+
+def test_the_start_page_says_no_refill_was_requested(app, signed_in, dispensed_order):
+    order_id = dispensed_order()
+    refused = post_start(signed_in("technician"), order_id)
+    assert "No refill has been requested" in refused
+
+
+def test_a_started_refill_is_linked_to_its_request(app, signed_in, dispensed_order, staff):
+    order_id = dispensed_order(days_ago=25)
+    ask(signed_in("technician"), order_id)
+    record = start_refill(app, order_id, staff[0])
+    [request] = requests_for(app, order_id)
+    assert (request.state, request.record_id, record.fill_number) == ("started", record.id, 2)
+    page = signed_in("technician").get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "Refills left: 1 of 2" in page
+
+
+def test_a_refill_made_and_dispensed_waits_for_the_next_request(
+    app, signed_in, dispensed_order, staff
+):
+    order_id = dispensed_order(days_ago=60, refills=1)
+    technician = signed_in("technician")
+    ask(technician, order_id)
+    record = start_refill(app, order_id, staff[0])
+    finish_fill(app, record.id, *staff)
+    answer = technician.post(
+        f"/compounding/records/{record.id}/dispense", data={"method": "picked_up"}
+    )
+    assert answer.status_code == 303
+    assert status_of(app, order_id) == "dispensed"
+    ask(technician, order_id)
+    assert "No refills are left" in flashed(technician)
+
+
+def test_a_discarded_refill_is_made_again_under_the_same_request(
+    app, signed_in, dispensed_order, staff
+):
+    order_id = dispensed_order(days_ago=25)
+    ask(signed_in("technician"), order_id)
+    first = start_refill(app, order_id, staff[0])
+    discarded = signed_in("pharmacist").post(
+        f"/compounding/records/{first.id}/discard", data={"reason": "spilled on the bench"}
+    )
+    assert discarded.status_code in (302, 303)
+    again = start_refill(app, order_id, staff[0])
+    [request] = requests_for(app, order_id)
+    assert (request.record_id, again.fill_number) == (again.id, 2)
+
+
+def test_a_cancelled_request_leaves_the_order_waiting_again(app, signed_in, dispensed_order):
+    order_id = dispensed_order()
+    technician = signed_in("technician")
+    ask(technician, order_id)
+    [request] = requests_for(app, order_id)
+    technician.post(f"/refill-requests/{request.id}/cancel", data={"reason": "no"})
+    assert requests_for(app, order_id)[0].state == "open"
+    technician.post(
+        f"/refill-requests/{request.id}/cancel", data={"reason": "Patient has enough left"}
+    )
+    [request] = requests_for(app, order_id)
+    assert (request.state, request.cancelled_reason) == ("cancelled", "Patient has enough left")
+    assert status_of(app, order_id) == "refillable"
+    assert events_of(app, order_id)[-1][0] == "refill request cancelled"
+
+
+def test_rejecting_the_order_cancels_its_open_request(app, signed_in, dispensed_order):
+    order_id = dispensed_order()
+    ask(signed_in("technician"), order_id)
+    pharmacist = signed_in("pharmacist")
+    pharmacist.post(
+        f"/orders/{order_id}/reject", data=seen(app, order_id, reason="Prescriber stopped LDN")
+    )
+    assert status_of(app, order_id) == "rejected"
+    [request] = requests_for(app, order_id)
+    assert request.state == "cancelled" and "Prescriber stopped LDN" in request.cancelled_reason
+
+
+# The refill-too-soon rule at the request
+
+
+def test_a_request_too_soon_is_kept_with_the_day_it_is_due(app, signed_in, dispensed_order):
+    order_id = dispensed_order(days_ago=3)
+    technician = signed_in("technician")
+    page = technician.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "REFILL TOO SOON" in page and 'name="early_reason"' not in page
+    ask(technician, order_id)
+    [request] = requests_for(app, order_id)
+    with app.app_context():
+        first_day = pharmacy_today() + dt.timedelta(days=23 - 3)
+    assert abs((request.due_on - first_day).days) <= 1 and request.early_reason is None
+    assert "too soon: due" in events_of(app, order_id)[-1][1]
+
+
+def test_only_a_pharmacist_accepts_a_request_too_soon(app, signed_in, dispensed_order):
+    order_id = dispensed_order(days_ago=3)
+    technician = signed_in("technician")
+    ask(technician, order_id, early_reason=EARLY)
+    assert "Only a pharmacist can accept a refill too soon" in flashed(technician)
+    assert requests_for(app, order_id) == []
+
+    pharmacist = signed_in("pharmacist")
+    assert 'name="early_reason"' in pharmacist.get(f"/orders/{order_id}").get_data(as_text=True)
+    ask(pharmacist, order_id, early_reason=EARLY)
+    [request] = requests_for(app, order_id)
+    assert (request.due_on, request.early_reason) == (None, EARLY)
+    assert request.early_by.username.startswith("pharmacist")
+    assert f"accepted: {EARLY}" in events_of(app, order_id)[-1][1]
+
+
+# The refill-too-soon rule at the start of compounding
+
+
+def test_a_refill_too_soon_is_not_started_without_a_pharmacists_reason(
+    app, signed_in, dispensed_order, staff
+):
+    order_id = dispensed_order(days_ago=3)
+    ask(signed_in("technician"), order_id)
+    technician, pharmacist = staff
+    with pytest.raises(RefillTooSoon, match="Refill too soon"):
+        start_refill(app, order_id, technician, early_reason=EARLY)
+    with pytest.raises(RefillTooSoon):
+        start_refill(app, order_id, pharmacist, early_reason="ok")
+    record = start_refill(app, order_id, pharmacist, early_reason=EARLY)
+    [request] = requests_for(app, order_id)
+    assert (request.state, request.record_id, request.early_reason) == ("started", record.id, EARLY)
+    assert ("early refill accepted") in [kind for kind, _ in events_of(app, order_id)]
+
+
+def test_the_start_page_asks_a_pharmacist_for_the_reason(app, signed_in, dispensed_order):
+    order_id = dispensed_order(days_ago=3)
+    ask(signed_in("technician"), order_id)
+    for role, shown in (("technician", "Ask a pharmacist"), ("pharmacist", 'name="early_reason"')):
+        refused = post_start(signed_in(role), order_id)
+        assert "REFILL TOO SOON" in refused and shown in refused
+    assert requests_for(app, order_id)[0].state == "open"
+
+
+def test_a_request_accepted_early_needs_no_second_reason_at_the_start(
+    app, signed_in, dispensed_order, staff
+):
+    order_id = dispensed_order(days_ago=3)
+    ask(signed_in("pharmacist"), order_id, early_reason=EARLY)
+    record = start_refill(app, order_id, staff[0])
+    assert record.fill_number == 2
+
+
+def test_a_refill_due_is_started_by_a_technician(app, signed_in, dispensed_order, staff):
+    order_id = dispensed_order(days_ago=23)
+    ask(signed_in("technician"), order_id)
+    assert start_refill(app, order_id, staff[0]).fill_number == 2
