@@ -98,7 +98,15 @@ def test_seed_demo_loads_realistic_data_once(app, runner):
         assert db.session.scalar(select(func.count()).select_from(Patient)) >= 24
         statuses = set(db.session.scalars(select(Order.status).distinct()))
         verdicts = set(db.session.scalars(select(Order.verdict).distinct()))
-        assert statuses == {"draft", "checked", "verified", "rejected", "compounded", "dispensed"}
+        assert statuses == {
+            "draft",
+            "checked",
+            "verified",
+            "rejected",
+            "compounded",
+            "refillable",  # a fill dispensed, refills waiting for a request
+            "dispensed",
+        }
         assert verdicts == {"pass", "warn", "block"}
         credentials = set(db.session.scalars(select(Prescriber.credential).distinct()))
         assert {"MD", "DO", "NP", "ND"} <= credentials
