@@ -103,7 +103,7 @@ def create_user_command(username: str, role: str, full_name: str, password: str)
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Created {user.username} ({user.role_label}).")
+    click.echo(f"Created {user.username} ({user.role.label}).")
 
 
 @click.command("set-password")

@@ -242,7 +242,7 @@ def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> dict[str
             if status is OrderStatus.CHECKED and now - created > dt.timedelta(days=2):
                 pharmacist = rng.choice(pharmacists)
                 _decide(order, pharmacist, rng, created + dt.timedelta(hours=2))
-                if order.status == OrderStatus.VERIFIED.value and rng.random() < 0.7:
+                if order.status == OrderStatus.VERIFIED and rng.random() < 0.7:
                     _compound(
                         order,
                         rng.choice(technicians),

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
-    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -21,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Model
+from ..checks import Verdict
+from ..extensions import Model, stored_enum
 from ..timeutil import utcnow
 from .patients import Patient
 from .prescribers import Prescriber
@@ -51,8 +51,12 @@ class Order(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rx_number: Mapped[str] = mapped_column(String(20), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.CHECKED.value)
-    verdict: Mapped[str] = mapped_column(String(10))
+    status: Mapped[OrderStatus] = mapped_column(
+        stored_enum(OrderStatus, length=20, name="ck_orders_status"), default=OrderStatus.CHECKED
+    )
+    verdict: Mapped[Verdict] = mapped_column(
+        stored_enum(Verdict, length=10, name="ck_orders_verdict")
+    )
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     prescriber_id: Mapped[int] = mapped_column(ForeignKey("prescribers.id"), index=True)
     dosage_form: Mapped[str] = mapped_column(String(30))
@@ -103,14 +107,7 @@ class Order(Model):
         back_populates="order", order_by="OrderCheck.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('draft', 'checked', 'verified', 'rejected', 'compounded', 'dispensed')",
-            name="ck_orders_status",
-        ),
-        CheckConstraint("verdict IN ('pass', 'warn', 'block')", name="ck_orders_verdict"),
-        Index("ix_orders_status_created", "status", "created_at"),
-    )
+    __table_args__ = (Index("ix_orders_status_created", "status", "created_at"),)
 
     @property
     def latest_check(self) -> OrderCheck | None:
@@ -126,7 +123,9 @@ class OrderCheck(Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ruleset_version: Mapped[str] = mapped_column(String(20))
-    verdict: Mapped[str] = mapped_column(String(10))
+    verdict: Mapped[Verdict] = mapped_column(
+        stored_enum(Verdict, length=10, name="ck_order_checks_verdict")
+    )
     findings: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     dose: Mapped[dict[str, str | None]] = mapped_column(JSON)
 

@@ -64,7 +64,7 @@ def override_warning(
     require_pharmacist(user)
     lock_order(order)
     require_unchanged(order, seen_check_id)
-    if order.status not in (OrderStatus.CHECKED.value, OrderStatus.DRAFT.value):
+    if order.status not in (OrderStatus.CHECKED, OrderStatus.DRAFT):
         raise WorkflowError(
             f"The order is {order.status}; warnings are decided before verification."
         )
@@ -96,10 +96,10 @@ def verify_order(order: Order, user: User, seen_check_id: int | None = None) -> 
     require_pharmacist(user)
     lock_order(order)
     require_unchanged(order, seen_check_id)
-    if order.status != OrderStatus.CHECKED.value:
+    if order.status != OrderStatus.CHECKED:
         raise WorkflowError(
             f"Only an order waiting for verification can be verified; this "
-            f"one is {OrderStatus(order.status).label}."
+            f"one is {order.status.label}."
         )
     if order.verdict == "block":
         raise WorkflowError("The order is blocked: correct it or reject it.")
@@ -116,7 +116,7 @@ def verify_order(order: Order, user: User, seen_check_id: int | None = None) -> 
             "(an admin can allow self-verification for single-pharmacist "
             "stores)."
         )
-    order.status = OrderStatus.VERIFIED.value
+    order.status = OrderStatus.VERIFIED
     order.verified_by, order.verified_at = user, utcnow()
     record_event(order, user, "verified", f"Verified with check verdict {order.verdict}")
 
@@ -129,9 +129,9 @@ def reject_order(order: Order, reason: str, user: User, seen_check_id: int | Non
     require_pharmacist(user)
     lock_order(order)
     require_unchanged(order, seen_check_id)
-    if order.status == OrderStatus.REJECTED.value:
+    if order.status == OrderStatus.REJECTED:
         raise WorkflowError("The order is already rejected.")
-    if order.status == OrderStatus.DISPENSED.value:
+    if order.status == OrderStatus.DISPENSED:
         raise WorkflowError(
             "This prescription is dispensed and closed. To refund a fill, void its charge on "
             "this page; to stop a patient's therapy, tell the prescriber."
@@ -139,7 +139,7 @@ def reject_order(order: Order, reason: str, user: User, seen_check_id: int | Non
     if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for rejecting the order.")
     order_rejected.send(order, reason=reason.strip(), user=user)
-    order.status = OrderStatus.REJECTED.value
+    order.status = OrderStatus.REJECTED
     order.verified_by, order.verified_at = None, None
     record_event(order, user, "rejected", reason.strip())
 
