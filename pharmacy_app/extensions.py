@@ -25,17 +25,18 @@ else:
     Model = db.Model
 
 
-def stored_enum(enum: type[StrEnum], *, length: int, name: str) -> sa.Enum:
+def stored_enum(enum: type[StrEnum], *, length: int, name: str | None) -> sa.Enum:
     """The column type of a state kept as a `StrEnum`: its lowercase values in a VARCHAR of
     `length`, with a CHECK constraint `name` listing them (no native ENUM type, so a new value
-    is the same small migration on SQLite and PostgreSQL). Rows load as enum members; a
-    string that is not a value is refused before it reaches the database."""
+    is the same small migration on SQLite and PostgreSQL); `name=None` for a column whose
+    table has no such CHECK. Rows load as enum members; a string that is not a value is
+    refused before it reaches the database."""
     return sa.Enum(
         enum,
         native_enum=False,
         values_callable=lambda members: [m.value for m in members],
         length=length,
-        create_constraint=True,
+        create_constraint=name is not None,
         validate_strings=True,
         name=name,
     )

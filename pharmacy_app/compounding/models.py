@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import Model, stored_enum
+from ..orders.models import OrderStatus
 from ..timeutil import utcnow
 from .arithmetic import deviation_percent
 
@@ -54,7 +55,8 @@ class Ingredient(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[IngredientKind] = mapped_column(
-        stored_enum(IngredientKind, length=20, name="ck_ingredients_kind")
+        # No CHECK: SQLite adds one only by rebuilding the table, which lots refer to.
+        stored_enum(IngredientKind, length=20, name=None)
     )
     # Stock is counted in g (powders), mL (liquids) or each (tablets, shells, containers).
     stock_unit: Mapped[str] = mapped_column(String(10))
@@ -272,7 +274,8 @@ class CompoundingRecord(Model):
     )
 
     dispense_method: Mapped[DispenseMethod | None] = mapped_column(
-        stored_enum(DispenseMethod, length=20, name="ck_compounding_records_dispense_method")
+        # No CHECK, as for Ingredient.kind (labels, components and costs refer to fills).
+        stored_enum(DispenseMethod, length=20, name=None)
     )
     dispense_note: Mapped[str] = mapped_column(Text, default="")
 
@@ -286,6 +289,41 @@ class CompoundingRecord(Model):
     signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
     dispensed_by: Mapped[User | None] = relationship(foreign_keys=[dispensed_by_id])
     supply_accepted_by: Mapped[User | None] = relationship(foreign_keys=[supply_accepted_by_id])
+
+    # What may be done next with the fill, as its state allows (the services check the same
+    # under the order's lock; the pages ask these).
+    @property
+    def is_signed_off(self) -> bool:
+        return self.status is RecordStatus.SIGNED_OFF
+
+    @property
+    def in_making(self) -> bool:
+        """Not yet signed off or discarded: its supply may still be accepted."""
+        return self.status in (RecordStatus.IN_PROGRESS, RecordStatus.AWAITING_SIGNOFF)
+
+    @property
+    def takes_weights(self) -> bool:
+        return self.status is RecordStatus.IN_PROGRESS
+
+    @property
+    def takes_corrections(self) -> bool:
+        """Weighed, not signed off, and its order still verified: a weight may be corrected."""
+        return (
+            self.status is RecordStatus.AWAITING_SIGNOFF
+            and self.order.status is OrderStatus.VERIFIED
+        )
+
+    @property
+    def awaiting_signoff(self) -> bool:
+        return self.status is RecordStatus.AWAITING_SIGNOFF
+
+    @property
+    def awaiting_dispensing(self) -> bool:
+        return self.is_signed_off and self.dispensed_at is None
+
+    @property
+    def discardable(self) -> bool:
+        return self.status is not RecordStatus.DISCARDED and self.dispensed_at is None
 
 
 # The components whose amount sets the strength: the naltrexone (powder or counted tablets),

@@ -363,10 +363,7 @@ def accept_supply(record: CompoundingRecord, reason: str, user: User) -> None:
     """A pharmacist accepts a supply that outlasts the BUD, saying why."""
     require_pharmacist(user)
     _lock(record)
-    if not record.supply_warning or record.status in (
-        RecordStatus.SIGNED_OFF,
-        RecordStatus.DISCARDED,
-    ):
+    if not record.supply_warning or not record.in_making:
         raise WorkflowError("Nothing to accept about this fill's supply.")
     if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for accepting a supply longer than the BUD.")

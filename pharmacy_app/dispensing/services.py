@@ -23,7 +23,6 @@ from ..costs.models import CostRecord
 from ..costs.services import freeze_cost, void_cost
 from ..extensions import db
 from ..labels.models import LabelPrint
-from ..labels.services import DISPENSABLE_ORDERS
 from ..orders.history import lock_order, record_event
 from ..orders.models import OrderStatus
 from ..timeutil import pharmacy_time, utcnow
@@ -146,7 +145,7 @@ def dispense(
             f"{record.batch_number} is {record.status.label}: only a fill signed "
             "off by a pharmacist can be dispensed."
         )
-    if order.status not in DISPENSABLE_ORDERS:
+    if not order.dispensable:
         raise WorkflowError(f"The order is {order.status.label}: its fill cannot be dispensed.")
     problem = fill_mismatch(record)
     if problem:

@@ -14,7 +14,7 @@ from ..compounding.models import CompoundingRecord, IngredientKind, MasterFormul
 from ..compounding.services import fill_mismatch
 from ..extensions import db
 from ..orders.history import lock_order, record_event
-from ..orders.models import Order, OrderStatus
+from ..orders.models import DISPENSABLE_ORDERS, LABELLED_ORDERS, Order, OrderStatus
 from ..timeutil import pharmacy_time
 from ..workflow import WorkflowError
 from .directions import Sig, label_directions
@@ -41,13 +41,6 @@ DOSAGE_FORMS = {
 # to speak of, and "immediate release" on a cream would only puzzle the patient.
 RELEASE_SHOWN_FOR = frozenset({"capsule"})
 LIQUID_FORMS = frozenset({"oral_liquid", "sublingual_drops"})
-# Orders whose fills are labelled, printed or reprinted: never a rejected one (its fills are
-# discarded) nor one still waiting for verification.
-LABELLED_ORDERS = frozenset({OrderStatus.VERIFIED, OrderStatus.COMPOUNDED, OrderStatus.DISPENSED})
-# Orders whose signed-off fill may get its first label and leave the pharmacy: compounded
-# (a sign-off makes the order so) or verified (as older records may have it). Never a
-# rejected order, nor a closed one.
-DISPENSABLE_ORDERS = frozenset({OrderStatus.VERIFIED, OrderStatus.COMPOUNDED})
 SHAKE_WELL = "Shake well before each use."
 # A written labelling instruction in the formula's method: 'Label "Shake well"'.
 SHAKE_WELL_IN_METHOD = re.compile(r"\blabel\b[^.\n]*?(?<!not )\bshake\s+well\b", re.IGNORECASE)

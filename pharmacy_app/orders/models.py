@@ -46,6 +46,15 @@ class OrderStatus(StrEnum):
         return "waiting for verification" if self is OrderStatus.CHECKED else self.value
 
 
+# Orders whose fills are labelled, printed or reprinted: never a rejected one (its fills are
+# discarded) nor one still waiting for verification.
+LABELLED_ORDERS = frozenset({OrderStatus.VERIFIED, OrderStatus.COMPOUNDED, OrderStatus.DISPENSED})
+# Orders whose signed-off fill may get its first label and leave the pharmacy: compounded
+# (a sign-off makes the order so) or verified (as older records may have it). Never a
+# rejected order, nor a closed one.
+DISPENSABLE_ORDERS = frozenset({OrderStatus.VERIFIED, OrderStatus.COMPOUNDED})
+
+
 class Order(Model):
     __tablename__ = "orders"
 
@@ -112,6 +121,46 @@ class Order(Model):
     @property
     def latest_check(self) -> OrderCheck | None:
         return self.checks[-1] if self.checks else None
+
+    # What may be done next with the order, as its state allows; the services check the
+    # same under the order's lock, and the pages ask these rather than restating them.
+    @property
+    def awaiting_verification(self) -> bool:
+        return self.status is OrderStatus.CHECKED
+
+    @property
+    def takes_overrides(self) -> bool:
+        """Its warnings are decided before verification."""
+        return self.status in (OrderStatus.CHECKED, OrderStatus.DRAFT)
+
+    @property
+    def compoundable(self) -> bool:
+        return self.status is OrderStatus.VERIFIED
+
+    @property
+    def reverified_on_change(self) -> bool:
+        """A change sends the order back for verification."""
+        return self.status is OrderStatus.VERIFIED
+
+    @property
+    def offers_rejection(self) -> bool:
+        """The page offers to reject it: not rejected yet (reject_order also refuses a
+        dispensed order, saying what to do instead)."""
+        return self.status is not OrderStatus.REJECTED
+
+    @property
+    def labelled(self) -> bool:
+        return self.status in LABELLED_ORDERS
+
+    @property
+    def dispensable(self) -> bool:
+        return self.status in DISPENSABLE_ORDERS
+
+    def verification_hold(self, undecided_warnings: int) -> str | None:
+        """Why a pharmacist cannot verify the order yet, in the page's words; None if they can."""
+        if self.verdict is Verdict.BLOCK:
+            return "Blocked: correct or reject"
+        return "Decide the warnings first" if undecided_warnings else None
 
 
 class OrderCheck(Model):

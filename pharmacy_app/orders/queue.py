@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, false, func, or_, select
 
 from ..extensions import db
 from .forms import QueueFilterForm
@@ -18,7 +18,10 @@ PAGE_SIZE = 25
 def queue_query(filters: QueueFilterForm) -> Select[Order]:
     query = select(Order).join(Order.patient).join(Order.prescriber)
     if filters.status.data:
-        query = query.where(Order.status == filters.status.data)
+        try:
+            query = query.where(Order.status == OrderStatus(filters.status.data))
+        except ValueError:  # a status no order has (a hand-edited URL): nothing matches
+            query = query.where(false())
     if filters.rx.data:
         rx = filters.rx.data.strip().upper()
         query = query.where(Order.rx_number.contains(rx, autoescape=True))

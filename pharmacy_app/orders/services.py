@@ -103,7 +103,7 @@ def update_order(
     order.document = document.model_dump(mode="json")
     _apply(order, document, result)
     _record_check(order, result)
-    was_verified = order.status == OrderStatus.VERIFIED
+    was_verified = order.reverified_on_change
     order.status = status
     order.verified_by, order.verified_at = None, None
     record_event(order, user, "edited", f"Changed and checked again: {result.verdict}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..accounts.models import User
 from ..accounts.services import pharmacy_settings
+from ..checks import Verdict
 from ..timeutil import utcnow
 from ..workflow import MIN_REASON, WorkflowError, require_pharmacist
 from .history import lock_order, record_event
@@ -64,7 +65,7 @@ def override_warning(
     require_pharmacist(user)
     lock_order(order)
     require_unchanged(order, seen_check_id)
-    if order.status not in (OrderStatus.CHECKED, OrderStatus.DRAFT):
+    if not order.takes_overrides:
         raise WorkflowError(
             f"The order is {order.status}; warnings are decided before verification."
         )
@@ -96,12 +97,12 @@ def verify_order(order: Order, user: User, seen_check_id: int | None = None) -> 
     require_pharmacist(user)
     lock_order(order)
     require_unchanged(order, seen_check_id)
-    if order.status != OrderStatus.CHECKED:
+    if not order.awaiting_verification:
         raise WorkflowError(
             f"Only an order waiting for verification can be verified; this "
             f"one is {order.status.label}."
         )
-    if order.verdict == "block":
+    if order.verdict is Verdict.BLOCK:
         raise WorkflowError("The order is blocked: correct it or reject it.")
     pending = outstanding_warnings(order)
     if pending:
