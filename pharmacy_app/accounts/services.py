@@ -42,8 +42,6 @@ from .throttle import (
     take_attempt,
 )
 
-__all__ = ["AccountError", "check_password_rules"]  # re-exported for forms, CLI and tests
-
 TOKEN_PREFIX = "ldn_"
 # The pharmacy's details an admin may leave empty, and the configuration used then.
 CONFIGURED_DETAILS = {
@@ -344,17 +342,6 @@ def revoke_all_tokens(user: User, *, by: User | None) -> int:
     for token in live:
         _revoke(token, by=by)
     return len(live)
-
-
-def live_token_count(user: User) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        )
-        or 0
-    )
 
 
 def _revoke(token: ApiToken, *, by: User | None) -> None:

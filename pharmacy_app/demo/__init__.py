@@ -12,8 +12,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..accounts.errors import AccountError
 from ..accounts.models import Role, User
-from ..accounts.services import AccountError, check_password_rules, create_user
+from ..accounts.passwords import check_password_rules
+from ..accounts.services import create_user
 from ..checks import CheckPolicy, Verdict, parse_order_document
 from ..compounding.arithmetic import weigh
 from ..compounding.models import MasterFormulation

@@ -31,8 +31,7 @@ if TYPE_CHECKING:
 
 
 class OrderStatus(StrEnum):
-    """Where an order stands. Later stages (compounded, labelled, dispensed) arrive with
-    their features."""
+    """Where an order stands, from entry to the last fill dispensed."""
 
     DRAFT = "draft"  # saved while information is awaited; not yet sent for verification
     CHECKED = "checked"  # entered and checked: waiting for a pharmacist's verification

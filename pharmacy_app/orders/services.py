@@ -20,7 +20,6 @@ from ..checks import (
     OrderDocument,
     PrescriberOnFile,
     check_order,
-    parse_order_document,
 )
 from ..checks.rules.on_file import matches
 from ..extensions import db
@@ -123,16 +122,6 @@ def ensure_editable(order: Order) -> None:
     if order.status in (OrderStatus.COMPOUNDED, OrderStatus.DISPENSED):
         raise WorkflowError(f"This order is {order.status}: a change needs a new prescription.")
     order_changing.send(order)
-
-
-def recheck_order(order: Order, policy: CheckPolicy) -> CheckResult:
-    """Run the checker again over the stored document and keep the result."""
-    today = pharmacy_today()
-    document = parse_order_document(order.document, today=today)
-    result = check_document(document, policy, order.id, today=today)
-    _apply(order, document, result, today)
-    _record_check(order, result)
-    return result
 
 
 def check_document(
