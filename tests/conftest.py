@@ -28,6 +28,18 @@ from pharmacy_app.extensions import db
 os.environ["PHARMACY_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="pharmacy-instance-")
 PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
 IN_CI = bool(os.environ.get("CI"))
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser is a `browser` test, so the quick developer run
+    (`scripts/test --quick`) leaves it out without each module having to say so. Runs
+    before `-m` deselects."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
 
 # The one baseline order: a clean, ordinary LDN order that the checker passes. Every test
 # builds its documents from it with overrides (`merged`, `make_document`, the checker's
