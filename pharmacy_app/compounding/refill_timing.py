@@ -62,7 +62,7 @@ def last_dispensed(order: Order, before_fill: int | None = None) -> CompoundingR
     query = select(CompoundingRecord).where(
         CompoundingRecord.order_id == order.id,
         CompoundingRecord.dispensed_at.is_not(None),
-        CompoundingRecord.status != RecordStatus.DISCARDED.value,
+        CompoundingRecord.status != RecordStatus.DISCARDED,
     )
     if before_fill is not None:
         query = query.where(CompoundingRecord.fill_number < before_fill)

@@ -7,10 +7,10 @@ import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Model
+from ..extensions import Model, stored_enum
 from ..timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -55,7 +55,9 @@ class RefillRequest(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[RefillChannel] = mapped_column(
+        stored_enum(RefillChannel, length=10, name="ck_refill_requests_channel")
+    )
     # Who asked, as they said it: "patient", "Maria Lopez (daughter)".
     requested_by: Mapped[str] = mapped_column(String(200))
     # Who recorded it; none for the auto-refill schedule.
@@ -63,7 +65,10 @@ class RefillRequest(Model):
         ForeignKey("users.id", name="fk_refill_requests_entered_by")
     )
     note: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(10), default=RequestState.OPEN.value)
+    state: Mapped[RequestState] = mapped_column(
+        stored_enum(RequestState, length=10, name="ck_refill_requests_state"),
+        default=RequestState.OPEN,
+    )
     # A request made too soon is kept with the first day it is not (the refill queue shows
     # it from then); none when it was due, or a pharmacist accepted it early.
     due_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -87,12 +92,6 @@ class RefillRequest(Model):
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
 
     __table_args__ = (
-        CheckConstraint(
-            "channel IN ('counter', 'phone', 'api', 'auto')", name="ck_refill_requests_channel"
-        ),
-        CheckConstraint(
-            "state IN ('open', 'started', 'cancelled')", name="ck_refill_requests_state"
-        ),
         Index(
             "ix_refill_requests_one_open",
             "order_id",
@@ -104,7 +103,7 @@ class RefillRequest(Model):
 
     @property
     def channel_label(self) -> str:
-        return RefillChannel(self.channel).label
+        return self.channel.label
 
 
 class AutoRefill(Model):

@@ -59,7 +59,7 @@ def coming_due(today: dt.date, days: int) -> list[ComingDue]:
         select(Order, last.c.last, AutoRefill.id)
         .join(last, last.c.order_id == Order.id)
         .outerjoin(AutoRefill, AutoRefill.order_id == Order.id)
-        .where(Order.status == OrderStatus.REFILLABLE.value)
+        .where(Order.status == OrderStatus.REFILLABLE)
     ).all()
     horizon = today + dt.timedelta(days=days)
     due = [

@@ -28,9 +28,7 @@ API_CHANNELS = (RefillChannel.API.value, RefillChannel.PHONE.value, RefillChanne
 REQUESTED_BY_LIMIT = 200
 NOTE_LIMIT = 500
 # Orders whose patient may opt into auto-refill: verified, with refills still to come.
-ENROLLABLE = frozenset(
-    {OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value, OrderStatus.REFILLABLE.value}
-)
+ENROLLABLE = frozenset({OrderStatus.VERIFIED, OrderStatus.COMPOUNDED, OrderStatus.REFILLABLE})
 
 
 def fills_made(order: Order) -> int:
@@ -41,7 +39,7 @@ def fills_made(order: Order) -> int:
             .select_from(CompoundingRecord)
             .where(
                 CompoundingRecord.order_id == order.id,
-                CompoundingRecord.status != RecordStatus.DISCARDED.value,
+                CompoundingRecord.status != RecordStatus.DISCARDED,
             )
         )
         or 0
@@ -62,7 +60,7 @@ def refills_left_of(orders: list[Order]) -> dict[int, int]:
                 select(CompoundingRecord.order_id, func.count())
                 .where(
                     CompoundingRecord.order_id.in_(ids),
-                    CompoundingRecord.status != RecordStatus.DISCARDED.value,
+                    CompoundingRecord.status != RecordStatus.DISCARDED,
                 )
                 .group_by(CompoundingRecord.order_id)
             ).all()
@@ -77,9 +75,9 @@ def _pending() -> object:
     """A request still waiting for its fill: open, or started on a fill since discarded (the
     patient still asked; the refill is made again under the same request)."""
     return or_(
-        RefillRequest.state == RequestState.OPEN.value,
-        (RefillRequest.state == RequestState.STARTED.value)
-        & RefillRequest.record.has(CompoundingRecord.status == RecordStatus.DISCARDED.value),
+        RefillRequest.state == RequestState.OPEN,
+        (RefillRequest.state == RequestState.STARTED)
+        & RefillRequest.record.has(CompoundingRecord.status == RecordStatus.DISCARDED),
     )
 
 
@@ -193,11 +191,11 @@ def request_refill(
     request = RefillRequest(
         order=order,
         requested_at=utcnow(),
-        channel=RefillChannel(channel).value,
+        channel=RefillChannel(channel),
         requested_by=who,
         entered_by=user,
         note=note,
-        state=RequestState.OPEN.value,
+        state=RequestState.OPEN,
     )
     detail = (
         f"Refill {fill_number - 1} of {order.refills} requested by {who}, "
@@ -224,7 +222,7 @@ def request_refill(
     if note:
         detail += f"; note: {note}"
     db.session.add(request)
-    order.status = OrderStatus.VERIFIED.value
+    order.status = OrderStatus.VERIFIED
     record_event(order, user, "refill requested", detail)
     db.session.flush()
     return request
@@ -236,28 +234,28 @@ def cancel_request(request: RefillRequest, reason: str, user: User) -> None:
     order = request.order
     lock_order(order)
     db.session.refresh(request)
-    if request.state != RequestState.OPEN.value:
+    if request.state != RequestState.OPEN:
         raise WorkflowError(
             f"This request is {request.state}: only an open request can be cancelled."
         )
     reason = require_reason(reason, "Give the reason for cancelling the request.")
-    request.state = RequestState.CANCELLED.value
+    request.state = RequestState.CANCELLED
     request.cancelled_reason, request.cancelled_by, request.cancelled_at = reason, user, utcnow()
-    if order.status == OrderStatus.VERIFIED.value and fills_made(order) > 0:
-        order.status = OrderStatus.REFILLABLE.value
+    if order.status == OrderStatus.VERIFIED and fills_made(order) > 0:
+        order.status = OrderStatus.REFILLABLE
     record_event(
         order, user, "refill request cancelled", f"Request by {request.requested_by}: {reason}"
     )
 
 
-def status_after_dispensing(order: Order, left: int) -> str:
+def status_after_dispensing(order: Order, left: int) -> OrderStatus:
     """A dispensed fill with refills left waits for a request (unless one is already open);
     with none left the prescription is closed."""
     if left <= 0:
-        return OrderStatus.DISPENSED.value
+        return OrderStatus.DISPENSED
     if pending_request(order) is not None:
-        return OrderStatus.VERIFIED.value
-    return OrderStatus.REFILLABLE.value
+        return OrderStatus.VERIFIED
+    return OrderStatus.REFILLABLE
 
 
 def early_acceptance(record: CompoundingRecord) -> RefillRequest | None:
@@ -298,7 +296,7 @@ def refill_for_fill(
             f"Fill {record.fill_number} started before {too_soon.due:%m/%d/%Y}: "
             f"{early_reason.strip()}",
         )
-    request.state, request.record = RequestState.STARTED.value, record
+    request.state, request.record = RequestState.STARTED, record
 
 
 @order_rejected.connect
@@ -306,10 +304,10 @@ def cancel_for_rejected_order(order: Order, *, reason: str, user: User) -> None:
     """A rejected order's open requests are cancelled with it (sent under the order's lock)."""
     for request in db.session.scalars(
         select(RefillRequest).where(
-            RefillRequest.order_id == order.id, RefillRequest.state == RequestState.OPEN.value
+            RefillRequest.order_id == order.id, RefillRequest.state == RequestState.OPEN
         )
     ):
-        request.state = RequestState.CANCELLED.value
+        request.state = RequestState.CANCELLED
         request.cancelled_reason = f"order rejected: {reason}"
         request.cancelled_by, request.cancelled_at = user, utcnow()
 

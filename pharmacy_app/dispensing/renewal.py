@@ -19,10 +19,10 @@ from .refills import fills_made, refills_left
 # Orders whose prescriber is asked for a renewal: verified once and not stopped.
 RENEWABLE = frozenset(
     {
-        OrderStatus.VERIFIED.value,
-        OrderStatus.COMPOUNDED.value,
-        OrderStatus.REFILLABLE.value,
-        OrderStatus.DISPENSED.value,
+        OrderStatus.VERIFIED,
+        OrderStatus.COMPOUNDED,
+        OrderStatus.REFILLABLE,
+        OrderStatus.DISPENSED,
     }
 )
 

@@ -223,7 +223,7 @@ def test_the_migration_moves_waiting_orders_to_refillable_and_back(app, dispense
     with app.app_context():
         events = db.session.scalar(select(func.count()).select_from(OrderEvent))
         db.session.remove()
-        downgrade(revision="0017_prescriber_licence_key")
+        downgrade(revision="0018_enums")
         assert status_of(app, order_id) == "verified"
         upgrade()
         assert status_of(app, order_id) == "refillable"

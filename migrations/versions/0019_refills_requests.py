@@ -11,8 +11,8 @@ CHECK's text is changed in the schema in place, as SQLite's documentation descri
 changes that leave the stored rows valid (https://www.sqlite.org/lang_altertable.html,
 "Making Other Kinds Of Table Schema Changes").
 
-Revision ID: 0018_refills_requests
-Revises: 0017_prescriber_licence_key
+Revision ID: 0019_refills_requests
+Revises: 0018_enums
 Create Date: 2026-12-05 02:00:00
 
 """
@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0018_refills_requests"
-down_revision = "0017_prescriber_licence_key"
+revision = "0019_refills_requests"
+down_revision = "0018_enums"
 branch_labels = None
 depends_on = None
 
