@@ -186,7 +186,13 @@ def test_the_openapi_description_documents_the_header_where_it_is_honoured(api):
         for operation in path.values()
         if {"$ref": "#/components/parameters/IdempotencyKey"} in operation.get("parameters", [])
     }
-    assert honoured == {"createOrder", "overrideWarning", "verifyOrder", "rejectOrder"}
+    assert honoured == {
+        "createOrder",
+        "overrideWarning",
+        "verifyOrder",
+        "rejectOrder",
+        "requestRefill",
+    }
     assert spec["components"]["parameters"]["IdempotencyKey"]["in"] == "header"
     create = spec["paths"]["/api/v1/orders"]["post"]["responses"]
     assert {"400", "409", "422"} <= set(create)
