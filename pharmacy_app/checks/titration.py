@@ -119,16 +119,14 @@ def needs(steps: tuple[ScheduleStep, ...], days_supply: int) -> Needs | None:
     """Units the schedule needs over the days supply (an open-ended last step runs to its
     end), and over how many days; None when the steps alone outlast the days supply, or
     there are none."""
-    if not steps:
+    lengths = step_lengths(steps, days_supply)
+    if not steps or 0 in lengths:
         return None
-    known = sum(step.days or 0 for step in steps)
-    total, days = Decimal(0), 0
-    for step in steps:
-        length = step.days if step.days is not None else days_supply - known
-        if length <= 0:
-            return None
-        total += step.units * step.times_per_day * length
-        days += length
+    total = sum(
+        (step.units * step.times_per_day * days for step, days in zip(steps, lengths, strict=True)),
+        Decimal(0),
+    )
+    days = sum(lengths)
     return Needs(total, "capsules" if steps[0].unit == "capsule" else steps[0].unit, days)
 
 
@@ -144,13 +142,33 @@ def directions_for(
         return None
     said = []
     for index, step in enumerate(steps):
-        when = TIMES.get(time_of_day) if step.times_per_day == 1 else None
-        timing = when or FREQUENCY.get(step.times_per_day, f"{step.times_per_day} times a day")
-        words = [step.dose, route if index == 0 else "", timing]
+        words = [step.dose, route if index == 0 else "", timing(step, time_of_day)]
         if step.duration:
             words.append(f"for {step.duration}")
         said.append(" ".join(w for w in words if w))
     return f"{verb} " + ", then ".join(said)
+
+
+def timing(step: ScheduleStep, time_of_day: str) -> str:
+    """When a step's doses are taken: "at bedtime" for a once-a-day step with a time of day,
+    otherwise how often ("once a day", "twice a day")."""
+    when = TIMES.get(time_of_day) if step.times_per_day == 1 else None
+    return when or FREQUENCY.get(step.times_per_day, f"{step.times_per_day} times a day")
+
+
+def step_lengths(steps: tuple[ScheduleStep, ...], days_supply: int) -> tuple[int, ...]:
+    """Each step's days, an open-ended last step running to the end of the days supply
+    (0 when the steps before it already use it up)."""
+    known = sum(step.days or 0 for step in steps)
+    return tuple(
+        step.days if step.days is not None else max(days_supply - known, 0) for step in steps
+    )
+
+
+def time_of_day(stated: str, text: str) -> str:
+    """The order's time of day: its field when filled in, otherwise the one the directions
+    name ("nightly": bedtime)."""
+    return stated.strip().casefold() or time_of_day_in(text)
 
 
 def time_of_day_in(text: str) -> str:

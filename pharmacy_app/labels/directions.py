@@ -119,7 +119,7 @@ def titration_directions(sig: Sig, written: str) -> str | None:
     strength = Amount(sig.strength_mg, "mg", "mg", per=sig.strength_per)
     steps = titrations.schedule(sig.text, form, strength, sig.times_per_day)
     verb, _, _, route = FORMS.get(sig.dosage_form, ("Take", None, None, ""))
-    when = _time_of_day(sig) or titrations.time_of_day_in(sig.text)
+    when = titrations.time_of_day(sig.time_of_day, sig.text)
     sentence = titrations.directions_for(steps, verb=verb, route=route, time_of_day=when)
     if sentence is None:
         return None
