@@ -19,9 +19,15 @@ from ..orders.models import Order, OrderStatus
 from ..timeutil import pharmacy_today, utcnow
 from ..workflow import WorkflowError, require_pharmacist, require_reason
 from .formulas import base_difference
-from .models import CompoundingRecord, MasterFormulation, RecordStatus, Substitution
+from .models import (
+    CompoundingRecord,
+    MasterFormulation,
+    RecordStatus,
+    Substitution,
+    SubstitutionKind,
+)
 
-OPEN_FILLS = (RecordStatus.IN_PROGRESS.value, RecordStatus.AWAITING_SIGNOFF.value)
+OPEN_FILLS = (RecordStatus.IN_PROGRESS, RecordStatus.AWAITING_SIGNOFF)
 
 
 def substitutions_for(mfr: MasterFormulation, order: Order) -> list[Substitution]:
@@ -31,7 +37,11 @@ def substitutions_for(mfr: MasterFormulation, order: Order) -> list[Substitution
     if found is None:
         return []
     return [
-        Substitution(kind=found.kind, prescribed=", ".join(found.prescribed)[:500], used=found.used)
+        Substitution(
+            kind=SubstitutionKind(found.kind),
+            prescribed=", ".join(found.prescribed)[:500],
+            used=found.used,
+        )
     ]
 
 
@@ -84,9 +94,9 @@ def approve_substitution(
     db.session.refresh(substitution)
     if substitution.record_id != record.id or substitution.approved:
         raise WorkflowError("Nothing to decide about this substitution.")
-    if record.status not in OPEN_FILLS or record.order.status != OrderStatus.VERIFIED.value:
+    if record.status not in OPEN_FILLS or record.order.status != OrderStatus.VERIFIED:
         raise WorkflowError(
-            f"Fill {record.batch_number} is {RecordStatus(record.status).label}: its "
+            f"Fill {record.batch_number} is {record.status.label}: its "
             "substitution can no longer be approved."
         )
     why = require_reason(reason, "Give the reason for the substitution.")
