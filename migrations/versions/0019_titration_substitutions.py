@@ -4,8 +4,8 @@ One row per difference between a fill's formula and its prescription, with the p
 decision (reason, prescriber consulted and when, who decided). Fills started before it have
 none: their vehicle notes stay in their cautions.
 
-Revision ID: 0018_titration_substitutions
-Revises: 0017_prescriber_licence_key
+Revision ID: 0019_titration_substitutions
+Revises: 0018_enums
 Create Date: 2026-12-05 10:00:00
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0018_titration_substitutions"
-down_revision = "0017_prescriber_licence_key"
+revision = "0019_titration_substitutions"
+down_revision = "0018_enums"
 branch_labels = None
 depends_on = None
 
