@@ -5,10 +5,14 @@ dispense one). They live here, above every feature, so that orders imports none 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template
 
+from .checks import Amount, DosageForm
+from .checks import titration as titrations
+from .checks.findings import plain
 from .compounding.refill_timing import refill_too_soon_on
 from .compounding.services import fills_at_work, fills_of
 from .costs.services import charges_of, prices_due
@@ -63,6 +67,7 @@ def detail(order_id: int) -> str:
         dispense_form=DispenseForm(),
         label_stocks=stocks_by_name(),
         order=order,
+        schedule=titration_schedule(order),
         findings=_findings(order),
         outstanding=outstanding_warnings(order),
         verify_form=VerifyForm(check_id=check_id),
@@ -95,6 +100,54 @@ def _refills(order: Order) -> dict[str, Any]:
         "cancel_form": CancelRequestForm(formdata=None),
         "auto_form": AutoRefillForm(formdata=None),
     }
+
+
+# The supply rule's findings on a quantity that is not what the directions need.
+QUANTITY_FINDINGS = frozenset({"supply.quantity_short", "supply.quantity_excess"})
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleShown:
+    """A titration as the order page shows it: each step (dose in units and mg, when, for how
+    long) and what the schedule needs over the days supply."""
+
+    steps: tuple[tuple[str, str, str], ...]
+    needs: str | None  # "84 capsules over 42 days"; None when the steps outlast the supply
+    quantity: str  # "84 capsules"
+    differs: bool  # the checker warns that the quantity is not what the schedule needs
+
+
+def titration_schedule(order: Order) -> ScheduleShown | None:
+    """The order's titration schedule, counted as the checker counts it; None when its
+    directions are not a readable titration."""
+    form = DosageForm(order.dosage_form)
+    strength = Amount(order.strength_mg, "mg", "mg", per=order.strength_per)
+    steps = titrations.schedule(order.sig_text, form, strength, order.times_per_day)
+    if not steps:
+        return None
+    when = titrations.time_of_day(order.time_of_day, order.sig_text)
+    lengths = titrations.step_lengths(steps, order.days_supply)
+    shown = tuple(
+        (
+            step.dose,
+            titrations.timing(step, when),
+            f"for {step.duration}"
+            if step.duration
+            else f"for the rest of the supply ({days} days)",
+        )
+        for step, days in zip(steps, lengths, strict=True)
+    )
+    needs = titrations.needs(steps, order.days_supply)
+    unit = "capsules" if form is DosageForm.CAPSULE else (order.strength_per or "mL")
+    return ScheduleShown(
+        steps=shown,
+        needs=f"{plain(needs.units, 2)} {needs.unit} over {needs.days} days" if needs else None,
+        quantity=f"{plain(order.quantity, 2)} {unit}",
+        differs=any(
+            f["code"] in QUANTITY_FINDINGS
+            for f in (order.latest_check.findings if order.latest_check else [])
+        ),
+    )
 
 
 def _findings(order: Order) -> list[dict[str, Any]]:

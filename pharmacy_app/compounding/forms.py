@@ -200,6 +200,19 @@ class AcceptSupplyForm(FlaskForm):
     submit = SubmitField("Accept supply")
 
 
+class SubstitutionForm(FlaskForm):
+    """A pharmacist's approval of a vehicle or filler other than the prescription's."""
+
+    reason = StringField(
+        "Reason for the substitution", validators=[DataRequired(), Length(min=5, max=500)]
+    )
+    prescriber = StringField(
+        "Prescriber consulted", validators=[DataRequired(), Length(min=2, max=200)]
+    )
+    consulted_on = DateField("Date consulted", validators=[InputRequired()])
+    submit = SubmitField("Approve substitution")
+
+
 class SignOffForm(FlaskForm):
     submit = SubmitField("Sign off")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -224,19 +225,44 @@ def _free_family(slug: str) -> str:
     return f"{slug}-{number}"
 
 
-def vehicle_note(mfr: MasterFormulation, order: Order) -> str | None:
-    """A liquid's or cream's prescribed vehicle that the formula's does not name; None when
-    it does (capsule fillers are matched, not noted)."""
-    if order.dosage_form == CAPSULE or not order.excipients:
+@dataclass(frozen=True, slots=True)
+class BaseDifference:
+    """A formula's base that is not the prescription's: a capsule filler of another family,
+    or a liquid's or cream's vehicle that does not name every prescribed ingredient."""
+
+    kind: str  # "filler" or "vehicle"
+    prescribed: tuple[str, ...]
+    used: str
+    missing: tuple[str, ...]  # the prescribed vehicle ingredients the base does not name
+
+
+def base_difference(mfr: MasterFormulation, order: Order) -> BaseDifference | None:
+    """How the formula's filler or vehicle differs from the prescription's; None when it is
+    the prescribed one, or none was prescribed."""
+    if not order.excipients:
         return None
-    base = f" {normalize(mfr.base_ingredient.name)} "
-    missing = [e for e in order.excipients if f" {normalize(e)} " not in base]
-    if not missing:
+    base, prescribed = mfr.base_ingredient.name, tuple(order.excipients)
+    if order.dosage_form == CAPSULE:
+        wanted = {filler_family(e) for e in prescribed} - {None}
+        if not wanted or filler_family(base) in wanted:
+            return None
+        return BaseDifference("filler", prescribed, base, ())
+    named = f" {normalize(base)} "
+    missing = tuple(e for e in prescribed if f" {normalize(e)} " not in named)
+    return BaseDifference("vehicle", prescribed, base, missing) if missing else None
+
+
+def substitution_note(mfr: MasterFormulation, order: Order) -> str | None:
+    """What the start page and the worksheet say of a vehicle or filler other than the
+    prescription's; None when there is none."""
+    found = base_difference(mfr, order)
+    if found is None:
         return None
+    said = f"The prescription's {found.kind} is {', '.join(found.prescribed)}; {mfr.name} uses "
+    said += f"{found.used} (no {', '.join(found.missing)})." if found.missing else f"{found.used}."
     return (
-        f"The prescription's vehicle is {', '.join(order.excipients)}; {mfr.name} uses "
-        f"{mfr.base_ingredient.name} (no {', '.join(missing)}). Confirm the substitution with "
-        "the prescriber, or use a formula with the prescribed vehicle."
+        f"{said} A pharmacist decides on the substitution, with the prescriber, before the fill "
+        "is weighed; or use a formula with the prescribed one."
     )
 
 
@@ -327,6 +353,9 @@ def strength_text(strength_mg: Decimal, per: str | None) -> str:
 
 
 def mismatch(mfr: MasterFormulation, order: Order) -> str:
+    """Why the formula cannot make the order at all ("" when it can). A vehicle or filler
+    other than the prescribed is not refused here: it is a substitution, for a pharmacist to
+    decide (`substitutions.py`)."""
     # Both strengths are parsed amounts in mg per unit, per mL or per g: a per-mL formula
     # never makes a per-g cream, however alike the numbers.
     if mfr.strength_mg != order.strength_mg or mfr.strength_per != order.strength_per:
@@ -334,11 +363,4 @@ def mismatch(mfr: MasterFormulation, order: Order) -> str:
             f"strength {strength_text(mfr.strength_mg, mfr.strength_per)}, not "
             f"{strength_text(order.strength_mg, order.strength_per)}"
         )
-    if order.dosage_form == DosageForm.CAPSULE.value and order.excipients:
-        wanted = {filler_family(e) for e in order.excipients} - {None}
-        if filler_family(mfr.base_ingredient.name) not in wanted:
-            return (
-                f"filler {mfr.base_ingredient.name}; the prescription asks for "
-                f"{', '.join(order.excipients)}"
-            )
     return ""

@@ -289,6 +289,9 @@ class CompoundingRecord(Model):
     signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
     dispensed_by: Mapped[User | None] = relationship(foreign_keys=[dispensed_by_id])
     supply_accepted_by: Mapped[User | None] = relationship(foreign_keys=[supply_accepted_by_id])
+    substitutions: Mapped[list[Substitution]] = relationship(
+        back_populates="record", order_by="Substitution.id", cascade="all, delete-orphan"
+    )
 
     # What may be done next with the fill, as its state allows (the services check the same
     # under the order's lock; the pages ask these).
@@ -369,6 +372,41 @@ class RecordComponent(Model):
         if self.actual == 0:
             return True
         return deviation_percent(self.required, self.actual) > self.record.discard_limit_percent
+
+
+class SubstitutionKind(StrEnum):
+    VEHICLE = "vehicle"
+    FILLER = "filler"
+
+
+class Substitution(Model):
+    """A fill made with a vehicle or filler other than the prescription's, and the
+    pharmacist's decision on it: the reason and the prescriber consulted (name and date).
+    Until it is approved the fill is not weighed or signed off."""
+
+    __tablename__ = "substitutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("compounding_records.id"), index=True)
+    kind: Mapped[SubstitutionKind] = mapped_column(
+        stored_enum(SubstitutionKind, length=20, name="ck_substitutions_kind")
+    )
+    prescribed: Mapped[str] = mapped_column(String(500))
+    used: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    prescriber_consulted: Mapped[str | None] = mapped_column(String(200))
+    consulted_on: Mapped[dt.date | None] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_substitutions_decided_by")
+    )
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    record: Mapped[CompoundingRecord] = relationship(back_populates="substitutions")
+    decided_by: Mapped[User | None] = relationship()
+
+    @property
+    def approved(self) -> bool:
+        return self.decided_at is not None
 
 
 class BatchCounter(Model):

@@ -20,9 +20,9 @@ from ..orders.signals import order_changing, order_rejected
 from ..timeutil import pharmacy_today, utcnow
 from ..units import MG_PER_G, factor
 from ..workflow import MIN_REASON, WorkflowError, require_pharmacist
-from . import arithmetic
+from . import arithmetic, substitutions
 from .bud import BudRule, beyond_use_date, storage_for, supply_beyond_bud
-from .formulas import formula_field_problems, mismatch, vehicle_note
+from .formulas import base_difference, formula_field_problems, mismatch, substitution_note
 from .models import (
     BatchCounter,
     CompoundingRecord,
@@ -55,7 +55,8 @@ def matching_formulations(order: Order) -> tuple[list[MasterFormulation], list[s
         )
         .order_by(MasterFormulation.name)
     ).all()
-    matches, reasons = [], []
+    matches: list[MasterFormulation] = []
+    reasons: list[str] = []
     for mfr in candidates:
         why = mismatch(mfr, order)
         if why:
@@ -64,6 +65,9 @@ def matching_formulations(order: Order) -> tuple[list[MasterFormulation], list[s
             matches.append(mfr)
     if not candidates:
         reasons.append(f"No master formulation record for {order.dosage_form.replace('_', ' ')}.")
+    # A formula with the prescribed filler or vehicle first: one that substitutes needs a
+    # pharmacist's decision with the prescriber.
+    matches.sort(key=lambda mfr: base_difference(mfr, order) is not None)
     return matches, reasons
 
 
@@ -117,7 +121,7 @@ def start_choices(order: Order, mfr: MasterFormulation) -> tuple[list[StockChoic
             continue  # weighed from another component's lot
         usable = lots_first_expiry_first(need, today)
         choices.append((need, usable, passed_over(need, usable[0], today) if usable else []))
-    notes += [n for n in [vehicle_note(mfr, order)] if n]
+    notes += [n for n in [substitution_note(mfr, order)] if n]
     notes += [m for messages in formula_field_problems(mfr).values() for m in messages]
     return choices, notes
 
@@ -175,7 +179,7 @@ def start_record(
     components: list[RecordComponent] = []
     errors: list[str] = []
     cautions = weighing_cautions(wanted)
-    note = vehicle_note(mfr, order)
+    note = substitution_note(mfr, order)
     if note:
         cautions.append(note)
     for need in wanted:
@@ -247,6 +251,7 @@ def start_record(
         "compounding",
         f"Worksheet {record.batch_number} from {mfr.name} v{mfr.version}",
     )
+    substitutions.hold_for_decision(record, mfr, order, user)
     db.session.flush()
     return record
 
@@ -340,6 +345,7 @@ def record_weights(
     sign-off the weights can be corrected, with a reason: stock takes the difference, and the
     pharmacist's decisions on the old figures are cleared."""
     _lock(record)
+    substitutions.refuse_if_substitution_pending(record)
     correcting = record.status == RecordStatus.AWAITING_SIGNOFF and bool(correction.strip())
     if record.status != RecordStatus.IN_PROGRESS and not correcting:
         raise WorkflowError(
@@ -441,6 +447,7 @@ def sign_off(record: CompoundingRecord, user: User) -> None:
     beyond the discard limit, a supply longer than the BUD accepted."""
     require_pharmacist(user)
     _lock(record)
+    substitutions.refuse_if_substitution_pending(record)
     if record.order.status != OrderStatus.VERIFIED:
         raise WorkflowError(
             f"The order is {record.order.status.label}: only a fill of a verified "

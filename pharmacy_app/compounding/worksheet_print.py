@@ -10,7 +10,7 @@ from typing import Any
 
 from ..accounts.models import User
 from ..pdf import plain_values
-from .models import CompoundingRecord, RecordComponent
+from .models import CompoundingRecord, RecordComponent, Substitution
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,20 @@ class ComponentPrint:
 
 
 @dataclass(frozen=True, slots=True)
+class SubstitutionPrint:
+    """A vehicle or filler other than the prescribed, and the pharmacist's decision on it."""
+
+    kind: str
+    prescribed: str
+    used: str
+    reason: str | None
+    prescriber_consulted: str | None
+    consulted_on: dt.date | None
+    decided_by: str | None
+    decided_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class WorksheetPrint:
     """The worksheet of one fill, as printed for the compounding room and the record."""
 
@@ -51,6 +65,7 @@ class WorksheetPrint:
     supply_accepted_reason: str | None
     supply_accepted_by: str | None
     cautions: tuple[str, ...]
+    substitutions: tuple[SubstitutionPrint, ...]
     lines: tuple[dict[str, Any], ...]
     components: tuple[ComponentPrint, ...]
     tolerance_percent: Decimal
@@ -77,6 +92,7 @@ def worksheet_print(record: CompoundingRecord) -> WorksheetPrint:
         patient=order.patient.full_name,
         supply_accepted_by=_name(record.supply_accepted_by),
         cautions=tuple(record.cautions or ()),
+        substitutions=tuple(_substitution(s) for s in record.substitutions),
         lines=tuple(dict(line) for line in record.worksheet),
         components=tuple(_component(c) for c in record.components),
         method=mfr.method,
@@ -97,6 +113,10 @@ def _component(component: RecordComponent) -> ComponentPrint:
         supplier=lot.supplier,
         expiry_date=lot.expiry_date,
     )
+
+
+def _substitution(substitution: Substitution) -> SubstitutionPrint:
+    return plain_values(SubstitutionPrint, substitution, decided_by=_name(substitution.decided_by))
 
 
 def _name(user: User | None) -> str | None:

@@ -20,6 +20,7 @@ from ..checks import CheckPolicy, Verdict, parse_order_document
 from ..compounding.arithmetic import weigh
 from ..compounding.models import MasterFormulation
 from ..compounding.services import matching_formulations, record_weights, sign_off, start_record
+from ..compounding.substitutions import approve_substitution, pending
 from ..compounding.worksheets import (
     lots_first_expiry_first,
     needs,
@@ -439,6 +440,9 @@ def _reading(amount: Decimal, unit: str) -> Decimal:
     return amount.quantize(Decimal("0.1"))
 
 
+DEMO_SUBSTITUTION = "The formula's vehicle, not the one prescribed: agreed with the prescriber"
+
+
 def _compound(
     order: Order, technician: User, pharmacist: User, rng: random.Random, at: dt.datetime
 ) -> None:
@@ -451,6 +455,11 @@ def _compound(
         record = start_record(
             order, matches[0], _lasting_lots(order, matches[0], day), technician, today=day
         )
+        for substitution in pending(record):  # the prescribed vehicle, agreed by phone
+            approve_substitution(
+                record, substitution, DEMO_SUBSTITUTION, order.prescriber.name, day, pharmacist,
+                today=day,
+            )  # fmt: skip
         actuals = {
             c.id: _reading(c.required * Decimal(str(rng.uniform(0.985, 1.015))), c.unit)
             if c.weighed

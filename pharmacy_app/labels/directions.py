@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ..checks import Amount, DosageForm
+from ..checks import titration as titrations
+from ..checks.rules import directions as read
 from .shorthand import NUMBER_WORDS, written_out
 
 FORMS = {
@@ -82,12 +85,76 @@ def label_directions(sig: Sig) -> str:
     verb = FORMS.get(sig.dosage_form, ("Take",))[0]
     if written[:1].isdigit():  # "1 capsule by mouth at bedtime": the verb is understood
         written = f"{verb} {written}"
+    schedule = titration_directions(sig, written)
+    if schedule is not None:
+        return schedule
     plain = plain_directions(sig)
     if plain is None:
         return written or NO_DOSE
     if written and not _says_nothing_more(written, sig, plain):
         return written
     return plain
+
+
+# Words a written schedule uses to join its steps and give their lengths ("x 2 weeks",
+# "then increase to"): said by the label's sentence in its own words.
+STEP_WORDS = frozenset(
+    "then for x week weeks wk wks day d w after that increase increasing to titrate "
+    "titrating up continue thereafter".split()
+)
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def titration_directions(sig: Sig, written: str) -> str | None:
+    """A titration's label sentence, each step in capsules (or mL) and mg with the route and
+    time (USP <17>: explicit directions, numerals): "Take 1 capsule (1.5 mg) by mouth at
+    bedtime for 2 weeks, then 2 capsules (3 mg) at bedtime ...". The prescriber's sentences
+    that give no dose ("Shake well.") follow it; None when the directions are not a readable
+    titration, a step is not whole capsules, or a sentence giving doses says more than the
+    schedule (then the prescriber's words are printed)."""
+    try:
+        form = DosageForm(sig.dosage_form)
+    except ValueError:
+        return None
+    strength = Amount(sig.strength_mg, "mg", "mg", per=sig.strength_per)
+    steps = titrations.schedule(sig.text, form, strength, sig.times_per_day)
+    verb, _, _, route = FORMS.get(sig.dosage_form, ("Take", None, None, ""))
+    when = titrations.time_of_day(sig.time_of_day, sig.text)
+    sentence = titrations.directions_for(steps, verb=verb, route=route, time_of_day=when)
+    if sentence is None:
+        return None
+    extra = []
+    for part in SENTENCE.split(written):
+        if not read.amounts(part) and not read.is_titration(part):
+            extra.append(part)
+        elif not _schedule_covers(part, sig.dosage_form, sentence, steps, when):
+            return None
+    return " ".join([sentence + ("." if extra else ""), *extra])
+
+
+def _schedule_covers(
+    written: str,
+    form: str,
+    sentence: str,
+    steps: tuple[titrations.ScheduleStep, ...],
+    when: str,
+) -> bool:
+    """True when every word and number of this written sentence is one the label's schedule
+    sentence also says (in its own words or as a step's length)."""
+    said = _tokens(sentence)
+    words = {t for t in said if not _is_number(t)} | FILLER_WORDS | STEP_WORDS
+    words |= FORM_WORDS.get(form, set()) | TIME_WORDS.get(when, set())
+    numbers = {_number(t) for t in said if _is_number(t)}
+    for step in steps:
+        words |= _frequency_words(step.times_per_day)
+        numbers.add(Decimal(step.times_per_day))
+        if step.days is not None:
+            numbers |= {Decimal(step.days), Decimal(step.days) / 7}
+    for token in _tokens(written):
+        allowed = _number(token) in numbers if _is_number(token) else token in words
+        if not allowed:
+            return False
+    return True
 
 
 def plain_directions(sig: Sig) -> str | None:

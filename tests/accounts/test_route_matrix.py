@@ -102,6 +102,7 @@ ACCESS: dict[str, Any] = {
     "compounding.weights": ENTER,
     "compounding.decide": VERIFY,
     "compounding.supply": VERIFY,
+    "compounding.approve": VERIFY,
     "compounding.sign": VERIFY,
     "compounding.throw_away": VERIFY,
     "compounding.worksheet_pdf": SIGNED_IN,
@@ -144,6 +145,7 @@ DEFAULT_IDS = {
     "order_id": "checked_order",
     "record_id": "open_fill",
     "component_id": "open_fill_component",
+    "substitution_id": "substitution",
     "lot_id": "lot",
     "mfr_id": "formula",
     "stock_id": "stock",
@@ -162,6 +164,7 @@ IDS_FOR = {
     "dispensing.dispense_fill": {"record_id": "ready_fill"},
     "dispensing.reverse": {"record_id": "dispensed_fill"},
     "compounding.worksheet_pdf": {"record_id": "ready_fill"},
+    "compounding.approve": {"record_id": "substituted_fill"},
 }
 
 # The kinds of caller. Pages take a signed-in session, the API a bearer token.
@@ -174,7 +177,16 @@ CALLERS = (SIGNED_OUT, BAD_TOKEN, CROSSED, INACTIVE, *ROLES)
 NOBODY = frozenset({SIGNED_OUT, BAD_TOKEN, CROSSED, INACTIVE})
 
 # Patients, Rx and batch numbers that an answer to someone not allowed must never show.
-PATIENTS = ("Quillon", "Ravensworth", "Ortolan", "Stellmacher", "Thornbury")
+SUBSTITUTED_LIQUID = {
+    "preparation": {
+        "dosage_form": "oral_liquid",
+        "strength": "1 mg/mL",
+        "excipients": ["purified water", "simple syrup"],
+    },
+    "sig": {"dose": "4.5 mL", "text": "Take 4.5 mL by mouth at bedtime"},
+    "quantity": 135,
+}
+PATIENTS = ("Quillon", "Ravensworth", "Ortolan", "Stellmacher", "Thornbury", "Uxbridge")
 
 
 def _app_for_rules() -> Flask:
@@ -277,17 +289,17 @@ def _seed(world: World) -> None:
     db.session.flush()
     tech, pharm = users["technician"], users["pharmacist"]
 
-    def order(n: int, last_name: str) -> Any:
+    def order(n: int, last_name: str, **changes: Any) -> Any:
         patient = {"last_name": last_name, "date_of_birth": f"19{60 + n}-0{n + 1}-1{n}"}
         document = parse_order_document(
-            merged(CLEAN_ORDER, {"patient": patient}), today=pharmacy_today()
+            merged(CLEAN_ORDER, {"patient": patient} | changes), today=pharmacy_today()
         )
         made = create_order(document, policy=current_policy(), entered_by=tech)
         world.secrets.append(made.rx_number)
         return made
 
-    def verified(n: int, last_name: str) -> Any:
-        made = order(n, last_name)
+    def verified(n: int, last_name: str, **changes: Any) -> Any:
+        made = order(n, last_name, **changes)
         verify_order(made, pharm)
         return made
 
@@ -310,6 +322,8 @@ def _seed(world: World) -> None:
     dispensed_fill = fill(dispensed, signed=True)
     dispense(dispensed_fill, "picked_up", "", tech)
     refill_request = request_refill(dispensed, "patient", "phone", tech)
+    # A liquid prescribed in purified water and simple syrup, made in the formula's vehicle.
+    substituted_fill = fill(verified(5, PATIENTS[5], **SUBSTITUTED_LIQUID), signed=False)
     db.session.flush()
     world.ids = {
         "checked_order": checked.id,
@@ -320,6 +334,8 @@ def _seed(world: World) -> None:
         "open_fill_component": open_fill.components[0].id,
         "ready_fill": ready_fill.id,
         "dispensed_fill": dispensed_fill.id,
+        "substituted_fill": substituted_fill.id,
+        "substitution": substituted_fill.substitutions[0].id,
         "lot": db.session.scalars(select(Lot.id).order_by(Lot.id)).first(),
         "formula": capsule.id,
         "stock": default_stock().id,

@@ -42,6 +42,7 @@ from pharmacy_app.compounding.forms import (
     ReceiveLotForm,
     SignOffForm,
     StartRecordForm,
+    SubstitutionForm,
 )
 from pharmacy_app.compounding.models import CompoundingRecord, Ingredient, IngredientKind
 from pharmacy_app.costs.forms import PriceScheduleForm
@@ -255,6 +256,16 @@ def targets(seeded: Seeded) -> dict[str, Target]:
         ),
         "/compounding/records/<int:record_id>/sign-off": Target(
             pharmacist, {"record_id": records}, rendered(SignOffForm(formdata=None))
+        ),
+        "/compounding/records/<int:record_id>/substitutions/<int:substitution_id>/approval": Target(
+            pharmacist,
+            {"record_id": records, "substitution_id": (1, 2)},
+            rendered(
+                SubstitutionForm(formdata=None),
+                **reason,
+                prescriber="Dr Dana Ruiz",
+                consulted_on="2026-01-02",
+            ),
         ),
         "/compounding/records/<int:record_id>/supply": Target(
             pharmacist, {"record_id": records}, rendered(AcceptSupplyForm(formdata=None), **reason)

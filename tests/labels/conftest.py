@@ -16,8 +16,10 @@ from pharmacy_app.compounding.services import (
     sign_off,
     start_record,
 )
+from pharmacy_app.compounding.substitutions import approve_substitution, pending
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
+from pharmacy_app.timeutil import pharmacy_today
 
 
 @pytest.fixture
@@ -48,8 +50,15 @@ def ready_order(app, api, make_user, token_for, make_document, catalogue):
             tech = db.session.get(User, technician.id)
             record = start_record(order, matching_formulations(order)[0][0], {}, tech)
             db.session.flush()
+            pharm = db.session.get(User, pharmacist.id)
+            # A vehicle other than the prescribed (the liquids here) is agreed first.
+            for substitution in pending(record):
+                approve_substitution(
+                    record, substitution, "agreed with the prescriber", "Dana Ruiz",
+                    pharmacy_today(), pharm,
+                )  # fmt: skip
             record_weights(record, {c.id: c.required for c in record.components}, tech)
-            sign_off(record, db.session.get(User, pharmacist.id))
+            sign_off(record, pharm)
             db.session.commit()
         return order_id
 

@@ -49,20 +49,20 @@ def test_the_plain_line_prints_when_the_written_text_adds_nothing(text):
     assert label_directions(capsule(text)) == PLAIN
 
 
-def test_a_titration_schedule_prints_in_the_prescribers_words():
+def test_a_titration_schedule_gains_its_route_and_keeps_its_steps():
     sig = capsule(TITRATION, mg_per_dose=Decimal("1.5"), strength_mg=Decimal("1.5"))
-    assert label_directions(sig) == TITRATION
+    assert label_directions(sig) == TITRATION.replace("(1.5 mg) at", "(1.5 mg) by mouth at")
 
 
-def test_a_titration_in_shorthand_is_written_out_without_losing_a_step():
+def test_a_titration_in_shorthand_is_given_in_capsules_and_mg():
     sig = capsule(
         "1 cap po qhs x 14d, then 2 caps po qhs x 14d, then 3 caps po qhs",
         mg_per_dose=Decimal("1.5"),
         strength_mg=Decimal("1.5"),
     )
     assert label_directions(sig) == (
-        "Take 1 capsule by mouth at bedtime for 14 days, then 2 capsules by mouth at bedtime "
-        "for 14 days, then 3 capsules by mouth at bedtime"
+        "Take 1 capsule (1.5 mg) by mouth at bedtime for 14 days, then 2 capsules (3 mg) at "
+        "bedtime for 14 days, then 3 capsules (4.5 mg) at bedtime"
     )
 
 
@@ -160,3 +160,60 @@ def test_lines_of_a_written_schedule_are_kept_apart():
     assert written_out("Week 1: 1.5 mg qhs\nWeek 2: 3 mg qhs", 1, "bedtime") == (
         "Week 1: 1.5 mg at bedtime; Week 2: 3 mg at bedtime"
     )
+
+
+ISSUE_TITRATION = "1.5 mg x 2 weeks then 3 mg x 2 weeks then 4.5 mg"
+ISSUE_LABEL = (
+    "Take 1 capsule (1.5 mg) by mouth at bedtime for 2 weeks, then 2 capsules (3 mg) at "
+    "bedtime for 2 weeks, then 3 capsules (4.5 mg) at bedtime"
+)
+
+
+def test_a_titration_without_route_or_time_gets_both_and_capsule_counts():
+    sig = capsule(ISSUE_TITRATION, mg_per_dose=Decimal("1.5"), strength_mg=Decimal("1.5"))
+    assert label_directions(sig) == ISSUE_LABEL
+
+
+def test_a_titrations_time_of_day_comes_from_the_directions_when_the_field_is_empty():
+    sig = capsule(
+        "1.5 mg nightly x 2 weeks then 3 mg nightly",
+        mg_per_dose=Decimal("1.5"),
+        strength_mg=Decimal("1.5"),
+        time_of_day="",
+    )
+    assert label_directions(sig) == (
+        "Take 1 capsule (1.5 mg) by mouth at bedtime for 2 weeks, then 2 capsules (3 mg) at bedtime"
+    )
+
+
+def test_a_liquid_titration_is_labelled_in_ml_and_mg():
+    sig = Sig(
+        "oral_liquid", Decimal("1.5"), Decimal(1), Decimal("1.5"), 1, "bedtime",
+        "1.5 mL qhs x 2 wk then 3 mL qhs", "mL",
+    )  # fmt: skip
+    assert label_directions(sig) == (
+        "Take 1.5 mL (1.5 mg) by mouth at bedtime for 2 weeks, then 3 mL (3 mg) at bedtime"
+    )
+
+
+def test_the_prescribers_sentences_without_a_dose_follow_the_schedule():
+    sig = capsule(
+        f"{ISSUE_TITRATION}. Take with food.",
+        mg_per_dose=Decimal("1.5"),
+        strength_mg=Decimal("1.5"),
+    )
+    assert label_directions(sig) == f"{ISSUE_LABEL}. Take with food."
+
+
+@pytest.mark.parametrize(
+    ("text", "strength"),
+    [
+        # A condition on a step is the prescriber's: never dropped for the plain sentence.
+        ("1.5 mg x 2 weeks then 3 mg if tolerated", "1.5"),
+        # Steps that are not whole capsules of this strength: the checker warns; as written.
+        ("1.5 mg x 2 weeks then 3 mg", "3"),
+    ],
+)
+def test_a_titration_the_sentence_cannot_say_whole_prints_as_written(text, strength):
+    sig = capsule(text, mg_per_dose=Decimal("1.5"), strength_mg=Decimal(strength))
+    assert label_directions(sig) == f"Take {text.replace(' x ', ' for ')}"

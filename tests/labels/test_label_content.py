@@ -42,14 +42,16 @@ def label_text(signed_in, order_id) -> str:
     return pdf_text(signed_in("technician").post(f"/orders/{order_id}/label").data)[0][0]
 
 
-def test_a_titration_schedule_is_printed_whole(signed_in, ready_order):
+def test_a_titration_schedule_is_printed_whole_with_its_route(signed_in, ready_order):
     order_id = ready_order(
         preparation={"strength": "1.5 mg"},
         sig={"dose": "1 capsule", "text": TITRATION},
         quantity=84,
         days_supply=42,
     )
-    assert TITRATION in label_text(signed_in, order_id)
+    assert TITRATION.replace("(1.5 mg) at", "(1.5 mg) by mouth at") in label_text(
+        signed_in, order_id
+    )
 
 
 def test_a_cream_keeps_its_site_and_has_no_release_type(signed_in, ready_order):
@@ -151,3 +153,29 @@ def test_the_quantity_is_counted_in_the_preparations_own_unit(
     signed_in, ready_order, changes, quantity
 ):
     assert quantity in label_text(signed_in, ready_order(**changes))
+
+
+ISSUE_TITRATION = {
+    "preparation": {"strength": "1.5 mg"},
+    "sig": {"dose": "1 capsule", "text": "1.5 mg x 2 weeks then 3 mg x 2 weeks then 4.5 mg"},
+    "quantity": 84,
+    "days_supply": 42,
+}
+ISSUE_LABEL = (
+    "Take 1 capsule (1.5 mg) by mouth at bedtime for 2 weeks, then 2 capsules (3 mg) at "
+    "bedtime for 2 weeks, then 3 capsules (4.5 mg) at bedtime"
+)
+
+
+def test_a_titration_label_gives_each_steps_capsules_on_every_stock(app, signed_in, ready_order):
+    from tests.labels.test_labels import stocks
+
+    order_id = ready_order(**ISSUE_TITRATION)
+    for stock_id, name, *_ in stocks(app):
+        response = signed_in("technician").post(
+            f"/orders/{order_id}/label", data={"stock": stock_id}
+        )
+        pages, _sizes = pdf_text(response.data)
+        assert len(pages) == 1, name
+        assert ISSUE_LABEL in pages[0], name
+        assert "Federal law prohibits" in pages[0], name

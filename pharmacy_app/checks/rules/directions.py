@@ -59,6 +59,8 @@ class Step:
     amount: Decimal
     unit: str  # "capsule", "mL", "mg", "mcg", "drop", "click"
     days: int | None
+    times_per_day: int | None = None  # as the step states it ("twice daily"), if it does
+    in_weeks: bool = False  # its duration was written in weeks ("x 2 weeks")
 
 
 @lru_cache(maxsize=4096)
@@ -131,7 +133,8 @@ def steps(written: str) -> tuple[Step, ...]:
         days = _days(duration) if duration else None
         if days is None and index < len(parts) - 1:
             return ()
-        read.append(Step(named[0][0], named[0][1], days))
+        weeks = duration is not None and duration[2].lower().startswith("w")
+        read.append(Step(named[0][0], named[0][1], days, times_per_day(part), weeks))
     return tuple(read)
 
 

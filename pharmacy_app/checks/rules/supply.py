@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from .. import titration
 from ..amounts import ML
 from ..document import DosageForm, OrderDocument
 from ..findings import DoseSummary, Finding, Severity, plain
@@ -102,17 +103,6 @@ def _quantity_agrees(document: OrderDocument, summary: DoseSummary) -> list[Find
     ]
 
 
-def _units_per_dose(document: OrderDocument, amount: Decimal, unit: str) -> Decimal | None:
-    """Capsules (or mL, g) of the preparation one dose of `amount` `unit` takes."""
-    strength = document.preparation.strength_amount
-    mg = directions.mg_in(
-        document.preparation.dosage_form, document.preparation.strength_amount, amount, unit
-    )
-    if mg is None:
-        return None
-    return mg / strength.value
-
-
 def _wrong_units(document: OrderDocument) -> list[str]:
     return directions.wrong_form_units(document.sig.text, document.preparation.dosage_form)
 
@@ -122,23 +112,8 @@ def _titration_steps_not_whole(document: OrderDocument) -> Finding | None:
     this order ("1.5 mg, then 3 mg, then 4.5 mg" on 4.5 mg capsules)."""
     if document.preparation.dosage_form is not DosageForm.CAPSULE:
         return None
-    text = document.sig.text
-    schedule = directions.steps(text) if directions.is_titration(text) else ()
     strength = document.preparation.strength_amount.value
-    odd = [
-        mg
-        for step in schedule
-        if (
-            mg := directions.mg_in(
-                document.preparation.dosage_form,
-                document.preparation.strength_amount,
-                step.amount,
-                step.unit,
-            )
-        )
-        is not None
-        and (mg / strength) != (mg / strength).to_integral_value()
-    ]
+    odd = [step.mg for step in _schedule(document) if not step.whole]
     if not odd:
         return None
     return Finding(
@@ -153,21 +128,19 @@ def _titration_steps_not_whole(document: OrderDocument) -> Finding | None:
 
 def _titration_needs(document: OrderDocument) -> tuple[Decimal, int] | None:
     """(units needed, days) for a titration written as steps ("1.5 mg at bedtime for 14
-    days, then 3 mg ..."); None when the directions are not a readable titration."""
-    text = document.sig.text
-    schedule = directions.steps(text) if directions.is_titration(text) else ()
-    if len(schedule) < 2:
-        return None
-    known = sum(step.days or 0 for step in schedule)
-    total, days = Decimal(0), 0
-    for step in schedule:
-        length = step.days if step.days is not None else document.days_supply - known
-        per_dose = _units_per_dose(document, step.amount, step.unit)
-        if per_dose is None or length <= 0:
-            return None
-        total += per_dose * document.sig.times_per_day * length
-        days += length
-    return total, days
+    days, then 3 mg ..."); None when the directions are not a readable titration. The same
+    count the order page shows (`titration.needs`)."""
+    found = titration.needs(_schedule(document), document.days_supply)
+    return (found.units, found.days) if found is not None else None
+
+
+def _schedule(document: OrderDocument) -> tuple[titration.ScheduleStep, ...]:
+    return titration.schedule(
+        document.sig.text,
+        document.preparation.dosage_form,
+        document.preparation.strength_amount,
+        document.sig.times_per_day,
+    )
 
 
 def _directions_agree(document: OrderDocument, summary: DoseSummary) -> list[Finding]:

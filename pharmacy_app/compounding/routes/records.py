@@ -19,8 +19,15 @@ from ...orders.services import get_order_or_404
 from ...pdf import render_pdf
 from ...views import act, commit_or_refuse, go
 from ...workflow import WorkflowError
-from ..forms import AcceptSupplyForm, DecisionForm, DiscardForm, SignOffForm, StartRecordForm
-from ..models import CompoundingRecord, MasterFormulation, RecordComponent
+from ..forms import (
+    AcceptSupplyForm,
+    DecisionForm,
+    DiscardForm,
+    SignOffForm,
+    StartRecordForm,
+    SubstitutionForm,
+)
+from ..models import CompoundingRecord, MasterFormulation, RecordComponent, Substitution
 from ..readings import weighed_amounts
 from ..refill_timing import RefillTooSoon, TooSoon
 from ..services import (
@@ -34,6 +41,7 @@ from ..services import (
     start_choices,
     start_record,
 )
+from ..substitutions import approve_substitution
 from ..worksheet_print import worksheet_print
 from . import bp
 
@@ -106,6 +114,7 @@ def record(record_id: int, typed: dict[int, str] | None = None) -> str:
         typed=typed or {},
         decision=DecisionForm(),
         supply_form=AcceptSupplyForm(),
+        substitution_form=SubstitutionForm(),
         sign_off_form=SignOffForm(),
         discard_form=DiscardForm(),
     )
@@ -160,6 +169,34 @@ def supply(record_id: int) -> Response:
         "accepting the supply",
         lambda reason: accept_supply(found, reason, acting_user()),
         "Supply longer than the beyond-use date accepted.",
+    )
+
+
+@bp.post("/records/<int:record_id>/substitutions/<int:substitution_id>/approval")
+@require(Permission.VERIFY)
+def approve(record_id: int, substitution_id: int) -> Response:
+    found = db.get_or_404(CompoundingRecord, record_id)
+    substitution = db.get_or_404(Substitution, substitution_id)
+    form = SubstitutionForm()
+    here = url_for("compounding.record", record_id=found.id)
+    if substitution.record_id != found.id or not form.validate_on_submit():
+        flash(
+            "Give the reason for the substitution (at least 5 characters), the prescriber "
+            "consulted and the date consulted.",
+            "error",
+        )
+        return go(here)
+    return act(
+        lambda: approve_substitution(
+            found,
+            substitution,
+            form.reason.data or "",
+            form.prescriber.data or "",
+            form.consulted_on.data,
+            acting_user(),
+        ),
+        "Substitution approved.",
+        here,
     )
 
 
