@@ -28,6 +28,8 @@ from ..orders.models import OrderStatus
 from ..settings import settings
 from ..timeutil import pharmacy_time, utcnow
 from ..workflow import MIN_REASON, WorkflowError
+from .final_check import refuse_if_unreleased
+from .pickup import Handover, checked_handover, handover_text
 
 DISPENSE_METHODS = {"picked_up": "picked up by the patient", "shipped": "shipped"}
 
@@ -109,10 +111,13 @@ def dispense(
     reason: str = "",
     at: dt.datetime | None = None,
     early_reason: str = "",
+    handover: Handover | None = None,
 ) -> CostRecord:
     """The patient received the fill (or it was shipped): the fill is closed, its cost and
     price frozen; a refill, if any are left, may be compounded next. A refill too soon needs
-    a pharmacist's `early_reason` (RefillTooSoon otherwise)."""
+    a pharmacist's `early_reason` (RefillTooSoon otherwise). Only a fill released at its
+    final check leaves, with its `handover` recorded (the bag label scanned, who collected
+    it or how it was shipped, the counselling offer: pickup.py)."""
     lock_order(record.order)
     db.session.refresh(record)
     order = record.order
@@ -143,6 +148,8 @@ def dispense(
         select(func.count()).select_from(LabelPrint).where(LabelPrint.record_id == record.id)
     ):
         raise WorkflowError("Print the label before dispensing.")
+    refuse_if_unreleased(record)
+    handed_over = checked_handover(record, method, handover)
     at = at or utcnow()
     early = refill_too_soon(record, at)
     acknowledged = user.can(Permission.VERIFY) and len(early_reason.strip()) >= MIN_REASON
@@ -150,6 +157,7 @@ def dispense(
         raise RefillTooSoon(early)
     record.dispensed_at, record.dispensed_by = at, user
     record.dispense_method, record.dispense_note = method, note.strip()
+    record.handover = handed_over
     cost = freeze_cost(record, at, price_override, reason)
     left = order.refills - (record.fill_number - 1)
     detail = (
@@ -161,6 +169,9 @@ def dispense(
             f"; refill before {plain(early.percent)}% of the previous fill's supply "
             f"(due {early.due:%m/%d/%Y}), acknowledged: {early_reason.strip()}"
         )
+    detail += f"; {handover_text(handed_over)}"
+    if note.strip():
+        detail += f"; note: {note.strip()}"
     order.status = OrderStatus.VERIFIED.value if left > 0 else OrderStatus.DISPENSED.value
     record_event(order, user, "dispensed", detail)
     return cost
@@ -212,6 +223,7 @@ def reverse_dispensing(record: CompoundingRecord, reason: str, user: User) -> No
         cost.record = None
     record.dispensed_at, record.dispensed_by = None, None
     record.dispense_method, record.dispense_note = None, ""
+    record.handover = None
     order.status = OrderStatus.COMPOUNDED.value
     record_event(
         order,

@@ -47,6 +47,7 @@ from pharmacy_app.orders.services import create_order, current_policy
 from pharmacy_app.orders.workflow import verify_order
 from pharmacy_app.timeutil import pharmacy_today
 from tests.conftest import CLEAN_ORDER, PASSWORD, merged
+from tests.fills import handover, lots_scanned, release_fill
 
 # What a route needs. The permissions are the app's own; the rest are written out here.
 PUBLIC = "public"  # anyone, signed in or not
@@ -288,7 +289,12 @@ def _seed(world: World) -> None:
         db.session.flush()
         world.secrets.append(record.batch_number)
         if signed:
-            record_weights(record, {c.id: c.required for c in record.components}, tech)
+            record_weights(
+                record,
+                {c.id: c.required for c in record.components},
+                tech,
+                scanned_lots=lots_scanned(record),
+            )
             sign_off(record, pharm)
             record_print(record, default_stock(), tech)
         return record
@@ -300,7 +306,8 @@ def _seed(world: World) -> None:
     ready_fill = fill(ready, signed=True)
     dispensed = verified(4, PATIENTS[4])
     dispensed_fill = fill(dispensed, signed=True)
-    dispense(dispensed_fill, "picked_up", "", tech)
+    release_fill(dispensed_fill, pharm)
+    dispense(dispensed_fill, "picked_up", "", tech, handover=handover(dispensed_fill))
     db.session.flush()
     world.ids = {
         "checked_order": checked.id,

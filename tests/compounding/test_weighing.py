@@ -23,6 +23,7 @@ from pharmacy_app.compounding.models import (
 )
 from pharmacy_app.costs.services import cost_lines
 from pharmacy_app.extensions import db
+from tests.fills import lot_form
 
 FROM_TABLETS = "Naltrexone 1.5 mg capsules from 50 mg tablets, MCC, size 1"
 
@@ -109,6 +110,7 @@ def test_a_reading_the_balance_cannot_give_is_refused(app, signed_in, verified_o
         components = db.session.get(CompoundingRecord, record_id).components
         data = {f"actual-{c.id}": str(c.required) for c in components}
         data[f"actual-{components[0].id}"] = "16.2"
+        data |= lot_form(db.session.get(CompoundingRecord, record_id))
     page = signed_in("technician").post(
         f"/compounding/records/{record_id}/weights", data=data, follow_redirects=True
     )

@@ -53,6 +53,7 @@ from pharmacy_app.orders.services import create_order, current_policy
 from pharmacy_app.orders.workflow import reject_order, verify_order
 from pharmacy_app.timeutil import pharmacy_today
 from tests.conftest import CLEAN_ORDER, PASSWORD, merged, sign_in
+from tests.fills import handover, lots_scanned, release_fill
 
 # Hypothesis keeps caches (Unicode tables, constants) even with no example database: in the
 # system's temporary directory, never in the checkout.
@@ -160,7 +161,7 @@ def _seed(today: dt.date) -> Seeded:
             else c.required
             for c in record.components
         }
-        record_weights(record, actuals, tech)
+        record_weights(record, actuals, tech, scanned_lots=lots_scanned(record))
         return record
 
     def signed(last_name: str) -> CompoundingRecord:
@@ -190,7 +191,8 @@ def _seed(today: dt.date) -> Seeded:
     stock = default_stock()
     record_print(records["labelled"], stock, tech)
     record_print(records["dispensed"], stock, tech)
-    dispense(records["dispensed"], "picked_up", "", tech)
+    release_fill(records["dispensed"], pharm)
+    dispense(records["dispensed"], "picked_up", "", tech, handover=handover(records["dispensed"]))
     db.session.flush()
     orders |= {f"fill_{state}": record.order_id for state, record in records.items()}
 

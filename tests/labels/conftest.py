@@ -18,6 +18,7 @@ from pharmacy_app.compounding.services import (
 )
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
+from tests.fills import lots_scanned
 
 
 @pytest.fixture
@@ -48,7 +49,12 @@ def ready_order(app, api, make_user, token_for, make_document, catalogue):
             tech = db.session.get(User, technician.id)
             record = start_record(order, matching_formulations(order)[0][0], {}, tech)
             db.session.flush()
-            record_weights(record, {c.id: c.required for c in record.components}, tech)
+            record_weights(
+                record,
+                {c.id: c.required for c in record.components},
+                tech,
+                scanned_lots=lots_scanned(record),
+            )
             sign_off(record, db.session.get(User, pharmacist.id))
             db.session.commit()
         return order_id

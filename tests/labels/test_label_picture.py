@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from pharmacy_app.barcodes import FillCode, parse_fill_code
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
@@ -57,4 +59,6 @@ def test_the_barcode_scans_at_thermal_printer_resolutions(signed_in, ready_order
     scanned = subprocess.run(
         ["zbarimg", "-q", "--raw", str(tmp_path / "label.png")], capture_output=True, text=True
     )
-    assert scanned.stdout.strip() == "RX-100001"
+    # The barcode names the fill (Rx number and fill number), and its text is printed below.
+    assert scanned.stdout.strip() == "100001-F01"
+    assert parse_fill_code(scanned.stdout) == FillCode("RX-100001", 1)
