@@ -185,6 +185,28 @@ def release(
     )
 
 
+def sign_and_release(
+    record: CompoundingRecord,
+    user: User,
+    *,
+    password: str,
+    address: str,
+    label_scan: str,
+    container_scan: str,
+) -> None:
+    """The final check as the page makes it: the fill's state and its two scans are checked
+    first (a wrong scan costs no password attempt), then the password is checked as the
+    signature, then the fill is released under the order's lock."""
+    require_pharmacist(user, "Only a pharmacist can release a fill at the final check.")
+    problem = release_problem(record)
+    if problem:
+        raise WorkflowError(problem)
+    check_label_scan(record, label_scan)
+    check_container_scan(record, container_scan)
+    signature = confirm_signature(user, password, address)
+    release(record, signature, label_scan=label_scan, container_scan=container_scan)
+
+
 def refuse_if_unreleased(record: CompoundingRecord) -> None:
     """Every fill passes a scanned final check by a pharmacist before it leaves."""
     if record.released_at is None:

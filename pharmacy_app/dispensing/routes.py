@@ -16,7 +16,7 @@ from ..idempotency.forms import claim
 from ..timeutil import utcnow
 from ..views import at_field, commit_or_refuse, go, go_back
 from ..workflow import WorkflowError
-from .final_check import confirm_signature, final_check_view, release
+from .final_check import final_check_view, sign_and_release
 from .forms import DispenseForm, FinalCheckForm, ReverseDispensingForm
 from .pickup import counselling_required, handover_text
 from .services import (
@@ -52,11 +52,11 @@ def release_fill(record_id: int) -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return page()
     return commit_or_refuse(
-        lambda: release(
+        lambda: sign_and_release(
             record,
-            confirm_signature(
-                acting_user(), form.password.data or "", client_address(request.remote_addr)
-            ),
+            acting_user(),
+            password=form.password.data or "",
+            address=client_address(request.remote_addr),
             label_scan=form.label_scan.data or "",
             container_scan=form.container_scan.data or "",
         ),

@@ -111,6 +111,8 @@ ACCESS: dict[str, Any] = {
     "labels.patient_sheet": SIGNED_IN,
     "dispensing.dispensing": ENTER,
     "dispensing.dispense_fill": ENTER,
+    "dispensing.final_check": ENTER,
+    "dispensing.release_fill": VERIFY,
     "dispensing.reverse": VERIFY,
     "labels.stocks": ADMINISTER,
     "labels.calibration": ENTER,
@@ -153,6 +155,8 @@ IDS_FOR = {
     "api.label": {"order_id": "ready_order"},
     "dispensing.dispensing": {"record_id": "ready_fill"},
     "dispensing.dispense_fill": {"record_id": "ready_fill"},
+    "dispensing.final_check": {"record_id": "ready_fill"},
+    "dispensing.release_fill": {"record_id": "ready_fill"},
     "dispensing.reverse": {"record_id": "dispensed_fill"},
     "compounding.worksheet_pdf": {"record_id": "ready_fill"},
 }

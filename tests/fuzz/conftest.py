@@ -64,7 +64,7 @@ FUZZ_RANDOM = bool(os.environ.get("FUZZ_RANDOM"))
 # A number no table reaches: the "no such record" case of every route with an id.
 ABSENT_ID = 999_999
 # The ids the seed gives its orders (checked when it is made), for strategies built at import.
-SEEDED_ORDER_IDS = range(1, 37)
+SEEDED_ORDER_IDS = range(1, 38)
 # The fuzz pharmacist's API token, known before any fixture runs: Schemathesis builds some of
 # its cases (with their Authorization header) while the tests are collected.
 PHARMACIST_TOKEN = "ldn_fuzz-pharmacist-token-for-the-test-suite-only"
@@ -186,10 +186,13 @@ def _seed(today: dt.date) -> Seeded:
         "awaiting_signoff": weighed("Weighed"),
         "signed_off": signed("Signed"),
         "labelled": signed("Labelled"),
+        "released": signed("Released"),
         "dispensed": signed("Dispensed"),
     }
     stock = default_stock()
     record_print(records["labelled"], stock, tech)
+    record_print(records["released"], stock, tech)
+    release_fill(records["released"], pharm)
     record_print(records["dispensed"], stock, tech)
     release_fill(records["dispensed"], pharm)
     dispense(records["dispensed"], "picked_up", "", tech, handover=handover(records["dispensed"]))
