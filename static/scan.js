@@ -1,7 +1,7 @@
-// Scan fields: a barcode scanner types the code and presses Enter (or Tab). Enter in a scan
-// field moves to the next empty field of the form, as a pharmacist expects when scanning one
-// item after another; in the last field, or when all are filled, the form is submitted as
-// usual. Without this script Enter submits at once, and the server says what is missing.
+// Scan fields: a barcode scanner types the code and presses Enter. Enter in a scan field
+// moves to the form's next empty field (after it, else before it), as one scans item after
+// item; when nothing is left empty, Enter submits the form as usual. Without this script
+// Enter submits at once, and the server says at each field what is missing.
 (function () {
   "use strict";
   document.addEventListener("keydown", function (event) {
@@ -14,10 +14,11 @@
       return;
     }
     var inputs = Array.prototype.filter.call(form.elements, function (el) {
-      return el.tagName === "INPUT" && el.type !== "hidden" && !el.disabled;
+      return el.tagName === "INPUT" && el.type !== "hidden" && !el.disabled && !el.readOnly;
     });
-    var after = inputs.slice(inputs.indexOf(field) + 1);
-    var next = after.find(function (el) { return el.value === ""; });
+    var at = inputs.indexOf(field);
+    var ordered = inputs.slice(at + 1).concat(inputs.slice(0, at));
+    var next = ordered.find(function (el) { return el.value === ""; });
     if (next) {
       event.preventDefault();
       next.focus();

@@ -54,7 +54,9 @@ class ScanField(StringField):
 
 
 class FinalCheckForm(FlaskForm):
-    label_scan = ScanField("Scan the patient label", description="Rx and fill, as RX-100001-F01")
+    label_scan = ScanField(
+        "Scan the patient label", description="The fill code under its barcode, as 100001-F01"
+    )
     container_scan = ScanField(
         "Scan the container's batch label", description="The batch number on the container"
     )

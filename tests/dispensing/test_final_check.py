@@ -17,6 +17,7 @@ from pharmacy_app.workflow import WorkflowError
 from tests.conftest import PASSWORD
 from tests.labels.test_dispensing import at_field as field_markup
 from tests.labels.test_dispensing import dispense_post, fill_of, history
+from tests.labels.test_label_picture import SCANNING, barcodes_in
 
 
 def at_field(page: str, name: str) -> str:
@@ -196,3 +197,10 @@ def test_an_unlabelled_fill_does_not_come_to_the_final_check(app, signed_in, rea
     record = fill_of(app, order_id)
     page = signed_in("pharmacist").get(f"/compounding/records/{record.id}/final-check")
     assert "Print the fill's label first" in html.unescape(page.get_data(as_text=True))
+
+
+@SCANNING
+def test_the_worksheets_container_label_scans_as_the_batch_number(app, signed_in, labelled):
+    fill = labelled()
+    pdf = signed_in("technician").get(f"/compounding/records/{fill.record_id}/worksheet.pdf")
+    assert barcodes_in(pdf.data) == [fill.batch_number]
