@@ -14,7 +14,7 @@ from .compounding.services import fills_at_work, fills_of
 from .costs.services import charges_of, prices_due
 from .labels.services import prints_of, stocks_by_name
 from .orders.forms import OverrideForm, QueueFilterForm, RejectForm, VerifyForm
-from .orders.models import Order
+from .orders.models import Order, OrderStatus
 from .orders.queue import page_of, status_counts
 from .orders.routes import bp
 from .orders.services import ensure_editable, get_order_or_404
@@ -32,7 +32,7 @@ def home() -> str:
         being_made=being_made,
         awaiting_signoff=awaiting,
         awaiting_total=awaiting_total,
-        waiting=page_of(QueueFilterForm(formdata=None, status="checked"), 1),
+        waiting=page_of(QueueFilterForm(formdata=None, status=OrderStatus.CHECKED), 1),
     )
 
 

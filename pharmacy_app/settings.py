@@ -219,14 +219,8 @@ class Settings:
 
     def check_policy(self, config: Mapping[str, Any]) -> CheckPolicy:
         """The checker's policy: its CHECK_* thresholds from `config`, with the pharmacy's
-        state and time zone from these settings."""
-        return CheckPolicy.from_settings(
-            {
-                **config,
-                "PHARMACY_STATE": self.pharmacy_state,
-                "PHARMACY_TIMEZONE": self.pharmacy_timezone.key,
-            }
-        )
+        state from these settings (the checker is given the pharmacy's today by its callers)."""
+        return CheckPolicy.from_settings({**config, "PHARMACY_STATE": self.pharmacy_state})
 
     def value_of(self, name: str) -> Any:
         """The setting by its upper-case name (`PHARMACY_NAME`)."""

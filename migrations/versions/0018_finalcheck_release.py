@@ -5,7 +5,7 @@ released it with a signature (who, when and its meaning, 21 CFR 11.50); the disp
 who collected it or how it was shipped, and the counselling offer (`handover`, JSON).
 
 Revision ID: 0018_finalcheck_release
-Revises: 0017_prescriber_licence_key
+Revises: 0018_enums
 Create Date: 2026-12-05 09:00:00
 
 """
@@ -18,7 +18,8 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0018_finalcheck_release"
-down_revision = "0017_prescriber_licence_key"
+# Chained after 0018_enums (merged from main while this branch was open).
+down_revision = "0018_enums"
 branch_labels = None
 depends_on = None
 

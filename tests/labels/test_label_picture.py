@@ -11,6 +11,9 @@ import pytest
 
 from pharmacy_app.barcodes import FillCode, parse_fill_code
 
+# Renders and reads PDFs with WeasyPrint: left out of `scripts/test --quick`, run in CI.
+pytestmark = pytest.mark.slow
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 

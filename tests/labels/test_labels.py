@@ -14,6 +14,9 @@ from tests.fills import code_of, handover_form, release_in
 from tests.labels.conftest import pdf_text
 from tests.labels.samples import sample_label
 
+# Renders and reads PDFs with WeasyPrint: left out of `scripts/test --quick`, run in CI.
+pytestmark = pytest.mark.slow
+
 
 def stocks(app):
     with app.app_context():
