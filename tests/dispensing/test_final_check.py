@@ -199,6 +199,7 @@ def test_an_unlabelled_fill_does_not_come_to_the_final_check(app, signed_in, rea
     assert "Print the fill's label first" in html.unescape(page.get_data(as_text=True))
 
 
+@pytest.mark.slow  # renders a PDF and reads it
 @SCANNING
 def test_the_worksheets_container_label_scans_as_the_batch_number(app, signed_in, labelled):
     fill = labelled()
