@@ -1,7 +1,8 @@
 """The order's page and the home page: views of the orders blueprint that show what the
-features above orders made for an order (its fills, their labels and charges, the form to
-dispense one). They live here, above every feature, so that orders imports none of those
-(import-linter's layers in pyproject.toml); each feature answers for its own tables."""
+features above orders made for an order (its fills, their labels and charges, the way to its
+final check and dispensing). They live here, above every feature, so that orders imports
+none of those (import-linter's layers in pyproject.toml); each feature answers for its own
+tables."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from .checks.findings import plain
 from .compounding.refill_timing import refill_too_soon_on
 from .compounding.services import fills_at_work, fills_of
 from .costs.services import charges_of, prices_due
-from .dispensing.forms import AutoRefillForm, CancelRequestForm, DispenseForm, RefillRequestForm
+from .dispensing.forms import AutoRefillForm, CancelRequestForm, RefillRequestForm
 from .dispensing.refills import (
     ENROLLABLE,
     auto_refill_of,
@@ -64,7 +65,6 @@ def detail(order_id: int) -> str:
         prints=prints_of(records),
         costs=charges_of(records),
         prices=prices_due(records, pharmacy_today()),
-        dispense_form=DispenseForm(),
         label_stocks=stocks_by_name(),
         order=order,
         schedule=titration_schedule(order),

@@ -88,6 +88,16 @@ def _text(_name: str, raw: object) -> str:
     return str(raw)
 
 
+def _one_of(*choices: str) -> Parser[str]:
+    def parse(name: str, raw: object) -> str:
+        value = str(raw).strip().lower()
+        if value not in choices:
+            raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")
+        return value
+
+    return parse
+
+
 def _zone(name: str, raw: object) -> ZoneInfo:
     try:
         return ZoneInfo(str(raw).strip())
@@ -154,6 +164,14 @@ class Settings:
     # over days after the first (a double entry, a fill recorded on the wrong patient) is
     # caught.
     refill_too_soon_percent: Decimal = field(default=Decimal("75"), metadata=_SHARE)
+    # When the counselling offer must be recorded at dispensing: "new" (a new prescription's
+    # first fill), "every" fill, or "none". Federal OBRA '90 requires the offer to counsel
+    # Medicaid patients on new prescriptions, and most states extend it to every new
+    # prescription (shared/domain/ldn.md, "Label rules in detail"); a state that asks for
+    # an offer at every fill sets "every". The answer (accepted or declined) is kept.
+    counsel_offer_required: str = field(
+        default="new", metadata=_parsed_by(_one_of("new", "every", "none"))
+    )
     # Sign-in throttling: this many wrong passwords for one username within the pause pauses
     # that username until the oldest of them is older than the pause; so does this many from
     # one client address (for any usernames). An address that signed in as the user within

@@ -278,6 +278,18 @@ class CompoundingRecord(Model):
         stored_enum(DispenseMethod, length=20, name=None)
     )
     dispense_note: Mapped[str] = mapped_column(Text, default="")
+    # The final check: a pharmacist scanned the label and the container and released the
+    # fill, signing with their password; the signature is who, when and what it means
+    # (21 CFR 11.50: "released"). Nothing leaves the pharmacy unreleased.
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    released_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_compounding_records_released_by")
+    )
+    release_meaning: Mapped[str | None] = mapped_column(String(40))
+    # At dispensing: who collected the fill (name, relation, ID checked) or how it was
+    # shipped (carrier, tracking number), the bag label scanned, and the counselling offer
+    # and its answer (dispensing/pickup.py).
+    handover: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     order: Mapped[Order] = relationship()
     mfr: Mapped[MasterFormulation] = relationship(lazy="joined")
@@ -288,6 +300,7 @@ class CompoundingRecord(Model):
     prepared_by: Mapped[User | None] = relationship(foreign_keys=[prepared_by_id])
     signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
     dispensed_by: Mapped[User | None] = relationship(foreign_keys=[dispensed_by_id])
+    released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
     supply_accepted_by: Mapped[User | None] = relationship(foreign_keys=[supply_accepted_by_id])
     substitutions: Mapped[list[Substitution]] = relationship(
         back_populates="record", order_by="Substitution.id", cascade="all, delete-orphan"

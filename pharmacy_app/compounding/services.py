@@ -5,6 +5,7 @@ once."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
@@ -23,6 +24,7 @@ from ..workflow import MIN_REASON, WorkflowError, require_pharmacist
 from . import arithmetic, substitutions
 from .bud import BudRule, beyond_use_date, storage_for, supply_beyond_bud
 from .formulas import base_difference, formula_field_problems, mismatch, substitution_note
+from .lot_scan import check_lots_scanned
 from .models import (
     BatchCounter,
     CompoundingRecord,
@@ -339,11 +341,15 @@ def record_weights(
     actuals: dict[int, Decimal],
     user: User,
     correction: str = "",
+    *,
+    scanned_lots: Mapping[int, str] | None = None,
 ) -> None:
     """Enter what was actually weighed or counted; take it from stock (never below zero,
-    even when two fills draw on the same lot at once); flag what is out of tolerance. Before
-    sign-off the weights can be corrected, with a reason: stock takes the difference, and the
-    pharmacist's decisions on the old figures are cleared."""
+    even when two fills draw on the same lot at once); flag what is out of tolerance. The
+    first time, each component's lot must be scanned (`scanned_lots`, by component id) and
+    be the worksheet's (lot_scan.py). Before sign-off the weights can be corrected, with a
+    reason: stock takes the difference, and the pharmacist's decisions on the old figures
+    are cleared."""
     _lock(record)
     substitutions.refuse_if_substitution_pending(record)
     correcting = record.status == RecordStatus.AWAITING_SIGNOFF and bool(correction.strip())
@@ -356,6 +362,8 @@ def record_weights(
         )
     if correcting and len(correction.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for correcting the weights.")
+    if not correcting:
+        check_lots_scanned(record, scanned_lots)
     readability = readability_mg()
     for component in record.components:
         actual = actuals.get(component.id)

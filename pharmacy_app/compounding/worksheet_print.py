@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
+
 from ..accounts.models import User
+from ..barcodes import code128_svg
 from ..pdf import plain_values
 from .models import CompoundingRecord, RecordComponent, Substitution
 
@@ -77,6 +80,9 @@ class WorksheetPrint:
     prepared_at: dt.datetime | None
     signed_off_by: str | None
     signed_off_at: dt.datetime | None
+    # The container label: the batch number's Code 128, cut out and stuck on the filled
+    # container; the pharmacist scans it at the final check (dispensing/final_check.py).
+    container_code: Markup
 
 
 def worksheet_print(record: CompoundingRecord) -> WorksheetPrint:
@@ -100,6 +106,7 @@ def worksheet_print(record: CompoundingRecord) -> WorksheetPrint:
         quality_checks=mfr.quality_checks,
         prepared_by=_name(record.prepared_by),
         signed_off_by=_name(record.signed_off_by),
+        container_code=code128_svg(record.batch_number),
     )
 
 

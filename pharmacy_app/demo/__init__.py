@@ -16,9 +16,10 @@ from ..accounts.errors import AccountError
 from ..accounts.models import Role, User
 from ..accounts.passwords import check_password_rules
 from ..accounts.services import create_user
+from ..barcodes import fill_code
 from ..checks import CheckPolicy, Verdict, parse_order_document
 from ..compounding.arithmetic import weigh
-from ..compounding.models import MasterFormulation
+from ..compounding.models import CompoundingRecord, MasterFormulation
 from ..compounding.services import matching_formulations, record_weights, sign_off, start_record
 from ..compounding.substitutions import approve_substitution, pending
 from ..compounding.worksheets import (
@@ -26,6 +27,8 @@ from ..compounding.worksheets import (
     needs,
     readability_mg,
 )
+from ..dispensing.final_check import Signature, release
+from ..dispensing.pickup import Handover
 from ..dispensing.services import dispense
 from ..extensions import db
 from ..labels.services import default_stock, record_print
@@ -443,6 +446,49 @@ def _reading(amount: Decimal, unit: str) -> Decimal:
 DEMO_SUBSTITUTION = "The formula's vehicle, not the one prescribed: agreed with the prescriber"
 
 
+def _release_and_dispense(
+    record: CompoundingRecord,
+    technician: User,
+    pharmacist: User,
+    rng: random.Random,
+    at: dt.datetime,
+) -> None:
+    """The fill's final check and its hand-over, as the pharmacy recorded them. The demo's
+    history is made up, not signed: its pharmacist's signature is taken as given."""
+    code = fill_code(record.order.rx_number, record.fill_number)
+    release(
+        record,
+        Signature(pharmacist, at + dt.timedelta(minutes=55)),
+        label_scan=code,
+        container_scan=record.batch_number,
+    )
+    method = rng.choice(["picked_up", "picked_up", "shipped"])
+    handover = (
+        Handover(
+            bag_scan=code,
+            collected_by=record.order.patient.full_name,
+            relation="self",
+            id_checked=True,
+            counselling=rng.choice(["accepted", "declined"]),
+        )
+        if method == "picked_up"
+        else Handover(
+            bag_scan=code,
+            carrier="USPS",
+            tracking_number=f"9400 1000 0000 {rng.randrange(10**8):08d}",
+            counselling="declined",
+        )
+    )
+    dispense(
+        record,
+        method,
+        "",
+        technician,
+        at=min(at + dt.timedelta(days=1), utcnow()),
+        handover=handover,
+    )
+
+
 def _compound(
     order: Order, technician: User, pharmacist: User, rng: random.Random, at: dt.datetime
 ) -> None:
@@ -467,18 +513,17 @@ def _compound(
             for c in record.components
         }
         db.session.flush()
-        record_weights(record, {c.id: actuals[c.id] for c in record.components}, technician)
+        record_weights(
+            record,
+            {c.id: actuals[c.id] for c in record.components},
+            technician,
+            scanned_lots={c.id: c.lot.lot_number for c in record.components},
+        )
         sign_off(record, pharmacist)
         if rng.random() < 0.85:
             record_print(record, default_stock(), technician)
             if rng.random() < 0.8:
-                dispense(
-                    record,
-                    rng.choice(["picked_up", "picked_up", "shipped"]),
-                    "",
-                    technician,
-                    at=min(at + dt.timedelta(days=1), utcnow()),
-                )
+                _release_and_dispense(record, technician, pharmacist, rng, at)
 
     except WorkflowError:
         return
@@ -486,6 +531,6 @@ def _compound(
     record.created_at = at
     record.prepared_at = at + dt.timedelta(minutes=25)
     record.signed_off_at = at + dt.timedelta(minutes=50)
-    for event in order.events[-4:]:
-        if event.kind in ("compounding", "compounded", "label printed", "dispensed"):
+    for event in order.events[-5:]:
+        if event.kind in ("compounding", "compounded", "label printed", "released", "dispensed"):
             event.at = at + dt.timedelta(minutes=50)

@@ -1,13 +1,14 @@
-"""The dispensing forms: recording a fill as picked up or shipped (with a price other than the
-computed one, or a refill too soon, explained), a pharmacist's reversal; refill requests and
-the auto-refill opt-in."""
+"""The dispensing forms: the final check (two scans and the pharmacist's signature), recording a
+fill as picked up or shipped (the bag label scanned, who collected it or the shipment, the
+counselling offer; a price other than the computed one, or a refill too soon, explained), a
+pharmacist's reversal; refill requests and the auto-refill opt-in."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
@@ -16,6 +17,7 @@ from ..formfields import FiniteDecimalField
 from ..idempotency.forms import OnceTokenField
 from ..labels.forms import TEXT_LIMIT, at_most, strip_text
 from ..workflow import MIN_REASON
+from .pickup import COUNSELLING_ANSWERS, RELATIONS, TEXT_MAX, Handover
 from .services import DISPENSE_METHODS
 
 MAX_PRICE = 100000
@@ -35,8 +37,40 @@ class PriceField(FiniteDecimalField):
             raise ValueError("Enter the price as a number, such as 42.50.") from exc
 
 
+class ScanField(StringField):
+    """A scan field: a barcode scanner types the code and presses Enter, so the field takes
+    the code as typed (the service trims what the scanner adds) and the page moves on."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {}).update(
+            {
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+                "data-scan": True,
+            }
+        )
+        super().__init__(label, validators=[at_most(100)], **kwargs)
+
+
+class FinalCheckForm(FlaskForm):
+    label_scan = ScanField(
+        "Scan the patient label", description="The fill code under its barcode, as 100001-F01"
+    )
+    container_scan = ScanField(
+        "Scan the container's batch label", description="The batch number on the container"
+    )
+    password = PasswordField(
+        "Your password, to sign the release",
+        description="Your signature: your name, the time and the meaning “released”.",
+        validators=[at_most(200)],
+    )
+    submit = SubmitField("Release the fill")
+
+
 class DispenseForm(FlaskForm):
     once_token = OnceTokenField()
+    bag_scan = ScanField("Scan the bag label")
     method = SelectField(
         "How",
         choices=[
@@ -45,11 +79,34 @@ class DispenseForm(FlaskForm):
         ],
         validate_choice=False,
     )
-    note = StringField(
-        "Note (tracking number, who collected)",
-        filters=[strip_text],
-        validators=[at_most(TEXT_LIMIT)],
+    collected_by = StringField(
+        "Collected by (name)", filters=[strip_text], validators=[at_most(TEXT_MAX)]
     )
+    relation = SelectField(
+        "Relation to the patient",
+        choices=[SelectChoice("", "—"), *(SelectChoice(k, v) for k, v in RELATIONS.items())],
+        validate_choice=False,
+    )
+    id_checked = SelectField(
+        "ID checked",
+        choices=[SelectChoice("", "—"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        validate_choice=False,
+    )
+    carrier = StringField(
+        "Carrier (for a shipment)", filters=[strip_text], validators=[at_most(TEXT_MAX)]
+    )
+    tracking_number = StringField(
+        "Tracking number", filters=[strip_text], validators=[at_most(TEXT_MAX)]
+    )
+    counselling = SelectField(
+        "Counselling offered",
+        choices=[
+            SelectChoice("", "Not offered"),
+            *(SelectChoice(k, v.capitalize()) for k, v in COUNSELLING_ANSWERS.items()),
+        ],
+        validate_choice=False,
+    )
+    note = StringField("Dispensing note", filters=[strip_text], validators=[at_most(TEXT_LIMIT)])
     price = PriceField(
         "Price charged (leave empty for the computed price)",
         places=2,
@@ -83,6 +140,18 @@ class DispenseForm(FlaskForm):
             ]
             valid = False
         return valid
+
+    def handover(self) -> Handover:
+        """What the form records about the hand-over, for the dispensing service to check."""
+        return Handover(
+            bag_scan=self.bag_scan.data or "",
+            collected_by=self.collected_by.data or "",
+            relation=self.relation.data or "",
+            id_checked={"yes": True, "no": False}.get(self.id_checked.data or ""),
+            counselling=self.counselling.data or "",
+            carrier=self.carrier.data or "",
+            tracking_number=self.tracking_number.data or "",
+        )
 
 
 class ReverseDispensingForm(FlaskForm):

@@ -29,6 +29,8 @@ from ..orders.history import lock_order, record_event
 from ..orders.models import OrderStatus
 from ..timeutil import pharmacy_time, utcnow
 from ..workflow import MIN_REASON, WorkflowError
+from .final_check import refuse_if_unreleased
+from .pickup import Handover, checked_handover, handover_text
 from .refills import early_acceptance, status_after_dispensing
 
 DISPENSE_METHODS = {
@@ -57,11 +59,14 @@ def dispense(
     reason: str = "",
     at: dt.datetime | None = None,
     early_reason: str = "",
+    handover: Handover | None = None,
 ) -> CostRecord:
     """The patient received the fill (or it was shipped): the fill is closed, its cost and
     price frozen; with refills left the order waits for the next refill's request. A refill
     too soon needs a pharmacist's `early_reason`, now or with its request (RefillTooSoon
-    otherwise)."""
+    otherwise). Only a fill released at its final check leaves, with its `handover` recorded
+    (the bag label scanned, who collected it or how it was shipped, the counselling offer:
+    pickup.py)."""
     lock_order(record.order)
     db.session.refresh(record)
     order = record.order
@@ -92,6 +97,8 @@ def dispense(
         select(func.count()).select_from(LabelPrint).where(LabelPrint.record_id == record.id)
     ):
         raise WorkflowError("Print the label before dispensing.")
+    refuse_if_unreleased(record)
+    handed_over = checked_handover(record, how, handover)
     at = at or utcnow()
     early = refill_too_soon(record, at)
     accepted = early_acceptance(record) if early is not None else None
@@ -100,6 +107,7 @@ def dispense(
         raise RefillTooSoon(early)
     record.dispensed_at, record.dispensed_by = at, user
     record.dispense_method, record.dispense_note = how, note.strip()
+    record.handover = handed_over
     cost = freeze_cost(record, at, price_override, reason)
     left = order.refills - (record.fill_number - 1)
     detail = (
@@ -117,6 +125,9 @@ def dispense(
             f"; refill before {plain(early.percent)}% of the previous fill's supply "
             f"(due {early.due:%m/%d/%Y}), acknowledged: {why}{by}"
         )
+    detail += f"; {handover_text(handed_over)}"
+    if note.strip():
+        detail += f"; note: {note.strip()}"
     order.status = status_after_dispensing(order, left)
     record_event(order, user, "dispensed", detail)
     return cost
@@ -168,6 +179,7 @@ def reverse_dispensing(record: CompoundingRecord, reason: str, user: User) -> No
         cost.record = None
     record.dispensed_at, record.dispensed_by = None, None
     record.dispense_method, record.dispense_note = None, ""
+    record.handover = None
     order.status = OrderStatus.COMPOUNDED
     record_event(
         order,

@@ -1,5 +1,6 @@
-"""Labels to PDF: one template for rolls and sheets, a Code 128 barcode made by
-python-barcode, and text that shrinks to fit instead of spilling or being cut (`fitting.py`).
+"""Labels to PDF: one template for rolls and sheets, a Code 128 barcode of the fill code
+(`barcodes.py`: Rx number and fill number), and text that shrinks to fit instead of
+spilling or being cut (`fitting.py`).
 
 Every label is laid out at full scale first; only the labels that run past their label are
 searched for the largest scale that fits. On a roll each label is a page, so the pages found
@@ -12,10 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import barcode
 from flask import current_app
-from markupsafe import Markup
 
+from ..barcodes import code128_svg
 from ..pdf import layout, plain_values
 from .fitting import PX_PER_MM, Piece, joined, largest_fitting, lay_out_all, overflowing, parts
 from .models import LabelStock
@@ -25,29 +25,7 @@ from .models import LabelStock
 # serif), the fine print 0.85 em (5.9 pt). As large as lets a typical capsule label fit a
 # 4 x 2 in label (roll or Avery 5163) at full scale; a 3 x 2 in roll scales it down a little.
 BASE_PT = 6.9
-MODULE_MM = 0.25  # bar module width: 2 dots at 203 dpi, 3 at 300 dpi
-BAR_HEIGHT_MM = 6.0
-QUIET_MODULES = 10  # the quiet zone Code 128 asks for on each side
 UNIT_AFTER_NUMBER = re.compile(r"(?<=\d) (?=(?:mg|mL|g|capsules?|drops?|days?|weeks?)\b)")
-
-
-def barcode_svg(rx_number: str) -> Markup:
-    """Code 128 of the Rx number (encoded by python-barcode), drawn as one SVG path: one
-    element a label instead of one per bar keeps a batch of 100 labels fast to lay out."""
-    if not re.fullmatch(r"[A-Z0-9-]{1,20}", rx_number):
-        raise ValueError("not an Rx number")
-    modules = barcode.get("code128", rx_number).build()[0]
-    bars, x = [], QUIET_MODULES
-    for run in re.finditer(r"1+|0+", modules):
-        if run.group()[0] == "1":
-            bars.append(f"M{x} 0h{len(run.group())}v1h-{len(run.group())}z")
-        x += len(run.group())
-    width = x + QUIET_MODULES
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * MODULE_MM:.2f}mm" '
-        f'height="{BAR_HEIGHT_MM}mm" viewBox="0 0 {width} 1" preserveAspectRatio="none" '
-        f'role="img" aria-label="Barcode {rx_number}"><path d="{"".join(bars)}"/></svg>'
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +146,7 @@ def _html(
             "font_pt": BASE_PT * scale,
             "drug": _units_kept(values["drug"]),
             "directions": _units_kept(values["directions"]),
-            "barcode": barcode_svg(values["rx_number"]),
+            "barcode": code128_svg(values["fill_code"]),
         }
         for index, (values, scale) in enumerate(zip(labels, scales, strict=True))
     ]

@@ -12,6 +12,7 @@ from sqlalchemy import exists, func, select
 
 from ..accounts.models import User
 from ..accounts.services import pharmacy_details
+from ..barcodes import fill_code
 from ..checks import DosageForm
 from ..compounding.models import CompoundingRecord, IngredientKind, MasterFormulation, RecordStatus
 from ..compounding.services import fill_mismatch
@@ -113,6 +114,9 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
     return {
         "pharmacy": pharmacy_details(),
         "rx_number": order.rx_number,
+        # The barcode names the fill, not only the prescription: scanned at the final check
+        # and at pick-up, it must be this fill's (barcodes.py).
+        "fill_code": fill_code(order.rx_number, record.fill_number),
         "date_filled": filled.strftime("%m/%d/%Y"),
         "patient": order.patient.full_name,
         "prescriber": ", ".join(

@@ -48,6 +48,7 @@ from pharmacy_app.orders.services import create_order, current_policy
 from pharmacy_app.orders.workflow import verify_order
 from pharmacy_app.timeutil import pharmacy_today
 from tests.conftest import CLEAN_ORDER, PASSWORD, merged
+from tests.fills import handover, lots_scanned, release_fill
 
 # What a route needs. The permissions are the app's own; the rest are written out here.
 PUBLIC = "public"  # anyone, signed in or not
@@ -112,6 +113,8 @@ ACCESS: dict[str, Any] = {
     "labels.patient_sheet": SIGNED_IN,
     "dispensing.dispensing": ENTER,
     "dispensing.dispense_fill": ENTER,
+    "dispensing.final_check": ENTER,
+    "dispensing.release_fill": VERIFY,
     "dispensing.reverse": VERIFY,
     "dispensing.refill_request": ENTER,
     "dispensing.cancel_refill_request": ENTER,
@@ -162,6 +165,8 @@ IDS_FOR = {
     "api.label": {"order_id": "ready_order"},
     "dispensing.dispensing": {"record_id": "ready_fill"},
     "dispensing.dispense_fill": {"record_id": "ready_fill"},
+    "dispensing.final_check": {"record_id": "ready_fill"},
+    "dispensing.release_fill": {"record_id": "ready_fill"},
     "dispensing.reverse": {"record_id": "dispensed_fill"},
     "compounding.worksheet_pdf": {"record_id": "ready_fill"},
     "compounding.approve": {"record_id": "substituted_fill"},
@@ -308,7 +313,12 @@ def _seed(world: World) -> None:
         db.session.flush()
         world.secrets.append(record.batch_number)
         if signed:
-            record_weights(record, {c.id: c.required for c in record.components}, tech)
+            record_weights(
+                record,
+                {c.id: c.required for c in record.components},
+                tech,
+                scanned_lots=lots_scanned(record),
+            )
             sign_off(record, pharm)
             record_print(record, default_stock(), tech)
         return record
@@ -320,7 +330,8 @@ def _seed(world: World) -> None:
     ready_fill = fill(ready, signed=True)
     dispensed = verified(4, PATIENTS[4])
     dispensed_fill = fill(dispensed, signed=True)
-    dispense(dispensed_fill, "picked_up", "", tech)
+    release_fill(dispensed_fill, pharm)
+    dispense(dispensed_fill, "picked_up", "", tech, handover=handover(dispensed_fill))
     refill_request = request_refill(dispensed, "patient", "phone", tech)
     # A liquid prescribed in purified water and simple syrup, made in the formula's vehicle.
     substituted_fill = fill(verified(5, PATIENTS[5], **SUBSTITUTED_LIQUID), signed=False)

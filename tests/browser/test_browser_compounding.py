@@ -43,8 +43,12 @@ def make_signed_off_fill(page, last_name, first_name, look=False):
     assert page.get_by_text("Naltrexone powder to weigh").is_visible()
     assert page.get_by_text("Beyond-use date:").is_visible()
     for row in page.locator("tr[data-role]").all():
-        required = row.locator("td").nth(2).inner_text().split()[0]
-        field = row.locator("input")
+        # Each container's lot is scanned as it is taken (or typed: a scan with its Enter
+        # is tested in test_browser_final_check).
+        lot = row.locator("td").nth(1).inner_text().split()[0]
+        row.locator("input[data-scan]").fill(lot)
+        required = row.locator("td").nth(3).inner_text().split()[0]
+        field = row.locator("input[name^=actual]")
         if not field.input_value():
             field.fill(required)
     page.get_by_role("button", name="Record weights").click()

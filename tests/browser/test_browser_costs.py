@@ -9,6 +9,10 @@ from pypdf import PdfReader
 
 from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_browser_compounding import make_signed_off_fill
+from tests.browser.test_browser_final_check import (
+    dispense_at_the_counter,
+    release_at_the_final_check,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -19,9 +23,9 @@ def test_open_the_report_change_the_month_and_download_csv_and_pdf(page):
     page.goto(order_url)
     with page.expect_download():
         page.get_by_role("button", name="Print label").click()
-    page.goto(order_url)
-    page.get_by_role("button", name="Record dispensing").click()
-    page.get_by_text("dispensed.").first.wait_for()
+    page.get_by_role("button", name="Sign out").click()
+    code, _ = release_at_the_final_check(page, order_url)
+    dispense_at_the_counter(page, code, "Ivan Petrov")
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, "priya")

@@ -10,6 +10,7 @@ from pharmacy_app.compounding.models import CompoundingRecord, Lot, MasterFormul
 from pharmacy_app.compounding.services import matching_formulations, record_weights, start_record
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
+from tests.fills import lots_scanned
 
 
 @pytest.fixture
@@ -61,7 +62,12 @@ def weigh_in(app, make_user):
         with app.app_context():
             found = db.session.get(CompoundingRecord, record_id)
             actuals = {c.id: by_role.get(c.role, c.required) for c in found.components}
-            record_weights(found, actuals, db.session.get(User, technician.id))
+            record_weights(
+                found,
+                actuals,
+                db.session.get(User, technician.id),
+                scanned_lots=lots_scanned(found),
+            )
             db.session.commit()
 
     return record

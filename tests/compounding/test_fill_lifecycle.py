@@ -11,11 +11,13 @@ from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
 from tests.compounding.test_records import on_hand, record_of, start
 from tests.conftest import seen
+from tests.fills import lot_form
 
 
 def weigh(client, record, **changes):
     """Post the worksheet's own figures as the weights, with `changes` by role."""
     data = {f"actual-{c.id}": str(changes.get(c.role, c.required)) for c in record.components}
+    data |= lot_form(record)
     return client.post(f"/compounding/records/{record.id}/weights", data=data)
 
 
@@ -75,7 +77,7 @@ def test_a_mistyped_weight_is_corrected_with_a_reason_and_stock_takes_the_differ
     weigh(technician, record, active=Decimal(1447))  # 1447 typed for 145
     assert on_hand(app, "P-883120") == before - Decimal("1.447")
 
-    data = {f"actual-{c.id}": str(c.required) for c in record.components}
+    data = {f"actual-{c.id}": str(c.required) for c in record.components} | lot_form(record)
     refused = technician.post(f"/compounding/records/{record.id}/weights", data=data)
     assert "give the reason" in refused.get_data(as_text=True)
     corrected = technician.post(
@@ -100,7 +102,7 @@ def test_a_reading_in_another_unit_is_refused_and_what_was_typed_stays(
     record = record_of(app, order_id)
     active = next(c for c in record.components if c.role == "active")
     filler = next(c for c in record.components if c.role == "filler")
-    data = {f"actual-{c.id}": str(c.required) for c in record.components}
+    data = {f"actual-{c.id}": str(c.required) for c in record.components} | lot_form(record)
     data[f"actual-{active.id}"] = "5 mL"
     page = technician.post(f"/compounding/records/{record.id}/weights", data=data)
     text = page.get_data(as_text=True)

@@ -24,6 +24,7 @@ from pharmacy_app.extensions import db
 from pharmacy_app.labels.services import default_stock, label_problem, record_print
 from pharmacy_app.orders.models import Order
 from pharmacy_app.workflow import WorkflowError
+from tests.fills import handover, lots_scanned
 
 STRENGTH_CHANGED = re.escape("strength 4.5 mg then, 3 mg now")
 
@@ -77,6 +78,7 @@ def test_weighing_refuses_a_fill_made_for_the_prescription_before_it_changed(
                 record,
                 {c.id: c.required for c in record.components},
                 db.session.get(User, technician.id),
+                scanned_lots=lots_scanned(record),
             )
         db.session.rollback()
         assert reason in str(refused.value)
@@ -114,7 +116,7 @@ def test_sign_off_label_and_dispensing_refuse_a_fill_that_no_longer_matches(
             record_print(record, default_stock(), user)
         db.session.rollback()
         with pytest.raises(WorkflowError, match=STRENGTH_CHANGED):
-            dispense(record, "picked_up", "", user)
+            dispense(record, "picked_up", "", user, handover=handover(record))
         db.session.rollback()
         assert db.session.get(CompoundingRecord, record_id).dispensed_at is None
         # The way out: a pharmacist discards the fill.

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from pharmacy_app.compounding.models import CompoundingRecord, Lot
 from pharmacy_app.extensions import db
 from pharmacy_app.timeutil import pharmacy_today
+from tests.fills import lot_form
 
 
 def today(app):
@@ -86,7 +87,7 @@ def test_weights_take_stock_and_a_pharmacist_signs_off(app, api, signed_in, veri
     record = record_of(app, order_id)
     before = on_hand(app, "P-883120")
     actual = {f"actual-{c.id}": str(c.required) for c in record.components}
-    technician.post(f"/compounding/records/{record.id}/weights", data=actual)
+    technician.post(f"/compounding/records/{record.id}/weights", data=actual | lot_form(record))
     active = next(c for c in record.components if c.role == "active")
     assert on_hand(app, "P-883120") == before - active.required / 1000
     assert technician.post(f"/compounding/records/{record.id}/sign-off").status_code == 403
@@ -112,7 +113,7 @@ def test_out_of_tolerance_needs_a_pharmacists_decision(app, signed_in, verified_
         )
         for c in record.components
     }
-    technician.post(f"/compounding/records/{record.id}/weights", data=actual)
+    technician.post(f"/compounding/records/{record.id}/weights", data=actual | lot_form(record))
     pharmacist = signed_in("pharmacist")
     page = pharmacist.post(f"/compounding/records/{record.id}/sign-off", follow_redirects=True)
     assert "Out of tolerance, needs a decision: active" in page.get_data(as_text=True)
@@ -151,7 +152,9 @@ def test_stock_never_goes_below_zero(app, signed_in, verified_order):
         db.session.commit()
     actual = {f"actual-{c.id}": str(c.required) for c in record.components}
     page = technician.post(
-        f"/compounding/records/{record.id}/weights", data=actual, follow_redirects=True
+        f"/compounding/records/{record.id}/weights",
+        data=actual | lot_form(record),
+        follow_redirects=True,
     )
     assert "does not have" in page.get_data(as_text=True)
     assert on_hand(app, "P-883120") == Decimal("0.1")

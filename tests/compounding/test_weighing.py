@@ -23,6 +23,8 @@ from pharmacy_app.compounding.models import (
 )
 from pharmacy_app.costs.services import cost_lines
 from pharmacy_app.extensions import db
+from tests.compounding.test_lot_scan import weights_post
+from tests.fills import lot_form
 
 FROM_TABLETS = "Naltrexone 1.5 mg capsules from 50 mg tablets, MCC, size 1"
 
@@ -109,6 +111,7 @@ def test_a_reading_the_balance_cannot_give_is_refused(app, signed_in, verified_o
         components = db.session.get(CompoundingRecord, record_id).components
         data = {f"actual-{c.id}": str(c.required) for c in components}
         data[f"actual-{components[0].id}"] = "16.2"
+        data |= lot_form(db.session.get(CompoundingRecord, record_id))
     page = signed_in("technician").post(
         f"/compounding/records/{record_id}/weights", data=data, follow_redirects=True
     )
@@ -288,3 +291,20 @@ def test_a_wrong_tablet_count_for_a_liquid_is_beyond_the_limit(
         active = db.session.get(CompoundingRecord, record_id).components[0]
         assert active.required == 2
         assert (active.within_tolerance, active.beyond_limit) == (False, True)
+
+
+def test_crushed_tablets_are_scanned_with_the_tablets_lot(
+    app, signed_in, verified_order, compound, tablet_capsules
+):
+    record_id = aliquot_record(verified_order, compound)
+    with app.app_context():
+        record = db.session.get(CompoundingRecord, record_id)
+        assert [c.lot.lot_number for c in record.components[:2]] == ["T5531A", "T5531A"]
+        other = db.session.scalars(select(Lot.lot_number).where(Lot.lot_number != "T5531A"))
+        wrong = next(iter(other))
+    technician = signed_in("technician")
+    text = weights_post(technician, record, aliquot=wrong).get_data(as_text=True)
+    assert f"Wrong lot for the aliquot: {wrong} was scanned" in text
+    weights_post(technician, record, aliquot="T5531A")
+    with app.app_context():
+        assert db.session.get(CompoundingRecord, record_id).status == "awaiting_signoff"

@@ -20,6 +20,7 @@ from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.workflow import WorkflowError
+from tests.fills import a_pharmacist, handover, release_fill
 
 
 def dispense_fill(app, order_id, user_id, at=None, price=None, reason=""):
@@ -29,7 +30,17 @@ def dispense_fill(app, order_id, user_id, at=None, price=None, reason=""):
         ).one()
         user = db.session.get(User, user_id)
         record_print(record, default_stock(), user)
-        cost = dispense(record, "picked_up", "", user, price_override=price, reason=reason, at=at)
+        release_fill(record, a_pharmacist())
+        cost = dispense(
+            record,
+            "picked_up",
+            "",
+            user,
+            price_override=price,
+            reason=reason,
+            at=at,
+            handover=handover(record),
+        )
         db.session.commit()
         return cost.id
 

@@ -17,6 +17,7 @@ from pharmacy_app.costs.services import _component_line, money
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.timeutil import pharmacy_today
+from tests.fills import code_of, handover_form, release_fill
 
 FAMILY = "naltrexone-4.5-mg-capsules,-mcc,-size-1"
 
@@ -113,13 +114,12 @@ def test_a_stored_absurd_price_neither_breaks_the_order_page_nor_is_recorded(
             select(CompoundingRecord).where(CompoundingRecord.order_id == order_id)
         ).one()
         record_print(record, default_stock(), record.signed_off_by)
+        release_fill(record, record.signed_off_by)
         db.session.commit()
-        record_id = record.id
+        record_id, code = record.id, code_of(record)
     client = signed_in("pharmacist")
     assert client.get(f"/orders/{order_id}").status_code == 200
-    response = client.post(
-        f"/compounding/records/{record_id}/dispense", data={"method": "picked_up"}
-    )
+    response = client.post(f"/compounding/records/{record_id}/dispense", data=handover_form(code))
     assert response.status_code == 303
     page = client.get(response.location).get_data(as_text=True)
     assert "more than a cost record can hold" in page

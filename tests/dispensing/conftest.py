@@ -1,13 +1,17 @@
-"""Refill fixtures: an order whose first fill was dispensed a given number of days ago."""
+"""Dispensing fixtures: a labelled fill waiting for its final check (the label fixtures'
+ready_order, its label printed), and for refills an order whose first fill was dispensed a
+given number of days ago."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
 
 from pharmacy_app.accounts.models import User
+from pharmacy_app.barcodes import fill_code
 from pharmacy_app.compounding.models import CompoundingRecord
 from pharmacy_app.compounding.services import (
     matching_formulations,
@@ -21,7 +25,34 @@ from pharmacy_app.extensions import db
 from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.models import Order
 from pharmacy_app.timeutil import utcnow
+from tests.fills import handover, lots_scanned, release_fill
 from tests.labels.conftest import ready_order  # noqa: F401  (a fixture used here)
+from tests.labels.test_dispensing import printed
+
+
+@dataclass(frozen=True)
+class Labelled:
+    order_id: int
+    record_id: int
+    rx_number: str
+    batch_number: str
+    code: str  # the fill code its label carries
+
+
+@pytest.fixture
+def labelled(app, signed_in, ready_order):  # noqa: F811
+    """labelled(**changes) -> a signed-off fill of a new order with its label printed, not
+    yet released."""
+
+    def make(**changes):
+        order_id = ready_order(**changes)
+        record = printed(signed_in("technician"), order_id, released=False)
+        with app.app_context():
+            rx_number = db.session.get(Order, order_id).rx_number
+        code = fill_code(rx_number, record.fill_number)
+        return Labelled(order_id, record.id, rx_number, record.batch_number, code)
+
+    return make
 
 
 @pytest.fixture
@@ -33,8 +64,8 @@ def staff(make_user):
 @pytest.fixture
 def dispensed_order(app, ready_order, staff):  # noqa: F811
     """dispensed_order(days_ago=30, **changes) -> id of an order whose first fill was
-    dispensed `days_ago` days ago (30-day supply, 2 refills unless changed)."""
-    technician, _ = staff
+    released and dispensed `days_ago` days ago (30-day supply, 2 refills unless changed)."""
+    technician, pharmacist = staff
 
     def make(days_ago=30, at=None, **changes):
         order_id = ready_order(**changes)
@@ -44,7 +75,15 @@ def dispensed_order(app, ready_order, staff):  # noqa: F811
                 select(CompoundingRecord).where(CompoundingRecord.order_id == order_id)
             ).one()
             record_print(record, default_stock(), tech)
-            dispense(record, "picked_up", "", tech, at=at or utcnow() - dt.timedelta(days=days_ago))
+            release_fill(record, pharmacist)
+            dispense(
+                record,
+                "picked_up",
+                "",
+                tech,
+                at=at or utcnow() - dt.timedelta(days=days_ago),
+                handover=handover(record),
+            )
             db.session.commit()
         return order_id
 
@@ -74,7 +113,12 @@ def finish_fill(app, record_id, technician, pharmacist):
     with app.app_context():
         record = db.session.get(CompoundingRecord, record_id)
         tech = db.session.get(User, technician.id)
-        record_weights(record, {c.id: c.required for c in record.components}, tech)
+        record_weights(
+            record,
+            {c.id: c.required for c in record.components},
+            tech,
+            scanned_lots=lots_scanned(record),
+        )
         sign_off(record, db.session.get(User, pharmacist.id))
         record_print(record, default_stock(), tech)
         db.session.commit()

@@ -54,6 +54,7 @@ from pharmacy_app.orders.services import create_order, current_policy
 from pharmacy_app.orders.workflow import reject_order, verify_order
 from pharmacy_app.timeutil import pharmacy_today
 from tests.conftest import CLEAN_ORDER, PASSWORD, merged, sign_in
+from tests.fills import handover, lots_scanned, release_fill
 
 # Hypothesis keeps caches (Unicode tables, constants) even with no example database: in the
 # system's temporary directory, never in the checkout.
@@ -64,7 +65,7 @@ FUZZ_RANDOM = bool(os.environ.get("FUZZ_RANDOM"))
 # A number no table reaches: the "no such record" case of every route with an id.
 ABSENT_ID = 999_999
 # The ids the seed gives its orders (checked when it is made), for strategies built at import.
-SEEDED_ORDER_IDS = range(1, 37)
+SEEDED_ORDER_IDS = range(1, 38)
 # The fuzz pharmacist's API token, known before any fixture runs: Schemathesis builds some of
 # its cases (with their Authorization header) while the tests are collected.
 PHARMACIST_TOKEN = "ldn_fuzz-pharmacist-token-for-the-test-suite-only"
@@ -162,7 +163,7 @@ def _seed(today: dt.date) -> Seeded:
             else c.required
             for c in record.components
         }
-        record_weights(record, actuals, tech)
+        record_weights(record, actuals, tech, scanned_lots=lots_scanned(record))
         return record
 
     def signed(last_name: str) -> CompoundingRecord:
@@ -187,12 +188,16 @@ def _seed(today: dt.date) -> Seeded:
         "awaiting_signoff": weighed("Weighed"),
         "signed_off": signed("Signed"),
         "labelled": signed("Labelled"),
+        "released": signed("Released"),
         "dispensed": signed("Dispensed"),
     }
     stock = default_stock()
     record_print(records["labelled"], stock, tech)
+    record_print(records["released"], stock, tech)
+    release_fill(records["released"], pharm)
     record_print(records["dispensed"], stock, tech)
-    dispense(records["dispensed"], "picked_up", "", tech)
+    release_fill(records["dispensed"], pharm)
+    dispense(records["dispensed"], "picked_up", "", tech, handover=handover(records["dispensed"]))
     db.session.flush()
     orders |= {f"fill_{state}": record.order_id for state, record in records.items()}
     # A refill asked for on a demo order waiting for one (the seeded dispensed order keeps

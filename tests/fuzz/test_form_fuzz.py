@@ -50,6 +50,7 @@ from pharmacy_app.dispensing.forms import (
     AutoRefillForm,
     CancelRequestForm,
     DispenseForm,
+    FinalCheckForm,
     RefillRequestForm,
     ReverseDispensingForm,
 )
@@ -58,6 +59,7 @@ from pharmacy_app.labels.forms import LabelStockForm
 from pharmacy_app.orders.forms import OrderForm, OverrideForm, RejectForm, VerifyForm
 from pharmacy_app.timeutil import pharmacy_today
 from tests.conftest import CLEAN_ORDER, PASSWORD
+from tests.fills import code_of, handover_form
 from tests.fuzz.conftest import ABSENT_ID, FuzzDatabase, Seeded, fuzz_settings
 
 
@@ -123,7 +125,11 @@ def targets(seeded: Seeded) -> dict[str, Target]:
     reason = {"reason": "checked with the prescriber"}
     deviation = seeded.records["deviation"]
     components = db.session.get(CompoundingRecord, seeded.records["in_progress"]).components
-    weights = {f"actual-{c.id}": str(c.required) for c in components}
+    weights = {f"actual-{c.id}": str(c.required) for c in components} | {
+        f"lot-{c.id}": c.lot.lot_number for c in components
+    }
+    labelled = db.session.get(CompoundingRecord, seeded.records["labelled"])
+    released = db.session.get(CompoundingRecord, seeded.records["released"])
     formula = FormulationForm(formdata=None)
     _choose_ingredients(formula)
     return {
@@ -247,7 +253,21 @@ def targets(seeded: Seeded) -> dict[str, Target]:
             pharmacist, {"record_id": records}, rendered(DiscardForm(formdata=None), **reason)
         ),
         "/compounding/records/<int:record_id>/dispense": Target(
-            pharmacist, {"record_id": records}, rendered(DispenseForm(formdata=None))
+            pharmacist,
+            {"record_id": (released.id, *records)},
+            rendered(DispenseForm(formdata=None)) | handover_form(code_of(released)),
+        ),
+        "/compounding/records/<int:record_id>/final-check": Target(
+            pharmacist,
+            {"record_id": (labelled.id, *records)},
+            rendered(
+                FinalCheckForm(formdata=None),
+                label_scan=code_of(labelled),
+                container_scan=labelled.batch_number,
+                password=PASSWORD,
+            ),
+            # The password is the signature: checked, it is counted as sign-in is.
+            frozenset({"sign_in_failures", "known_sign_in_addresses"}),
         ),
         "/compounding/records/<int:record_id>/reverse-dispensing": Target(
             pharmacist,

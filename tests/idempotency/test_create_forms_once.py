@@ -12,6 +12,7 @@ from pharmacy_app.compounding.models import CompoundingRecord, Ingredient, Lot
 from pharmacy_app.costs.models import CostRecord, PriceSchedule
 from pharmacy_app.extensions import db
 from tests.compounding.conftest import pharmacist_api, verified_order
+from tests.fills import code_of, handover_form, release_in
 from tests.labels.conftest import ready_order
 
 __all__ = ["pharmacist_api", "ready_order", "verified_order"]  # fixtures
@@ -109,16 +110,19 @@ def test_the_start_form_posted_twice_makes_one_worksheet_and_shows_it(
 
 
 def test_the_dispense_form_posted_twice_dispenses_once_without_an_error(
-    app, signed_in, ready_order
+    app, signed_in, make_user, ready_order
 ):
     order_id = ready_order()
     technician = signed_in("technician")
     page = technician.get(f"/orders/{order_id}").get_data(as_text=True)
     record_id = int(re.search(r"/compounding/records/(\d+)", page)[1])
     technician.post(f"/orders/{order_id}/label", data={})
-    page = technician.get(f"/orders/{order_id}").get_data(as_text=True)
-    data = {"method": "picked_up", "once_token": TOKEN.search(page)[1]}
+    release_in(app, record_id, make_user("pharmacist"))
     url = f"/compounding/records/{record_id}/dispense"
+    page = technician.get(url).get_data(as_text=True)  # the form is on the dispensing page
+    with app.app_context():
+        code = code_of(db.session.get(CompoundingRecord, record_id))
+    data = handover_form(code) | {"once_token": TOKEN.search(page)[1]}
     first = technician.post(url, data=data)
     assert first.status_code == 303
     again = technician.post(url, data=data)

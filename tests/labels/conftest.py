@@ -20,6 +20,7 @@ from pharmacy_app.compounding.substitutions import approve_substitution, pending
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
 from pharmacy_app.timeutil import pharmacy_today
+from tests.fills import lots_scanned
 
 
 @pytest.fixture
@@ -57,7 +58,12 @@ def ready_order(app, api, make_user, token_for, make_document, catalogue):
                     record, substitution, "agreed with the prescriber", "Dana Ruiz",
                     pharmacy_today(), pharm,
                 )  # fmt: skip
-            record_weights(record, {c.id: c.required for c in record.components}, tech)
+            record_weights(
+                record,
+                {c.id: c.required for c in record.components},
+                tech,
+                scanned_lots=lots_scanned(record),
+            )
             sign_off(record, pharm)
             db.session.commit()
         return order_id

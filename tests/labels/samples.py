@@ -17,6 +17,7 @@ def sample_label(n: int = 0, **changes: Any) -> dict[str, Any]:
             "phone": "(503) 555-0142",
         },
         "rx_number": f"RX-{100001 + n}",
+        "fill_code": f"{100001 + n}-F01",
         "date_filled": "11/24/2026",
         "patient": f"Patient {n:02d}",
         "prescriber": "Dana Ruiz, MD",

@@ -29,6 +29,14 @@ from pharmacy_app.settings import ConfigurationError
 from pharmacy_app.timeutil import utcnow
 from pharmacy_app.workflow import WorkflowError
 from tests.conftest import seen
+from tests.fills import (
+    a_pharmacist,
+    code_of,
+    handover,
+    handover_form,
+    lots_scanned,
+    release_fill,
+)
 
 EARLY = "Travelling abroad for 6 weeks"
 
@@ -67,15 +75,26 @@ def at_field(page: str, name: str) -> str:
     return page[start : end if end > 0 else len(page)]
 
 
-def printed(client, order_id):
+def printed(client, order_id, released=True):
+    """The fill's label printed and, unless `released` is False, the fill released at its
+    final check by a pharmacist."""
     assert client.post(f"/orders/{order_id}/label").mimetype == "application/pdf"
+    if released:
+        record_id = fill_of(client.application, order_id).id
+        with client.application.app_context():
+            release_fill(db.session.get(CompoundingRecord, record_id), a_pharmacist())
+            db.session.commit()
     return fill_of(client.application, order_id)
 
 
 def dispense_post(client, record_id, follow_redirects=False, **data):
+    """The dispense form posted with the bag label scanned and the hand-over filled in (as
+    the counter does), changed by `data`."""
+    with client.application.app_context():
+        code = code_of(db.session.get(CompoundingRecord, record_id))
     return client.post(
         f"/compounding/records/{record_id}/dispense",
-        data={"method": "picked_up"} | data,
+        data=handover_form(code, data.get("method", "picked_up")) | data,
         follow_redirects=follow_redirects,
     )
 
@@ -112,19 +131,29 @@ def test_a_fill_dispensed_meanwhile_is_refused_with_who_did_it_not_charged_twice
 ):
     order_id = ready_order()
     first, second = make_user("technician"), make_user("technician")
+    pharmacist = make_user("pharmacist")
     with app.app_context():
         record = db.session.scalars(
             select(CompoundingRecord).where(CompoundingRecord.order_id == order_id)
         ).one()
         record_print(record, default_stock(), db.session.get(User, first.id))
+        release_fill(record, pharmacist)
         db.session.commit()
         assert record.dispensed_at is None  # what the second technician's page showed
         with app.app_context():  # the first technician, on another worker, a moment earlier
             theirs = db.session.get(CompoundingRecord, record.id)
-            dispense(theirs, "picked_up", "", db.session.get(User, first.id))
+            dispense(
+                theirs, "picked_up", "", db.session.get(User, first.id), handover=handover(theirs)
+            )
             db.session.commit()
         with pytest.raises(WorkflowError, match=r"already dispensed .* by Technician User"):
-            dispense(record, "shipped", "", db.session.get(User, second.id))
+            dispense(
+                record,
+                "shipped",
+                "",
+                db.session.get(User, second.id),
+                handover=handover(record, "shipped"),
+            )
         db.session.rollback()
     assert charges(app) == 1
     assert [kind for kind, _ in history(app, order_id)].count("dispensed") == 1
@@ -199,21 +228,30 @@ def make_refill(app, order_id, technician, pharmacist, requested=True):
                 order.status = "verified"
                 refill = start_record(order, matching_formulations(order)[0][0], {}, tech)
         db.session.flush()
-        record_weights(refill, {c.id: c.required for c in refill.components}, tech)
+        record_weights(
+            refill,
+            {c.id: c.required for c in refill.components},
+            tech,
+            scanned_lots=lots_scanned(refill),
+        )
         sign_off(refill, db.session.get(User, pharmacist.id))
         record_print(refill, default_stock(), tech)
+        release_fill(refill, pharmacist)
         db.session.commit()
         return refill.id
 
 
-def dispense_first(app, order_id, user, days_ago):
+def dispense_first(app, order_id, user, days_ago, pharmacist):
     with app.app_context():
         record = db.session.scalars(
             select(CompoundingRecord).where(CompoundingRecord.order_id == order_id)
         ).one()
         record_print(record, default_stock(), db.session.get(User, user.id))
+        release_fill(record, pharmacist)
         at = utcnow() - dt.timedelta(days=days_ago)
-        dispense(record, "picked_up", "", db.session.get(User, user.id), at=at)
+        dispense(
+            record, "picked_up", "", db.session.get(User, user.id), at=at, handover=handover(record)
+        )
         db.session.commit()
 
 
@@ -226,7 +264,7 @@ def refill_after(app, make_user, ready_order):
     def make(days, refills=1, requested=True):
         order_id = ready_order(refills=refills)
         technician, pharmacist = make_user("technician"), make_user("pharmacist")
-        dispense_first(app, order_id, technician, days_ago=days)
+        dispense_first(app, order_id, technician, days_ago=days, pharmacist=pharmacist)
         return order_id, make_refill(app, order_id, technician, pharmacist, requested)
 
     return make

@@ -7,8 +7,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from pharmacy_app.compounding.models import CompoundingRecord
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.models import LabelPrint, LabelStock
+from tests.fills import code_of, handover_form, release_in
 from tests.labels.conftest import pdf_text
 from tests.labels.samples import sample_label
 
@@ -183,7 +185,9 @@ def test_the_calibration_page_and_patient_sheet_print(app, signed_in, ready_orde
     assert "Who must not take it" in " ".join(pages) and sizes[0] == (215.9, 279.4)
 
 
-def test_dispensing_closes_the_fill_and_refills_start_a_new_one(app, api, signed_in, ready_order):
+def test_dispensing_closes_the_fill_and_refills_start_a_new_one(
+    app, api, signed_in, make_user, ready_order
+):
     order_id = ready_order(refills=1)
     client = signed_in("technician")
     records = client.get(f"/orders/{order_id}").get_data(as_text=True)
@@ -195,9 +199,12 @@ def test_dispensing_closes_the_fill_and_refills_start_a_new_one(app, api, signed
     )
     assert "Print the label before dispensing" in refused.get_data(as_text=True)
     print_label(client, order_id)
+    release_in(app, record_id, make_user("pharmacist"))
+    with app.app_context():
+        code = code_of(db.session.get(CompoundingRecord, record_id))
     client.post(
         f"/compounding/records/{record_id}/dispense",
-        data={"method": "shipped", "note": "USPS 9400"},
+        data=handover_form(code, "shipped", carrier="USPS", tracking_number="9400 1000"),
     )
     # The refill waits for a request: refills on file, not "to compound".
     assert api.get(f"/api/v1/orders/{order_id}").get_json()["status"] == "refillable"

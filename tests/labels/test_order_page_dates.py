@@ -13,14 +13,18 @@ from pharmacy_app.compounding.models import CompoundingRecord
 from pharmacy_app.dispensing.services import dispense
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.models import LabelPrint
+from tests.fills import handover, release_fill
 
 # 06:50 UTC on 1 November 2026 is 23:50 on 31 October in Los Angeles (still PDT).
 LATE_EVENING = dt.datetime(2026, 11, 1, 6, 50, tzinfo=dt.UTC)
 
 
-def test_dispensing_and_print_times_are_the_pharmacys_local_ones(app, signed_in, ready_order):
+def test_dispensing_and_print_times_are_the_pharmacys_local_ones(
+    app, signed_in, make_user, ready_order
+):
     order_id = ready_order()
     client = signed_in("technician")
+    pharmacist = make_user("pharmacist")
     client.post(f"/orders/{order_id}/label")
     with app.app_context():
         record = db.session.scalars(
@@ -28,8 +32,14 @@ def test_dispensing_and_print_times_are_the_pharmacys_local_ones(app, signed_in,
         ).one()
         printed = db.session.scalars(select(LabelPrint)).one()
         printed.printed_at = LATE_EVENING - dt.timedelta(minutes=20)
+        release_fill(record, pharmacist)
         dispense(
-            record, "picked_up", "", db.session.get(User, printed.printed_by_id), at=LATE_EVENING
+            record,
+            "picked_up",
+            "",
+            db.session.get(User, printed.printed_by_id),
+            at=LATE_EVENING,
+            handover=handover(record),
         )
         db.session.commit()
     page = client.get(f"/orders/{order_id}").get_data(as_text=True)

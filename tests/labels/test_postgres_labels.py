@@ -16,6 +16,7 @@ from pharmacy_app.extensions import db
 from pharmacy_app.labels.models import LabelStock
 from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.models import Order, OrderEvent
+from tests.fills import handover, release_fill
 from tests.labels.test_stocks_and_refills import STOCK
 from tests.races import at_once
 
@@ -40,11 +41,13 @@ def test_the_first_stocks_an_admin_adds_are_saved(app, signed_in):
 def test_two_people_dispensing_one_fill_at_once_record_it_once(app, make_user, ready_order):
     order_id = ready_order(refills=0)
     users = [make_user("technician") for _ in range(4)]
+    pharmacist = make_user("pharmacist")
     with app.app_context():
         record = db.session.scalars(
             select(CompoundingRecord).where(CompoundingRecord.order_id == order_id)
         ).one()
         record_print(record, default_stock(), db.session.get(User, users[0].id))
+        release_fill(record, pharmacist)
         db.session.commit()
         record_id = record.id
 
@@ -56,7 +59,12 @@ def test_two_people_dispensing_one_fill_at_once_record_it_once(app, make_user, r
     done, refused = at_once(
         app,
         [
-            (load, lambda mine, u=u: dispense(mine, "picked_up", "", db.session.get(User, u.id)))
+            (
+                load,
+                lambda mine, u=u: dispense(
+                    mine, "picked_up", "", db.session.get(User, u.id), handover=handover(mine)
+                ),
+            )
             for u in users
         ],
     )
@@ -76,7 +84,8 @@ def test_two_pharmacists_voiding_one_charge_at_once_void_it_once(app, make_user,
         ).one()
         user = db.session.get(User, pharmacists[0].id)
         record_print(record, default_stock(), user)
-        cost_id = dispense(record, "picked_up", "", user).id
+        release_fill(record, pharmacists[0])
+        cost_id = dispense(record, "picked_up", "", user, handover=handover(record)).id
         db.session.commit()
 
     def load():

@@ -102,7 +102,7 @@ def test_a_fill_not_dispensed_has_nothing_to_reverse(app, signed_in, ready_order
 def test_only_the_latest_fill_is_reversed(app, make_user, signed_in, ready_order):
     order_id = ready_order(refills=1)
     technician, pharmacist = make_user("technician"), make_user("pharmacist")
-    dispense_first(app, order_id, technician, days_ago=30)
+    dispense_first(app, order_id, technician, days_ago=30, pharmacist=pharmacist)
     make_refill(app, order_id, technician, pharmacist)
     first = fill_of(app, order_id, 1)
     response = reverse_post(signed_in("pharmacist"), first.id)

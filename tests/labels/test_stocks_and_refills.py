@@ -25,6 +25,7 @@ from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.models import Order
 from pharmacy_app.timeutil import utcnow
 from pharmacy_app.workflow import WorkflowError
+from tests.fills import handover, lots_scanned, release_fill
 from tests.labels.conftest import pdf_text
 
 STOCK = {
@@ -93,18 +94,32 @@ def test_refills_are_new_fills_until_none_are_left(app, make_user, ready_order):
             assert "compounded" in str(exc) or "not dispensed" in str(exc)
 
         record_print(first, default_stock(), tech)
+        release_fill(first, pharmacist)
         # A month ago: the refill below is due (not too soon).
-        dispense(first, "picked_up", "", tech, at=utcnow() - dt.timedelta(days=30))
+        dispense(
+            first,
+            "picked_up",
+            "",
+            tech,
+            at=utcnow() - dt.timedelta(days=30),
+            handover=handover(first),
+        )
         assert order.status == "refillable"
         request_refill(order, "patient", "counter", tech)
         refill = start_record(order, matching_formulations(order)[0][0], {}, tech)
         db.session.flush()
-        record_weights(refill, {c.id: c.required for c in refill.components}, tech)
+        record_weights(
+            refill,
+            {c.id: c.required for c in refill.components},
+            tech,
+            scanned_lots=lots_scanned(refill),
+        )
         sign_off(refill, db.session.get(User, pharmacist.id))
         db.session.commit()
         assert (refill.fill_number, order.status) == (2, "compounded")
         record_print(refill, default_stock(), tech)
-        dispense(refill, "shipped", "UPS 1Z999", tech)
+        release_fill(refill, pharmacist)
+        dispense(refill, "shipped", "UPS 1Z999", tech, handover=handover(refill, "shipped"))
         db.session.commit()
         assert order.status == "dispensed"
         try:

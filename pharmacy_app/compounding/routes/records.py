@@ -27,6 +27,7 @@ from ..forms import (
     StartRecordForm,
     SubstitutionForm,
 )
+from ..lot_scan import lot_field
 from ..models import CompoundingRecord, MasterFormulation, RecordComponent, Substitution
 from ..readings import weighed_amounts
 from ..refill_timing import RefillTooSoon, TooSoon
@@ -106,12 +107,19 @@ def start(order_id: int) -> str | Response:
 
 
 @bp.get("/records/<int:record_id>")
-def record(record_id: int, typed: dict[int, str] | None = None) -> str:
+def record(
+    record_id: int,
+    typed: dict[int, str] | None = None,
+    lots: dict[int, str] | None = None,
+    field_errors: dict[str, str] | None = None,
+) -> str:
     found = db.get_or_404(CompoundingRecord, record_id)
     return render_template(
         "compounding/record.html",
         record=found,
         typed=typed or {},
+        lots=lots or {},
+        field_errors=field_errors or {},
         decision=DecisionForm(),
         supply_form=AcceptSupplyForm(),
         substitution_form=SubstitutionForm(),
@@ -125,14 +133,23 @@ def record(record_id: int, typed: dict[int, str] | None = None) -> str:
 def weights(record_id: int) -> str | Response:
     found = db.get_or_404(CompoundingRecord, record_id)
     typed = {c.id: (request.form.get(f"actual-{c.id}") or "").strip() for c in found.components}
+    lots = {c.id: (request.form.get(lot_field(c.id)) or "")[:100] for c in found.components}
     correction = (request.form.get("correction") or "").strip()[:300]
 
     def refused(error: WorkflowError) -> str:
+        if error.field:  # a lot scanned that is not the worksheet's: said at its field
+            return record(record_id, typed, lots, {error.field: str(error)})
         flash(str(error), "error")
-        return record(record_id, typed)  # the readings as typed, to correct
+        return record(record_id, typed, lots)  # the readings as typed, to correct
 
     return commit_or_refuse(
-        lambda: record_weights(found, weighed_amounts(found, typed), acting_user(), correction),
+        lambda: record_weights(
+            found,
+            weighed_amounts(found, typed),
+            acting_user(),
+            correction,
+            scanned_lots=lots,
+        ),
         lambda _: go(
             url_for("compounding.record", record_id=record_id),
             "Weights corrected; stock takes the difference."
