@@ -19,6 +19,7 @@ from pharmacy_app.compounding.services import record_weights, sign_off
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import OrderEvent
 from pharmacy_app.workflow import WorkflowError
+from tests.fills import lots_scanned
 
 # Far enough from the machine's date that the pharmacy's date (another zone) cannot differ.
 WRITTEN = dt.date.today() - dt.timedelta(days=10)
@@ -71,7 +72,12 @@ def weigh(app, record_id: int) -> None:
     with app.app_context():
         record = db.session.get(CompoundingRecord, record_id)
         technician = db.session.scalars(select(User).where(User.role == "technician")).first()
-        record_weights(record, {c.id: c.required for c in record.components}, technician)
+        record_weights(
+            record,
+            {c.id: c.required for c in record.components},
+            technician,
+            scanned_lots=lots_scanned(record),
+        )
         db.session.commit()
 
 

@@ -9,7 +9,10 @@ import re
 
 import pytest
 
+from pharmacy_app.barcodes import fill_code
 from pharmacy_app.compounding.refill_timing import RefillTooSoon
+from pharmacy_app.extensions import db
+from pharmacy_app.orders.models import Order
 from pharmacy_app.timeutil import pharmacy_today, utcnow
 from pharmacy_app.workflow import WorkflowError
 from tests.conftest import seen
@@ -20,6 +23,7 @@ from tests.dispensing.conftest import (
     start_refill,
     status_of,
 )
+from tests.fills import handover_form, release_in
 
 EARLY = "Travelling abroad for six weeks"
 
@@ -130,9 +134,10 @@ def test_a_refill_made_and_dispensed_waits_for_the_next_request(
     ask(technician, order_id)
     record = start_refill(app, order_id, staff[0])
     finish_fill(app, record.id, *staff)
-    answer = technician.post(
-        f"/compounding/records/{record.id}/dispense", data={"method": "picked_up"}
-    )
+    release_in(app, record.id, staff[1])
+    with app.app_context():
+        code = fill_code(db.session.get(Order, order_id).rx_number, record.fill_number)
+    answer = technician.post(f"/compounding/records/{record.id}/dispense", data=handover_form(code))
     assert answer.status_code == 303
     assert status_of(app, order_id) == "dispensed"
     ask(technician, order_id)
