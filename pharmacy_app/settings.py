@@ -154,6 +154,15 @@ class Settings:
     # over days after the first (a double entry, a fill recorded on the wrong patient) is
     # caught.
     refill_too_soon_percent: Decimal = field(default=Decimal("75"), metadata=_SHARE)
+    # A prescription may be filled and dispensed for this many days from the date written
+    # (from the date received when the date written is missing); after it no new fill is
+    # started or dispensed and the order shows "renewal needed" (orders/validity.py). One
+    # year is what most states allow a non-controlled prescription (shared/domain/ldn.md,
+    # "Prescription validity": general knowledge, a setting per state); naltrexone is not
+    # scheduled, so the shorter federal limit for Schedule III-V (6 months, 21 CFR 1306.22)
+    # does not apply. The checker's stale-at-entry rule (CHECK_MAX_PRESCRIPTION_AGE_DAYS)
+    # follows it unless set on its own.
+    prescription_valid_days: int = field(default=365, metadata=_COUNT)
     # Sign-in throttling: this many wrong passwords for one username within the pause pauses
     # that username until the oldest of them is older than the pause; so does this many from
     # one client address (for any usernames). An address that signed in as the user within
@@ -204,6 +213,7 @@ class Settings:
         state and time zone from these settings."""
         return CheckPolicy.from_settings(
             {
+                "CHECK_MAX_PRESCRIPTION_AGE_DAYS": self.prescription_valid_days,
                 **config,
                 "PHARMACY_STATE": self.pharmacy_state,
                 "PHARMACY_TIMEZONE": self.pharmacy_timezone.key,

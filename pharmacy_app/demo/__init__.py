@@ -457,9 +457,9 @@ def _compound(
         }
         db.session.flush()
         record_weights(record, {c.id: actuals[c.id] for c in record.components}, technician)
-        sign_off(record, pharmacist)
+        sign_off(record, pharmacist, today=day)
         if rng.random() < 0.85:
-            record_print(record, default_stock(), technician)
+            record_print(record, default_stock(), technician, today=day)
             if rng.random() < 0.8:
                 dispense(
                     record,

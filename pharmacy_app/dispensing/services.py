@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import Permission, User
 from ..checks.findings import plain
+from ..compounding.expiry import refuse_if_expired
 from ..compounding.models import CompoundingRecord, RecordStatus
 from ..compounding.services import fill_mismatch
 from ..costs.models import CostRecord
@@ -25,6 +26,7 @@ from ..labels.models import LabelPrint
 from ..labels.services import DISPENSABLE_ORDERS
 from ..orders.history import lock_order, record_event
 from ..orders.models import OrderStatus
+from ..orders.validity import refuse_if_prescription_expired
 from ..settings import settings
 from ..timeutil import pharmacy_time, utcnow
 from ..workflow import MIN_REASON, WorkflowError
@@ -135,6 +137,10 @@ def dispense(
     problem = fill_mismatch(record)
     if problem:
         raise WorkflowError(problem)
+    # gates: nothing expired leaves (the fill's BUD, a supply it cuts short, the Rx itself).
+    handed_over_on = local_date(at or utcnow())
+    refuse_if_expired(record, handed_over_on)
+    refuse_if_prescription_expired(order, handed_over_on)
     if method not in DISPENSE_METHODS:
         raise WorkflowError("Say whether the fill was picked up or shipped.")
     if price_override is not None and not user.can(Permission.VERIFY):

@@ -17,8 +17,10 @@ from ...extensions import db
 from ...idempotency.forms import claim
 from ...orders.services import get_order_or_404
 from ...pdf import render_pdf
+from ...timeutil import pharmacy_today
 from ...views import act, commit_or_refuse, go
 from ...workflow import WorkflowError
+from ..expiry import fill_mark, unaccepted_shortfall
 from ..forms import AcceptSupplyForm, DecisionForm, DiscardForm, SignOffForm, StartRecordForm
 from ..models import CompoundingRecord, MasterFormulation, RecordComponent
 from ..readings import weighed_amounts
@@ -90,9 +92,12 @@ def start(order_id: int) -> str | Response:
 @bp.get("/records/<int:record_id>")
 def record(record_id: int, typed: dict[int, str] | None = None) -> str:
     found = db.get_or_404(CompoundingRecord, record_id)
+    today = pharmacy_today()
     return render_template(
         "compounding/record.html",
         record=found,
+        mark=fill_mark(found, today),
+        shortfall=unaccepted_shortfall(found, today),
         typed=typed or {},
         decision=DecisionForm(),
         supply_form=AcceptSupplyForm(),
