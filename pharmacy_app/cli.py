@@ -32,14 +32,14 @@ from .accounts.services import (
     unlocked_message,
 )
 from .accounts.throttle import address_pauses
-from .checks import DocumentError, Severity, parse_order_document
+from .checks import DocumentError, Severity, Verdict, parse_order_document
 from .extensions import db
 from .orders.models import Order
 from .orders.services import check_document, create_order, current_policy
 from .timeutil import pharmacy_time, pharmacy_today
 
 # Exit status of `check`: the verdict, or a malformed document.
-EXIT_CODES = {"pass": 0, "warn": 1, "block": 2}
+EXIT_CODES = {Verdict.PASS: 0, Verdict.WARN: 1, Verdict.BLOCK: 2}
 EXIT_MALFORMED = 3
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,7 +103,7 @@ def create_user_command(username: str, role: str, full_name: str, password: str)
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Created {user.username} ({user.role_label}).")
+    click.echo(f"Created {user.username} ({user.role.label}).")
 
 
 @click.command("set-password")

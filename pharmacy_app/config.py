@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .settings import ConfigurationError, Settings, install
 
-__all__ = ["ConfigurationError", "configure", "configure_proxies"]
+__all__ = ["configure", "configure_proxies"]
 
 # Flask's and its extensions' own settings; the app's are in settings.py, with their defaults.
 DEFAULTS: dict[str, Any] = {

@@ -15,7 +15,7 @@ from .costs.services import charges_of, prices_due
 from .dispensing.forms import DispenseForm
 from .labels.services import prints_of, stocks_by_name
 from .orders.forms import OverrideForm, QueueFilterForm, RejectForm, VerifyForm
-from .orders.models import Order
+from .orders.models import Order, OrderStatus
 from .orders.queue import page_of, status_counts
 from .orders.routes import bp
 from .orders.services import ensure_editable, get_order_or_404
@@ -57,7 +57,7 @@ def home() -> str:
         awaiting_total=awaiting_total,
         marks=fill_marks(awaiting, today),
         to_discard=count_to_discard(today),
-        waiting=page_of(QueueFilterForm(formdata=None, status="checked"), 1),
+        waiting=page_of(QueueFilterForm(formdata=None, status=OrderStatus.CHECKED), 1),
     )
 
 

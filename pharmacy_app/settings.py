@@ -210,13 +210,12 @@ class Settings:
 
     def check_policy(self, config: Mapping[str, Any]) -> CheckPolicy:
         """The checker's policy: its CHECK_* thresholds from `config`, with the pharmacy's
-        state and time zone from these settings."""
+        state from these settings (the checker is given the pharmacy's today by its callers)."""
         return CheckPolicy.from_settings(
             {
                 "CHECK_MAX_PRESCRIPTION_AGE_DAYS": self.prescription_valid_days,
                 **config,
                 "PHARMACY_STATE": self.pharmacy_state,
-                "PHARMACY_TIMEZONE": self.pharmacy_timezone.key,
             }
         )
 

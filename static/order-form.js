@@ -46,8 +46,7 @@
       });
     });
     if (answer.verdict) {
-      const badge = el("span", "badge badge-" + answer.verdict,
-        { pass: "Pass", warn: "Warning", block: "Blocked" }[answer.verdict]);
+      const badge = el("span", "badge badge-" + answer.verdict, answer.verdict_label);
       const line = el("p", "verdict-line", "Check: ");
       line.appendChild(badge);
       summary.prepend(line);

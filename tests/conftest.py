@@ -28,7 +28,22 @@ from pharmacy_app.extensions import db
 os.environ["PHARMACY_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="pharmacy-instance-")
 PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
 IN_CI = bool(os.environ.get("CI"))
+BROWSER_TESTS = Path(__file__).parent / "browser"
 
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser is a `browser` test, so the quick developer run
+    (`scripts/test --quick`) leaves it out without each module having to say so. Runs
+    before `-m` deselects."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+# The one baseline order: a clean, ordinary LDN order that the checker passes. Every test
+# builds its documents from it with overrides (`merged`, `make_document`, the checker's
+# `order` and `make_doc` fixtures).
 CLEAN_ORDER: dict[str, Any] = {
     "patient": {
         "first_name": "Ann",
@@ -62,11 +77,20 @@ CLEAN_ORDER: dict[str, Any] = {
 }
 
 
+# Use as an override value to remove a key: merged(CLEAN_ORDER, {"sig": {"dose": DELETE}}). A
+# string compared by equality, because pytest loads this conftest a second time when tests
+# import from it.
+DELETE: Any = "<delete this key>"
+
+
 def merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of `base` with `overrides` merged in (nested dicts merge, rest replace)."""
+    """A deep copy of `base` with `overrides` merged in: dicts merge, lists and scalars
+    replace, DELETE removes the key."""
     result = copy.deepcopy(base)
     for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
+        if isinstance(value, str) and value == DELETE:
+            result.pop(key, None)
+        elif isinstance(value, dict) and isinstance(result.get(key), dict):
             result[key] = merged(result[key], value)
         else:
             result[key] = copy.deepcopy(value)

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from pharmacy_app import create_app
 from pharmacy_app.accounts.models import Role
 from pharmacy_app.accounts.services import create_user, issue_token
-from pharmacy_app.config import ConfigurationError
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
+from pharmacy_app.settings import ConfigurationError
 from tests.conftest import PASSWORD
 
 UNREACHABLE = {

@@ -7,10 +7,10 @@ import datetime as dt
 import secrets
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text, false
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Model
+from ..extensions import Model, stored_enum
 from ..timeutil import utcnow
 
 
@@ -60,7 +60,7 @@ class User(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)
     full_name: Mapped[str] = mapped_column(String(FULL_NAME_MAX))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(stored_enum(Role, length=20, name="ck_users_role"))
     password_hash: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -74,10 +74,6 @@ class User(Model):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", order_by="ApiToken.id")
-
-    __table_args__ = (
-        CheckConstraint("role IN ('technician', 'pharmacist', 'admin')", name="ck_users_role"),
-    )
 
     # Flask-Login's user interface.
     @property
@@ -102,11 +98,7 @@ class User(Model):
         self.session_token = new_session_token()
 
     def can(self, permission: Permission) -> bool:
-        return self.active and permission in PERMISSIONS[Role(self.role)]
-
-    @property
-    def role_label(self) -> str:
-        return Role(self.role).label
+        return self.active and permission in PERMISSIONS[self.role]
 
 
 class ApiToken(Model):
@@ -187,21 +179,12 @@ class AccountEvent(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[AccountEventKind] = mapped_column(
+        stored_enum(AccountEventKind, length=30, name="ck_account_events_kind")
+    )
     detail: Mapped[str] = mapped_column(Text, default="")
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
-
-    __table_args__ = (
-        CheckConstraint(
-            "kind IN ('password_changed', 'password_reset', 'token_revoked', 'unlocked')",
-            name="ck_account_events_kind",
-        ),
-    )
-
-    @property
-    def kind_label(self) -> str:
-        return AccountEventKind(self.kind).label
 
 
 class PharmacySettings(Model):

@@ -191,7 +191,7 @@ def edit_user(user_id: int) -> Response:
     def change() -> str:
         update_user(user, form.full_name.data or "", Role(form.role.data), bool(form.active.data))
         status = "active" if user.active else "inactive"
-        return f"{user.username} ({user.full_name}): {user.role_label}, {status}."
+        return f"{user.username} ({user.full_name}): {user.role.label}, {status}."
 
     return _change_user(form, change)
 

@@ -42,8 +42,6 @@ from .throttle import (
     take_attempt,
 )
 
-__all__ = ["AccountError", "check_password_rules"]  # re-exported for forms, CLI and tests
-
 TOKEN_PREFIX = "ldn_"
 # The pharmacy's details an admin may leave empty, and the configuration used then.
 CONFIGURED_DETAILS = {
@@ -150,7 +148,7 @@ def create_user(username: str, full_name: str, role: Role, password: str) -> Use
     user = User(
         username=username,
         full_name=full_name,
-        role=role.value,
+        role=role,
         password_hash=hash_password(password),
     )
     db.session.add(user)
@@ -187,7 +185,7 @@ def update_user(user: User, full_name: str, role: Role, active: bool) -> None:
     admins demote each other at the same moment; deactivation ends the user's sessions."""
     values: dict[str, object] = {
         "full_name": clean_full_name(full_name),
-        "role": role.value,
+        "role": role,
         "active": active,
     }
     if user.active and not active:
@@ -198,17 +196,15 @@ def update_user(user: User, full_name: str, role: Role, active: bool) -> None:
         # admins' rows first, so a concurrent change waits for this one and its count then
         # sees it. SQLite: the UPDATE takes the database's write lock before it counts.
         db.session.execute(
-            select(User.id)
-            .where(User.role == Role.ADMIN.value, User.active.is_(True))
-            .with_for_update()
+            select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update()
         )
         other_admins = (
             select(func.count())
             .select_from(User)
-            .where(User.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id)
+            .where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
             .scalar_subquery()
         )
-        was_admin = and_(User.role == Role.ADMIN.value, User.active.is_(True))
+        was_admin = and_(User.role == Role.ADMIN, User.active.is_(True))
         change = change.where(or_(not_(was_admin), other_admins >= 1))
     result = db.session.execute(change, execution_options={"synchronize_session": False})
     if result.rowcount == 0:  # type: ignore[attr-defined]
@@ -278,9 +274,7 @@ def record_account_event(
     user: User, kind: AccountEventKind, *, by: User | None, detail: str = ""
 ) -> None:
     db.session.add(
-        AccountEvent(
-            user_id=user.id, actor_id=by.id if by else None, kind=kind.value, detail=detail
-        )
+        AccountEvent(user_id=user.id, actor_id=by.id if by else None, kind=kind, detail=detail)
     )
 
 
@@ -348,17 +342,6 @@ def revoke_all_tokens(user: User, *, by: User | None) -> int:
     for token in live:
         _revoke(token, by=by)
     return len(live)
-
-
-def live_token_count(user: User) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        )
-        or 0
-    )
 
 
 def _revoke(token: ApiToken, *, by: User | None) -> None:

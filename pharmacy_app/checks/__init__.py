@@ -3,7 +3,7 @@
 from .amounts import Amount, AmountError, parse_amount
 from .document import DocumentError, DosageForm, OrderDocument, field_path, parse_order_document
 from .engine import RULESET_VERSION, check_order
-from .findings import CheckResult, DoseSummary, Finding, Severity, verdict_of
+from .findings import CheckResult, DoseSummary, Finding, Severity, Verdict, verdict_of
 from .policy import DEFAULT_POLICY, CheckPolicy
 from .rules.duplicate import OpenOrder
 from .rules.on_file import PrescriberOnFile
@@ -23,6 +23,7 @@ __all__ = [
     "OrderDocument",
     "PrescriberOnFile",
     "Severity",
+    "Verdict",
     "check_order",
     "field_path",
     "parse_amount",

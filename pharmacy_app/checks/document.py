@@ -152,10 +152,6 @@ class Sig(_Part):
     time_of_day: OptionalText = ""
     text: FreeText = ""
 
-    @property
-    def dose_amount(self) -> Amount:
-        return parse_amount(self.dose)
-
 
 class OrderDocument(_Part):
     """One prescription for LDN, as an e-prescription, the API or the order form sends it."""

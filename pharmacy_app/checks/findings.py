@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 
 class Severity(IntEnum):
@@ -17,6 +17,18 @@ class Severity(IntEnum):
     @property
     def label(self) -> str:
         return ("info", "warn", "block")[self]
+
+
+class Verdict(StrEnum):
+    """What a check of an order comes to: the worst of its findings."""
+
+    PASS = "pass"
+    WARN = "warn"
+    BLOCK = "block"
+
+    @property
+    def label(self) -> str:
+        return {Verdict.PASS: "Pass", Verdict.WARN: "Warning", Verdict.BLOCK: "Blocked"}[self]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +70,7 @@ class CheckResult:
     dose: DoseSummary = field(default_factory=DoseSummary)
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         return verdict_of(self.findings)
 
     def to_dict(self) -> dict[str, object]:
@@ -69,10 +81,10 @@ class CheckResult:
         }
 
 
-def verdict_of(findings: tuple[Finding, ...] | list[Finding]) -> str:
+def verdict_of(findings: tuple[Finding, ...] | list[Finding]) -> Verdict:
     """The worst severity among the findings; `pass` when nothing is above info."""
     worst = max((f.severity for f in findings), default=Severity.INFO)
-    return "pass" if worst is Severity.INFO else worst.label
+    return Verdict.PASS if worst is Severity.INFO else Verdict(worst.label)
 
 
 def plain(value: Decimal, places: int | None = None) -> str:

@@ -72,7 +72,7 @@ def unaccepted_shortfall(record: CompoundingRecord, today: dt.date) -> str | Non
     """For a signed-off fill still in the pharmacy and in date: the warning when its BUD cuts
     the supply short, handed over on `today`, and no pharmacist accepted that; else None."""
     if (
-        record.status != RecordStatus.SIGNED_OFF.value
+        record.status != RecordStatus.SIGNED_OFF
         or record.dispensed_at is not None
         or fill_expired(record, today)
     ):
@@ -116,7 +116,7 @@ def accept_short_supply(record: CompoundingRecord, reason: str, user: User, toda
     )
     lock_order(record.order)
     db.session.refresh(record)
-    if record.status != RecordStatus.SIGNED_OFF.value or record.dispensed_at is not None:
+    if record.status != RecordStatus.SIGNED_OFF or record.dispensed_at is not None:
         raise WorkflowError(
             f"Fill {record.batch_number} is not waiting to be handed over: nothing to accept "
             "about its supply."
@@ -143,7 +143,7 @@ def accept_short_supply(record: CompoundingRecord, reason: str, user: User, toda
 
 # Fills still in the pharmacy: neither discarded nor handed over.
 _IN_PHARMACY = (
-    CompoundingRecord.status != RecordStatus.DISCARDED.value,
+    CompoundingRecord.status != RecordStatus.DISCARDED,
     CompoundingRecord.dispensed_at.is_(None),
 )
 
@@ -207,7 +207,7 @@ class FillMark:
 def fill_mark(record: CompoundingRecord, today: dt.date) -> FillMark | None:
     """The mark a list shows for a fill still in the pharmacy: expired, or signed off with a
     BUD that cuts its supply short and no acceptance; None otherwise."""
-    if record.status == RecordStatus.DISCARDED.value or record.dispensed_at is not None:
+    if record.status == RecordStatus.DISCARDED or record.dispensed_at is not None:
         return None
     if fill_expired(record, today):
         return FillMark("expired", f"Expired: discard after {record.beyond_use_date:%m/%d/%Y}")

@@ -27,11 +27,11 @@ from .worksheets import needs
 CAPSULE = DosageForm.CAPSULE.value
 # The stock unit each kind of ingredient is counted in, as the arithmetic expects it.
 STOCK_UNITS = {
-    IngredientKind.ACTIVE_POWDER.value: "g",
-    IngredientKind.TABLET.value: "each",
-    IngredientKind.FILLER.value: "g",
-    IngredientKind.CAPSULE_SHELL.value: "each",
-    IngredientKind.CONTAINER.value: "each",
+    IngredientKind.ACTIVE_POWDER: "g",
+    IngredientKind.TABLET: "each",
+    IngredientKind.FILLER: "g",
+    IngredientKind.CAPSULE_SHELL: "each",
+    IngredientKind.CONTAINER: "each",
 }
 
 
@@ -57,11 +57,7 @@ def formula_field_problems(mfr: MasterFormulation) -> dict[str, list[str]]:
     why = storage_problem(rule, mfr.storage)
     if why:
         problems["storage"].append(why)
-    if (
-        not capsule
-        and mfr.active_ingredient.kind == IngredientKind.TABLET.value
-        and mfr.overage_percent
-    ):
+    if not capsule and mfr.active_ingredient.kind == IngredientKind.TABLET and mfr.overage_percent:
         problems["overage_percent"].append(
             "A liquid from whole tablets takes no overage: it is made up to volume, and whole "
             "tablets already round up. Set 0."
@@ -253,7 +249,7 @@ def _strength(mfr: MasterFormulation, capsule: bool, problems: dict[str, list[st
         problems["strength_per"].append(
             "Only a cream is made by weight (mg/g); liquids and drops are mg/mL."
         )
-    elif mfr.strength_per == "g" and mfr.active_ingredient.kind == IngredientKind.TABLET.value:
+    elif mfr.strength_per == "g" and mfr.active_ingredient.kind == IngredientKind.TABLET:
         problems["active_ingredient"].append("A cream made by weight needs naltrexone powder.")
 
 
@@ -261,7 +257,7 @@ def _ingredients(mfr: MasterFormulation, capsule: bool, problems: dict[str, list
     base, shell, container = mfr.base_ingredient, mfr.shell_ingredient, mfr.container_ingredient
     _unit(mfr.active_ingredient, "active_ingredient", problems)
     if capsule:
-        if base.kind != IngredientKind.FILLER.value or base.density_g_per_ml is None:
+        if base.kind != IngredientKind.FILLER or base.density_g_per_ml is None:
             problems["base_ingredient"].append("A capsule needs a filler with its fill density.")
         _unit(base, "base_ingredient", problems)
         if not mfr.capsule_size:
@@ -273,7 +269,7 @@ def _ingredients(mfr: MasterFormulation, capsule: bool, problems: dict[str, list
                 "the capsules really are. Choose matching shells or size."
             )
     else:
-        if base.kind != IngredientKind.VEHICLE.value:
+        if base.kind != IngredientKind.VEHICLE:
             problems["base_ingredient"].append("A liquid or cream needs a vehicle or base.")
         wanted = mfr.strength_per or "mL"
         if base.stock_unit != wanted:
@@ -299,7 +295,7 @@ def _unit(ingredient: Ingredient, field: str, problems: dict[str, list[str]]) ->
     if wanted and ingredient.stock_unit != wanted:
         problems[field].append(
             f"{ingredient.name} is counted in {ingredient.stock_unit}; a "
-            f"{ingredient.kind_label} must be counted in {wanted}."
+            f"{ingredient.kind.label} must be counted in {wanted}."
         )
 
 

@@ -24,9 +24,10 @@ from sqlalchemy import (
     func,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..extensions import Model
+from ..extensions import Model, stored_enum
+from ..orders.models import OrderStatus
 from ..timeutil import utcnow
 from .arithmetic import deviation_percent
 
@@ -53,7 +54,10 @@ class Ingredient(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[IngredientKind] = mapped_column(
+        # No CHECK: SQLite adds one only by rebuilding the table, which lots refer to.
+        stored_enum(IngredientKind, length=20, name=None)
+    )
     # Stock is counted in g (powders), mL (liquids) or each (tablets, shells, containers).
     stock_unit: Mapped[str] = mapped_column(String(10))
     salt_form: Mapped[str | None] = mapped_column(String(20))
@@ -67,9 +71,10 @@ class Ingredient(Model):
 
     lots: Mapped[list[Lot]] = relationship(back_populates="ingredient", order_by="Lot.expiry_date")
 
-    @property
-    def kind_label(self) -> str:
-        return IngredientKind(self.kind).label
+    @validates("kind")
+    def _kind_member(self, _key: str, kind: str) -> IngredientKind:
+        # The ingredient form gives the kind as text; the ingredient holds the member at once.
+        return IngredientKind(kind)
 
 
 # "Mannitol NF" and "mannitol nf" are one ingredient to a pharmacist: the database refuses the
@@ -104,6 +109,20 @@ class Lot(Model):
     )
 
 
+class AdjustmentKind(StrEnum):
+    COUNT = "count"
+    QUARANTINE = "quarantine"
+    RELEASE = "release"
+
+    @property
+    def label(self) -> str:
+        return {
+            AdjustmentKind.COUNT: "counted",
+            AdjustmentKind.QUARANTINE: "quarantined",
+            AdjustmentKind.RELEASE: "released from quarantine",
+        }[self]
+
+
 class LotAdjustment(Model):
     """A pharmacist's correction of a lot: a stock count, a quarantine or its release, with
     the reason, who and when (stock records must explain every change that is not a fill)."""
@@ -112,7 +131,9 @@ class LotAdjustment(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # count, quarantine, release
+    kind: Mapped[AdjustmentKind] = mapped_column(
+        stored_enum(AdjustmentKind, length=20, name="ck_lot_adjustments_kind")
+    )
     on_hand_before: Mapped[Decimal] = mapped_column(Numeric(14, 4))
     on_hand_after: Mapped[Decimal] = mapped_column(Numeric(14, 4))
     reason: Mapped[str] = mapped_column(String(300))
@@ -193,6 +214,17 @@ class RecordStatus(StrEnum):
         return self.value.replace("_", " ")
 
 
+class DispenseMethod(StrEnum):
+    """How a fill left the pharmacy."""
+
+    PICKED_UP = "picked_up"
+    SHIPPED = "shipped"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
 class CompoundingRecord(Model):
     """One fill: which formula, which lots, how much of each, who made and checked it."""
 
@@ -202,7 +234,10 @@ class CompoundingRecord(Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     mfr_id: Mapped[int] = mapped_column(ForeignKey("master_formulations.id"))
     batch_number: Mapped[str] = mapped_column(String(30), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default=RecordStatus.IN_PROGRESS.value)
+    status: Mapped[RecordStatus] = mapped_column(
+        stored_enum(RecordStatus, length=20, name="ck_compounding_records_status"),
+        default=RecordStatus.IN_PROGRESS,
+    )
     units_to_make: Mapped[Decimal] = mapped_column(Numeric(12, 3))
     unit_name: Mapped[str] = mapped_column(String(20))
     worksheet: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -247,7 +282,10 @@ class CompoundingRecord(Model):
         ForeignKey("users.id", name="fk_compounding_records_dispensed_by")
     )
 
-    dispense_method: Mapped[str | None] = mapped_column(String(20))  # picked_up / shipped
+    dispense_method: Mapped[DispenseMethod | None] = mapped_column(
+        # No CHECK, as for Ingredient.kind (labels, components and costs refer to fills).
+        stored_enum(DispenseMethod, length=20, name=None)
+    )
     dispense_note: Mapped[str] = mapped_column(Text, default="")
 
     order: Mapped[Order] = relationship()
@@ -264,12 +302,40 @@ class CompoundingRecord(Model):
         foreign_keys=[handover_supply_accepted_by_id]
     )
 
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('in_progress', 'awaiting_signoff', 'signed_off', 'discarded')",
-            name="ck_compounding_records_status",
-        ),
-    )
+    # What may be done next with the fill, as its state allows (the services check the same
+    # under the order's lock; the pages ask these).
+    @property
+    def is_signed_off(self) -> bool:
+        return self.status is RecordStatus.SIGNED_OFF
+
+    @property
+    def in_making(self) -> bool:
+        """Not yet signed off or discarded: its supply may still be accepted."""
+        return self.status in (RecordStatus.IN_PROGRESS, RecordStatus.AWAITING_SIGNOFF)
+
+    @property
+    def takes_weights(self) -> bool:
+        return self.status is RecordStatus.IN_PROGRESS
+
+    @property
+    def takes_corrections(self) -> bool:
+        """Weighed, not signed off, and its order still verified: a weight may be corrected."""
+        return (
+            self.status is RecordStatus.AWAITING_SIGNOFF
+            and self.order.status is OrderStatus.VERIFIED
+        )
+
+    @property
+    def awaiting_signoff(self) -> bool:
+        return self.status is RecordStatus.AWAITING_SIGNOFF
+
+    @property
+    def awaiting_dispensing(self) -> bool:
+        return self.is_signed_off and self.dispensed_at is None
+
+    @property
+    def discardable(self) -> bool:
+        return self.status is not RecordStatus.DISCARDED and self.dispensed_at is None
 
 
 # The components whose amount sets the strength: the naltrexone (powder or counted tablets),

@@ -81,8 +81,8 @@ def fills_of(order: Order) -> list[CompoundingRecord]:
 def fills_at_work(listed: int = 25) -> tuple[int, list[CompoundingRecord], int]:
     """For the home page: how many fills are being made, the first `listed` waiting for a
     pharmacist's sign-off (longest waiting first), and how many wait in all."""
-    in_progress, awaiting = RecordStatus.IN_PROGRESS.value, RecordStatus.AWAITING_SIGNOFF.value
-    counts: dict[str, int] = dict(
+    in_progress, awaiting = RecordStatus.IN_PROGRESS, RecordStatus.AWAITING_SIGNOFF
+    counts: dict[RecordStatus, int] = dict(
         db.session.execute(  # type: ignore[arg-type]
             select(CompoundingRecord.status, func.count())
             .where(CompoundingRecord.status.in_((in_progress, awaiting)))
@@ -136,9 +136,9 @@ def start_record(
     where none is chosen). Refuses with the reason when anything is wrong."""
     today = today or pharmacy_today()
     lock_order(order)
-    if order.status != OrderStatus.VERIFIED.value:
+    if order.status != OrderStatus.VERIFIED:
         raise WorkflowError(
-            f"Only a verified order is compounded; this one is {OrderStatus(order.status).label}."
+            f"Only a verified order is compounded; this one is {order.status.label}."
         )
     refuse_if_prescription_expired(order, today)  # gates: no new fill after the Rx expires
     if mismatch(mfr, order) or not mfr.is_current:
@@ -155,7 +155,7 @@ def start_record(
     fills = db.session.scalars(
         select(CompoundingRecord).where(
             CompoundingRecord.order_id == order.id,
-            CompoundingRecord.status != RecordStatus.DISCARDED.value,
+            CompoundingRecord.status != RecordStatus.DISCARDED,
         )
     ).all()
     if any(f.dispensed_at is None for f in fills):
@@ -306,9 +306,9 @@ def _lock(record: CompoundingRecord) -> None:
     order must still be the verified prescription the fill is made for."""
     lock_order(record.order)
     db.session.refresh(record)
-    if record.order.status not in (OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value):
+    if record.order.status not in (OrderStatus.VERIFIED, OrderStatus.COMPOUNDED):
         raise WorkflowError(
-            f"The order is {OrderStatus(record.order.status).label}: this fill cannot go on. "
+            f"The order is {record.order.status.label}: this fill cannot go on. "
             "A pharmacist discards it."
         )
     problem = fill_mismatch(record)
@@ -327,13 +327,13 @@ def record_weights(
     sign-off the weights can be corrected, with a reason: stock takes the difference, and the
     pharmacist's decisions on the old figures are cleared."""
     _lock(record)
-    correcting = record.status == RecordStatus.AWAITING_SIGNOFF.value and bool(correction.strip())
-    if record.status != RecordStatus.IN_PROGRESS.value and not correcting:
+    correcting = record.status == RecordStatus.AWAITING_SIGNOFF and bool(correction.strip())
+    if record.status != RecordStatus.IN_PROGRESS and not correcting:
         raise WorkflowError(
             "The weights of this record are already recorded; to correct them before "
             "sign-off, give the reason."
-            if record.status == RecordStatus.AWAITING_SIGNOFF.value
-            else f"This fill is {RecordStatus(record.status).label}: its weights cannot change."
+            if record.status == RecordStatus.AWAITING_SIGNOFF
+            else f"This fill is {record.status.label}: its weights cannot change."
         )
     if correcting and len(correction.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for correcting the weights.")
@@ -370,7 +370,7 @@ def record_weights(
         record_event(
             record.order, user, "weights corrected", f"{record.batch_number}: {correction.strip()}"
         )
-    record.status = RecordStatus.AWAITING_SIGNOFF.value
+    record.status = RecordStatus.AWAITING_SIGNOFF
     record.prepared_by, record.prepared_at = user, utcnow()
 
 
@@ -402,7 +402,7 @@ def accept_deviation(
     require_pharmacist(user)
     _lock(record)
     db.session.refresh(component)
-    if record.status != RecordStatus.AWAITING_SIGNOFF.value or component.within_tolerance:
+    if record.status != RecordStatus.AWAITING_SIGNOFF or component.within_tolerance:
         raise WorkflowError("Nothing to decide for this component.")
     if component.beyond_limit:
         raise WorkflowError(_beyond_limit_message(record, [component]))
@@ -415,10 +415,7 @@ def accept_supply(record: CompoundingRecord, reason: str, user: User) -> None:
     """A pharmacist accepts a supply that outlasts the BUD, saying why."""
     require_pharmacist(user)
     _lock(record)
-    if not record.supply_warning or record.status in (
-        RecordStatus.SIGNED_OFF.value,
-        RecordStatus.DISCARDED.value,
-    ):
+    if not record.supply_warning or not record.in_making:
         raise WorkflowError("Nothing to accept about this fill's supply.")
     if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for accepting a supply longer than the BUD.")
@@ -432,12 +429,12 @@ def sign_off(record: CompoundingRecord, user: User, today: dt.date | None = None
     accepted, the BUD not passed."""
     require_pharmacist(user)
     _lock(record)
-    if record.order.status != OrderStatus.VERIFIED.value:
+    if record.order.status != OrderStatus.VERIFIED:
         raise WorkflowError(
-            f"The order is {OrderStatus(record.order.status).label}: only a fill of a verified "
+            f"The order is {record.order.status.label}: only a fill of a verified "
             "order is signed off."
         )
-    if record.status != RecordStatus.AWAITING_SIGNOFF.value:
+    if record.status != RecordStatus.AWAITING_SIGNOFF:
         raise WorkflowError("Record the weights before signing off.")
     # gates: an expired fill is not released.
     expired = fill_expired(record, today or pharmacy_today())
@@ -456,9 +453,9 @@ def sign_off(record: CompoundingRecord, user: User, today: dt.date | None = None
         )
     if record.prepared_by_id == user.id and not pharmacy_settings().allow_self_verification:
         raise WorkflowError("You prepared this fill: another pharmacist must sign it off.")
-    record.status = RecordStatus.SIGNED_OFF.value
+    record.status = RecordStatus.SIGNED_OFF
     record.signed_off_by, record.signed_off_at = user, utcnow()
-    record.order.status = OrderStatus.COMPOUNDED.value
+    record.order.status = OrderStatus.COMPOUNDED
     record_event(
         record.order,
         user,
@@ -488,17 +485,17 @@ def discard(record: CompoundingRecord, reason: str, user: User) -> None:
     db.session.refresh(record)
     if record.dispensed_at is not None:
         raise WorkflowError("A dispensed fill cannot be discarded; void its charge instead.")
-    if record.status == RecordStatus.DISCARDED.value:
+    if record.status == RecordStatus.DISCARDED:
         raise WorkflowError("This fill is already discarded.")
     if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for discarding the fill.")
     _discard(record, reason.strip(), user)
-    if record.order.status == OrderStatus.COMPOUNDED.value:
-        record.order.status = OrderStatus.VERIFIED.value
+    if record.order.status == OrderStatus.COMPOUNDED:
+        record.order.status = OrderStatus.VERIFIED
 
 
 def _discard(record: CompoundingRecord, reason: str, user: User) -> None:
-    record.status = RecordStatus.DISCARDED.value
+    record.status = RecordStatus.DISCARDED
     record.notes = f"Discarded: {reason}"
     record_event(record.order, user, "discarded", f"{record.batch_number}: {reason}")
 
@@ -510,7 +507,7 @@ def discard_for_rejected_order(order: Order, *, reason: str, user: User) -> None
     for record in db.session.scalars(
         select(CompoundingRecord).where(
             CompoundingRecord.order_id == order.id,
-            CompoundingRecord.status != RecordStatus.DISCARDED.value,
+            CompoundingRecord.status != RecordStatus.DISCARDED,
             CompoundingRecord.dispensed_at.is_(None),
         )
     ):
@@ -524,7 +521,7 @@ def refuse_change_under_a_fill(order: Order) -> None:
     fills = db.session.scalars(
         select(CompoundingRecord).where(
             CompoundingRecord.order_id == order.id,
-            CompoundingRecord.status != RecordStatus.DISCARDED.value,
+            CompoundingRecord.status != RecordStatus.DISCARDED,
         )
     ).all()
     dispensed = [f for f in fills if f.dispensed_at is not None]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ..checks.findings import plain
 from ..extensions import db
 from ..workflow import WorkflowError, require_pharmacist, require_reason
-from .models import Ingredient, Lot, LotAdjustment
+from .models import AdjustmentKind, Ingredient, Lot, LotAdjustment
 from .readings import amount_in
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def count_lot(lot: Lot, counted: Decimal, reason: str, user: User) -> LotAdjustm
     _require_pharmacist_and_reason(user, reason)
     if not counted.is_finite() or counted < 0 or counted > Decimal(10) ** 8:
         raise WorkflowError("Enter the quantity counted, 0 or more.")
-    return _adjust(lot, "count", counted.quantize(Decimal("0.0001")), reason, user)
+    return _adjust(lot, AdjustmentKind.COUNT, counted.quantize(Decimal("0.0001")), reason, user)
 
 
 def quarantine_lot(lot: Lot, reason: str, user: User) -> LotAdjustment:
@@ -101,7 +101,7 @@ def quarantine_lot(lot: Lot, reason: str, user: User) -> LotAdjustment:
     if lot.quarantined:
         raise WorkflowError(f"Lot {lot.lot_number} is already quarantined.")
     lot.quarantined = True
-    return _adjust(lot, "quarantine", lot.on_hand, reason, user)
+    return _adjust(lot, AdjustmentKind.QUARANTINE, lot.on_hand, reason, user)
 
 
 def release_lot(lot: Lot, reason: str, user: User) -> LotAdjustment:
@@ -109,10 +109,12 @@ def release_lot(lot: Lot, reason: str, user: User) -> LotAdjustment:
     if not lot.quarantined:
         raise WorkflowError(f"Lot {lot.lot_number} is not quarantined.")
     lot.quarantined = False
-    return _adjust(lot, "release", lot.on_hand, reason, user)
+    return _adjust(lot, AdjustmentKind.RELEASE, lot.on_hand, reason, user)
 
 
-def _adjust(lot: Lot, kind: str, after: Decimal, reason: str, user: User) -> LotAdjustment:
+def _adjust(
+    lot: Lot, kind: AdjustmentKind, after: Decimal, reason: str, user: User
+) -> LotAdjustment:
     adjustment = LotAdjustment(
         lot=lot,
         kind=kind,
@@ -128,12 +130,12 @@ def _adjust(lot: Lot, kind: str, after: Decimal, reason: str, user: User) -> Lot
 
 def describe(adjustment: LotAdjustment) -> str:
     unit = adjustment.lot.ingredient.stock_unit
-    if adjustment.kind == "count":
+    if adjustment.kind is AdjustmentKind.COUNT:
         return (
             f"counted {plain(adjustment.on_hand_after)} {unit} "
             f"(was {plain(adjustment.on_hand_before)} {unit})"
         )
-    return {"quarantine": "quarantined", "release": "released from quarantine"}[adjustment.kind]
+    return adjustment.kind.label
 
 
 def _require_pharmacist_and_reason(user: User, reason: str) -> None:

@@ -63,7 +63,7 @@ def needs(mfr: MasterFormulation, quantity: Decimal) -> tuple[arithmetic.Workshe
     """The worksheet for `quantity` units of the order, and what it takes from stock."""
     active, base = mfr.active_ingredient, mfr.base_ingredient
     overage, readability = mfr.overage_percent, readability_mg()
-    from_tablets = active.kind == IngredientKind.TABLET.value
+    from_tablets = active.kind == IngredientKind.TABLET
     if mfr.dosage_form == DosageForm.CAPSULE.value:
         common: dict[str, Any] = {
             "strength_mg": mfr.strength_mg,

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..compounding.models import CompoundingRecord, MasterFormulation, RecordStatus
+from ..compounding.models import CompoundingRecord, MasterFormulation
 from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import Order
@@ -220,8 +220,4 @@ def charges_of(records: Iterable[CompoundingRecord]) -> dict[int | None, CostRec
 
 def prices_due(records: Iterable[CompoundingRecord], on: dt.date) -> dict[int, Decimal]:
     """The price each signed-off fill not yet dispensed would be charged on `on`, by fill id."""
-    return {
-        r.id: computed_price(r, cost_lines(r), on)
-        for r in records
-        if r.status == RecordStatus.SIGNED_OFF.value and r.dispensed_at is None
-    }
+    return {r.id: computed_price(r, cost_lines(r), on) for r in records if r.awaiting_dispensing}

@@ -12,9 +12,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..accounts.errors import AccountError
 from ..accounts.models import Role, User
-from ..accounts.services import AccountError, check_password_rules, create_user
-from ..checks import CheckPolicy, parse_order_document
+from ..accounts.passwords import check_password_rules
+from ..accounts.services import create_user
+from ..checks import CheckPolicy, Verdict, parse_order_document
 from ..compounding.arithmetic import weigh
 from ..compounding.models import MasterFormulation
 from ..compounding.services import matching_formulations, record_weights, sign_off, start_record
@@ -241,7 +243,7 @@ def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> dict[str
             if status is OrderStatus.CHECKED and now - created > dt.timedelta(days=2):
                 pharmacist = rng.choice(pharmacists)
                 _decide(order, pharmacist, rng, created + dt.timedelta(hours=2))
-                if order.status == OrderStatus.VERIFIED.value and rng.random() < 0.7:
+                if order.status == OrderStatus.VERIFIED and rng.random() < 0.7:
                     _compound(
                         order,
                         rng.choice(technicians),
@@ -260,13 +262,13 @@ def store_demo_orders(count: int, *, seed: int, policy: CheckPolicy) -> dict[str
 def _decide(order: Order, pharmacist: User, rng: random.Random, at: dt.datetime) -> None:
     """What a pharmacist did with an older order: verify, override then verify, or reject."""
     events_before = len(order.events)
-    if order.verdict == "block":
+    if order.verdict is Verdict.BLOCK:
         if rng.random() < 0.85:
             finding = order.latest_check.findings[0] if order.latest_check else {}
             reject_order(
                 order, f"Prescriber contacted: {finding.get('code', 'blocked')}", pharmacist
             )
-    elif order.verdict == "warn":
+    elif order.verdict is Verdict.WARN:
         if rng.random() < 0.8:
             for warning in outstanding_warnings(order):
                 override_warning(

@@ -147,7 +147,7 @@ def store_demo_compounding(today: dt.date) -> dict[str, MasterFormulation]:
     """Ingredients, lots and formulas; returns the formulas by name."""
     ingredients = {}
     for spec in INGREDIENTS:
-        ingredient = Ingredient(**{**spec, "kind": spec["kind"].value})
+        ingredient = Ingredient(**spec)
         db.session.add(ingredient)
         ingredients[ingredient.name] = ingredient
     for name, supplier, lot_number, months, quantity, cost in LOTS:

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from ..accounts.auth import acting_user, require
 from ..accounts.models import Permission
-from ..compounding.models import CompoundingRecord, RecordStatus
+from ..compounding.models import CompoundingRecord
 from ..costs.services import computed_price, cost_lines
 from ..extensions import db
 from ..idempotency.forms import claim
@@ -108,7 +108,7 @@ def _dispensing_page(
     reverse_form: ReverseDispensingForm,
     too_soon: TooSoon | None = None,
 ) -> str:
-    waiting = record.dispensed_at is None and record.status == RecordStatus.SIGNED_OFF.value
+    waiting = record.awaiting_dispensing
     today = local_date(utcnow())
     return render_template(
         "dispensing/dispense.html",

@@ -17,13 +17,12 @@ from sqlalchemy import func, select
 from ..accounts.models import Permission, User
 from ..checks.findings import plain
 from ..compounding.expiry import refuse_if_expired
-from ..compounding.models import CompoundingRecord, RecordStatus
+from ..compounding.models import CompoundingRecord, DispenseMethod, RecordStatus
 from ..compounding.services import fill_mismatch
 from ..costs.models import CostRecord
 from ..costs.services import freeze_cost, void_cost
 from ..extensions import db
 from ..labels.models import LabelPrint
-from ..labels.services import DISPENSABLE_ORDERS
 from ..orders.history import lock_order, record_event
 from ..orders.models import OrderStatus
 from ..orders.validity import refuse_if_prescription_expired
@@ -31,7 +30,10 @@ from ..settings import settings
 from ..timeutil import pharmacy_time, utcnow
 from ..workflow import MIN_REASON, WorkflowError
 
-DISPENSE_METHODS = {"picked_up": "picked up by the patient", "shipped": "shipped"}
+DISPENSE_METHODS = {
+    DispenseMethod.PICKED_UP: "picked up by the patient",
+    DispenseMethod.SHIPPED: "shipped",
+}
 
 
 @dataclass(frozen=True)
@@ -121,19 +123,17 @@ def dispense(
     if record.dispensed_at is not None:
         raise WorkflowError(
             f"{record.batch_number} was already dispensed "
-            f"({DISPENSE_METHODS.get(record.dispense_method or '', 'recorded')}"
+            f"({DISPENSE_METHODS[record.dispense_method] if record.dispense_method else 'recorded'}"
             f"{' by ' + record.dispensed_by.full_name if record.dispensed_by else ''} on "
             f"{local_date(record.dispensed_at):%m/%d/%Y}): nothing was recorded again."
         )
-    if record.status != RecordStatus.SIGNED_OFF.value:
+    if record.status != RecordStatus.SIGNED_OFF:
         raise WorkflowError(
-            f"{record.batch_number} is {RecordStatus(record.status).label}: only a fill signed "
+            f"{record.batch_number} is {record.status.label}: only a fill signed "
             "off by a pharmacist can be dispensed."
         )
-    if order.status not in DISPENSABLE_ORDERS:
-        raise WorkflowError(
-            f"The order is {OrderStatus(order.status).label}: its fill cannot be dispensed."
-        )
+    if not order.dispensable:
+        raise WorkflowError(f"The order is {order.status.label}: its fill cannot be dispensed.")
     problem = fill_mismatch(record)
     if problem:
         raise WorkflowError(problem)
@@ -141,8 +141,10 @@ def dispense(
     handed_over_on = local_date(at or utcnow())
     refuse_if_expired(record, handed_over_on)
     refuse_if_prescription_expired(order, handed_over_on)
-    if method not in DISPENSE_METHODS:
-        raise WorkflowError("Say whether the fill was picked up or shipped.")
+    try:
+        how = DispenseMethod(method)
+    except ValueError:
+        raise WorkflowError("Say whether the fill was picked up or shipped.") from None
     if price_override is not None and not user.can(Permission.VERIFY):
         raise WorkflowError("Only a pharmacist can change the price.")
     if not db.session.scalar(
@@ -155,11 +157,11 @@ def dispense(
     if early is not None and not acknowledged:
         raise RefillTooSoon(early)
     record.dispensed_at, record.dispensed_by = at, user
-    record.dispense_method, record.dispense_note = method, note.strip()
+    record.dispense_method, record.dispense_note = how, note.strip()
     cost = freeze_cost(record, at, price_override, reason)
     left = order.refills - (record.fill_number - 1)
     detail = (
-        f"{record.batch_number} {DISPENSE_METHODS[method]}; charged {cost.price} {cost.currency}; "
+        f"{record.batch_number} {DISPENSE_METHODS[how]}; charged {cost.price} {cost.currency}; "
         + (f"{left} refill(s) left" if left > 0 else "no refills left: prescription closed")
     )
     if early is not None:
@@ -167,7 +169,7 @@ def dispense(
             f"; refill before {plain(early.percent)}% of the previous fill's supply "
             f"(due {early.due:%m/%d/%Y}), acknowledged: {early_reason.strip()}"
         )
-    order.status = OrderStatus.VERIFIED.value if left > 0 else OrderStatus.DISPENSED.value
+    order.status = OrderStatus.VERIFIED if left > 0 else OrderStatus.DISPENSED
     record_event(order, user, "dispensed", detail)
     return cost
 
@@ -183,7 +185,7 @@ def reverse_dispensing(record: CompoundingRecord, reason: str, user: User) -> No
     order = record.order
     if record.dispensed_at is None:
         raise WorkflowError(f"{record.batch_number} is not dispensed: there is nothing to reverse.")
-    if order.status == OrderStatus.REJECTED.value:
+    if order.status == OrderStatus.REJECTED:
         raise WorkflowError(
             "The order is rejected: its fill cannot be reopened. To refund it, void its charge."
         )
@@ -191,7 +193,7 @@ def reverse_dispensing(record: CompoundingRecord, reason: str, user: User) -> No
         select(CompoundingRecord).where(
             CompoundingRecord.order_id == order.id,
             CompoundingRecord.fill_number > record.fill_number,
-            CompoundingRecord.status != RecordStatus.DISCARDED.value,
+            CompoundingRecord.status != RecordStatus.DISCARDED,
         )
     ).first()
     if later is not None:
@@ -202,7 +204,7 @@ def reverse_dispensing(record: CompoundingRecord, reason: str, user: User) -> No
     if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for reversing the dispensing.")
     was = (
-        f"{DISPENSE_METHODS.get(record.dispense_method or '', 'dispensed')} on "
+        f"{DISPENSE_METHODS[record.dispense_method] if record.dispense_method else 'dispensed'} on "
         f"{local_date(record.dispensed_at):%m/%d/%Y}"
         + (f", recorded by {record.dispensed_by.full_name}" if record.dispensed_by else "")
     )
@@ -218,7 +220,7 @@ def reverse_dispensing(record: CompoundingRecord, reason: str, user: User) -> No
         cost.record = None
     record.dispensed_at, record.dispensed_by = None, None
     record.dispense_method, record.dispense_note = None, ""
-    order.status = OrderStatus.COMPOUNDED.value
+    order.status = OrderStatus.COMPOUNDED
     record_event(
         order,
         user,

@@ -19,7 +19,7 @@ from ..compounding.models import CompoundingRecord, IngredientKind, MasterFormul
 from ..compounding.services import fill_mismatch
 from ..extensions import db
 from ..orders.history import lock_order, record_event
-from ..orders.models import Order, OrderStatus
+from ..orders.models import DISPENSABLE_ORDERS, LABELLED_ORDERS, Order, OrderStatus
 from ..timeutil import pharmacy_time, pharmacy_today
 from ..workflow import WorkflowError
 from .directions import Sig, label_directions
@@ -46,15 +46,6 @@ DOSAGE_FORMS = {
 # to speak of, and "immediate release" on a cream would only puzzle the patient.
 RELEASE_SHOWN_FOR = frozenset({"capsule"})
 LIQUID_FORMS = frozenset({"oral_liquid", "sublingual_drops"})
-# Orders whose fills are labelled, printed or reprinted: never a rejected one (its fills are
-# discarded) nor one still waiting for verification.
-LABELLED_ORDERS = frozenset(
-    {OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value, OrderStatus.DISPENSED.value}
-)
-# Orders whose signed-off fill may get its first label and leave the pharmacy: compounded
-# (a sign-off makes the order so) or verified (as older records may have it). Never a
-# rejected order, nor a closed one.
-DISPENSABLE_ORDERS = frozenset({OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value})
 SHAKE_WELL = "Shake well before each use."
 # A written labelling instruction in the formula's method: 'Label "Shake well"'.
 SHAKE_WELL_IN_METHOD = re.compile(r"\blabel\b[^.\n]*?(?<!not )\bshake\s+well\b", re.IGNORECASE)
@@ -63,13 +54,13 @@ SHAKE_WELL_IN_METHOD = re.compile(r"\blabel\b[^.\n]*?(?<!not )\bshake\s+well\b",
 def label_problem(record: CompoundingRecord, today: dt.date | None = None) -> str | None:
     """Why this fill may not have a label on `today` (the pharmacy's date); None when it
     may."""
-    if record.status != RecordStatus.SIGNED_OFF.value:
+    if record.status != RecordStatus.SIGNED_OFF:
         return (
-            f"Fill {record.batch_number} is {RecordStatus(record.status).label}: only a "
+            f"Fill {record.batch_number} is {record.status.label}: only a "
             "fill signed off by a pharmacist gets a label."
         )
     if record.order.status not in LABELLED_ORDERS:
-        return f"The order is {OrderStatus(record.order.status).label}: its fill gets no label."
+        return f"The order is {record.order.status.label}: its fill gets no label."
     # gates: never a label for an expired fill, nor one whose BUD cuts its supply short
     # without a pharmacist's acceptance.
     return fill_mismatch(record) or expiry_problem(record, today or pharmacy_today())
@@ -80,7 +71,7 @@ def latest_fill(order: Order) -> CompoundingRecord | None:
         select(CompoundingRecord)
         .where(
             CompoundingRecord.order_id == order.id,
-            CompoundingRecord.status != RecordStatus.DISCARDED.value,
+            CompoundingRecord.status != RecordStatus.DISCARDED,
         )
         .order_by(CompoundingRecord.fill_number.desc(), CompoundingRecord.id.desc())
         .limit(1)
@@ -89,13 +80,13 @@ def latest_fill(order: Order) -> CompoundingRecord | None:
 
 def order_label_problem(order: Order) -> tuple[CompoundingRecord | None, str | None]:
     """The fill to label for an order, or why there is none."""
-    if order.status in (OrderStatus.DRAFT.value, OrderStatus.CHECKED.value):
+    if order.status in (OrderStatus.DRAFT, OrderStatus.CHECKED):
         return (
             None,
             "The order is not verified yet: a label comes after verification and a "
             "signed-off compounding record.",
         )
-    if order.status == OrderStatus.REJECTED.value:
+    if order.status == OrderStatus.REJECTED:
         return None, "The order was rejected."
     record = latest_fill(order)
     if record is None:
@@ -273,7 +264,7 @@ def claim_ready(records: list[CompoundingRecord]) -> list[CompoundingRecord]:
 
 def _waiting_for_a_label() -> tuple[Any, ...]:
     return (
-        CompoundingRecord.status == RecordStatus.SIGNED_OFF.value,
+        CompoundingRecord.status == RecordStatus.SIGNED_OFF,
         CompoundingRecord.dispensed_at.is_(None),
         CompoundingRecord.order.has(Order.status.in_(DISPENSABLE_ORDERS)),
         ~exists().where(LabelPrint.record_id == CompoundingRecord.id),

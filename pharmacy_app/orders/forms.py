@@ -41,7 +41,6 @@ TIME_CHOICES = [
     SelectChoice("evening", "In the evening"),
     SelectChoice("", "Not stated"),
 ]
-LIST_FIELDS = ("medications", "allergies", "conditions", "excipients")
 DATE_FIELDS = ("date_of_birth", "date_written", "date_received")
 # Dates are typed as on paper (03/14/1968) in a plain text box, which is faster from the
 # keyboard than a date picker's segments; ISO dates are read too.

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
-    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -21,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Model
+from ..checks import Verdict
+from ..extensions import Model, stored_enum
 from ..timeutil import utcnow
 from .patients import Patient
 from .prescribers import Prescriber
@@ -31,8 +31,7 @@ if TYPE_CHECKING:
 
 
 class OrderStatus(StrEnum):
-    """Where an order stands. Later stages (compounded, labelled, dispensed) arrive with
-    their features."""
+    """Where an order stands, from entry to the last fill dispensed."""
 
     DRAFT = "draft"  # saved while information is awaited; not yet sent for verification
     CHECKED = "checked"  # entered and checked: waiting for a pharmacist's verification
@@ -46,13 +45,26 @@ class OrderStatus(StrEnum):
         return "waiting for verification" if self is OrderStatus.CHECKED else self.value
 
 
+# Orders whose fills are labelled, printed or reprinted: never a rejected one (its fills are
+# discarded) nor one still waiting for verification.
+LABELLED_ORDERS = frozenset({OrderStatus.VERIFIED, OrderStatus.COMPOUNDED, OrderStatus.DISPENSED})
+# Orders whose signed-off fill may get its first label and leave the pharmacy: compounded
+# (a sign-off makes the order so) or verified (as older records may have it). Never a
+# rejected order, nor a closed one.
+DISPENSABLE_ORDERS = frozenset({OrderStatus.VERIFIED, OrderStatus.COMPOUNDED})
+
+
 class Order(Model):
     __tablename__ = "orders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rx_number: Mapped[str] = mapped_column(String(20), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.CHECKED.value)
-    verdict: Mapped[str] = mapped_column(String(10))
+    status: Mapped[OrderStatus] = mapped_column(
+        stored_enum(OrderStatus, length=20, name="ck_orders_status"), default=OrderStatus.CHECKED
+    )
+    verdict: Mapped[Verdict] = mapped_column(
+        stored_enum(Verdict, length=10, name="ck_orders_verdict")
+    )
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     prescriber_id: Mapped[int] = mapped_column(ForeignKey("prescribers.id"), index=True)
     dosage_form: Mapped[str] = mapped_column(String(30))
@@ -103,18 +115,51 @@ class Order(Model):
         back_populates="order", order_by="OrderCheck.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('draft', 'checked', 'verified', 'rejected', 'compounded', 'dispensed')",
-            name="ck_orders_status",
-        ),
-        CheckConstraint("verdict IN ('pass', 'warn', 'block')", name="ck_orders_verdict"),
-        Index("ix_orders_status_created", "status", "created_at"),
-    )
+    __table_args__ = (Index("ix_orders_status_created", "status", "created_at"),)
 
     @property
     def latest_check(self) -> OrderCheck | None:
         return self.checks[-1] if self.checks else None
+
+    # What may be done next with the order, as its state allows; the services check the
+    # same under the order's lock, and the pages ask these rather than restating them.
+    @property
+    def awaiting_verification(self) -> bool:
+        return self.status is OrderStatus.CHECKED
+
+    @property
+    def takes_overrides(self) -> bool:
+        """Its warnings are decided before verification."""
+        return self.status in (OrderStatus.CHECKED, OrderStatus.DRAFT)
+
+    @property
+    def compoundable(self) -> bool:
+        return self.status is OrderStatus.VERIFIED
+
+    @property
+    def reverified_on_change(self) -> bool:
+        """A change sends the order back for verification."""
+        return self.status is OrderStatus.VERIFIED
+
+    @property
+    def offers_rejection(self) -> bool:
+        """The page offers to reject it: not rejected yet (reject_order also refuses a
+        dispensed order, saying what to do instead)."""
+        return self.status is not OrderStatus.REJECTED
+
+    @property
+    def labelled(self) -> bool:
+        return self.status in LABELLED_ORDERS
+
+    @property
+    def dispensable(self) -> bool:
+        return self.status in DISPENSABLE_ORDERS
+
+    def verification_hold(self, undecided_warnings: int) -> str | None:
+        """Why a pharmacist cannot verify the order yet, in the page's words; None if they can."""
+        if self.verdict is Verdict.BLOCK:
+            return "Blocked: correct or reject"
+        return "Decide the warnings first" if undecided_warnings else None
 
 
 class OrderCheck(Model):
@@ -126,7 +171,9 @@ class OrderCheck(Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ruleset_version: Mapped[str] = mapped_column(String(20))
-    verdict: Mapped[str] = mapped_column(String(10))
+    verdict: Mapped[Verdict] = mapped_column(
+        stored_enum(Verdict, length=10, name="ck_order_checks_verdict")
+    )
     findings: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     dose: Mapped[dict[str, str | None]] = mapped_column(JSON)
 

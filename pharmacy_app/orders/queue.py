@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, false, func, or_, select
 
 from ..extensions import db
 from .forms import QueueFilterForm
@@ -18,7 +18,10 @@ PAGE_SIZE = 25
 def queue_query(filters: QueueFilterForm) -> Select[Order]:
     query = select(Order).join(Order.patient).join(Order.prescriber)
     if filters.status.data:
-        query = query.where(Order.status == filters.status.data)
+        try:
+            query = query.where(Order.status == OrderStatus(filters.status.data))
+        except ValueError:  # a status no order has (a hand-edited URL): nothing matches
+            query = query.where(false())
     if filters.rx.data:
         rx = filters.rx.data.strip().upper()
         query = query.where(Order.rx_number.contains(rx, autoescape=True))
@@ -43,8 +46,8 @@ def queue_query(filters: QueueFilterForm) -> Select[Order]:
     # Work still to do comes first and oldest first (verification, then compounding and
     # labelling); finished orders follow, newest first.
     stage = case(
-        (Order.status == OrderStatus.CHECKED.value, 0),
-        (Order.status.in_((OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value)), 1),
+        (Order.status == OrderStatus.CHECKED, 0),
+        (Order.status.in_((OrderStatus.VERIFIED, OrderStatus.COMPOUNDED)), 1),
         else_=2,
     )
     to_do = Order.status.in_(OPEN_WORK)
@@ -56,12 +59,12 @@ def queue_query(filters: QueueFilterForm) -> Select[Order]:
     )
 
 
-OPEN_WORK = (OrderStatus.CHECKED.value, OrderStatus.VERIFIED.value, OrderStatus.COMPOUNDED.value)
+OPEN_WORK = (OrderStatus.CHECKED, OrderStatus.VERIFIED, OrderStatus.COMPOUNDED)
 
 
-def status_counts() -> dict[str, int]:
+def status_counts() -> dict[OrderStatus, int]:
     rows = db.session.execute(select(Order.status, func.count()).group_by(Order.status)).all()
-    counts = {s.value: 0 for s in OrderStatus}
+    counts = dict.fromkeys(OrderStatus, 0)
     counts.update({status: count for status, count in rows})
     return counts
 

@@ -127,6 +127,8 @@ def live_check() -> Response:
     return jsonify(
         {
             "verdict": result.verdict if result else None,
+            # The badge's words come from the one definition (Verdict.label), not the script.
+            "verdict_label": result.verdict.label if result else None,
             "findings": _by_field(result),
             "errors": errors,
         }

@@ -20,7 +20,6 @@ from ..checks import (
     OrderDocument,
     PrescriberOnFile,
     check_order,
-    parse_order_document,
 )
 from ..checks.rules.on_file import matches
 from ..extensions import db
@@ -60,7 +59,7 @@ def create_order(
     result = check_document(document, policy, today=today)
     order = Order(
         rx_number=rx_number,
-        status=status.value,
+        status=status,
         patient=find_or_create_patient(document),
         prescriber=find_or_create_prescriber(document),
         document=document.model_dump(mode="json"),
@@ -105,8 +104,8 @@ def update_order(
     order.document = document.model_dump(mode="json")
     _apply(order, document, result, today)
     _record_check(order, result)
-    was_verified = order.status == OrderStatus.VERIFIED.value
-    order.status = status.value
+    was_verified = order.reverified_on_change
+    order.status = status
     order.verified_by, order.verified_at = None, None
     record_event(order, user, "edited", f"Changed and checked again: {result.verdict}")
     if was_verified:
@@ -118,21 +117,11 @@ def ensure_editable(order: Order) -> None:
     """Raise WorkflowError when the prescription may not change: rejected, compounded or
     dispensed, or (said by the features that connect to `order_changing`) a fill of it made
     or being made: the fill and its label must match the prescription they were made for."""
-    if order.status == OrderStatus.REJECTED.value:
+    if order.status == OrderStatus.REJECTED:
         raise WorkflowError("A rejected order cannot be edited; enter a new order.")
-    if order.status in (OrderStatus.COMPOUNDED.value, OrderStatus.DISPENSED.value):
+    if order.status in (OrderStatus.COMPOUNDED, OrderStatus.DISPENSED):
         raise WorkflowError(f"This order is {order.status}: a change needs a new prescription.")
     order_changing.send(order)
-
-
-def recheck_order(order: Order, policy: CheckPolicy) -> CheckResult:
-    """Run the checker again over the stored document and keep the result."""
-    today = pharmacy_today()
-    document = parse_order_document(order.document, today=today)
-    result = check_document(document, policy, order.id, today=today)
-    _apply(order, document, result, today)
-    _record_check(order, result)
-    return result
 
 
 def check_document(
@@ -181,7 +170,7 @@ _STANDING_PRESCRIBERS = (
         select(Order.id)
         .where(
             Order.prescriber_id == Prescriber.id,
-            Order.status != OrderStatus.REJECTED.value,
+            Order.status != OrderStatus.REJECTED,
             Order.id != bindparam("exclude"),
         )
         .exists(),
@@ -212,10 +201,10 @@ def _licence_key(document: OrderDocument) -> tuple[str, str]:
 
 # Orders still in the pharmacy's hands: a second one for the same patient may be a duplicate.
 OPEN_STATUSES = (
-    OrderStatus.DRAFT.value,
-    OrderStatus.CHECKED.value,
-    OrderStatus.VERIFIED.value,
-    OrderStatus.COMPOUNDED.value,
+    OrderStatus.DRAFT,
+    OrderStatus.CHECKED,
+    OrderStatus.VERIFIED,
+    OrderStatus.COMPOUNDED,
 )
 
 
@@ -236,7 +225,7 @@ def open_orders_for(
     return tuple(
         OpenOrder(
             rx_number=row.rx_number,
-            status=OrderStatus(row.status).label,
+            status=row.status.label,
             dosage_form=row.dosage_form,
             strength=row.strength_text,
             received=row.date_received,

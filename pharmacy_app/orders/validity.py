@@ -13,10 +13,10 @@ from .models import Order, OrderStatus
 # Orders still being worked on: a closed (dispensed) or rejected order needs no renewal.
 OPEN_ORDERS = frozenset(
     {
-        OrderStatus.DRAFT.value,
-        OrderStatus.CHECKED.value,
-        OrderStatus.VERIFIED.value,
-        OrderStatus.COMPOUNDED.value,
+        OrderStatus.DRAFT,
+        OrderStatus.CHECKED,
+        OrderStatus.VERIFIED,
+        OrderStatus.COMPOUNDED,
     }
 )
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..accounts.models import User
 from ..accounts.services import pharmacy_settings
+from ..checks import Verdict
 from ..timeutil import utcnow
 from ..workflow import MIN_REASON, WorkflowError, require_pharmacist
 from .history import lock_order, record_event
@@ -64,7 +65,7 @@ def override_warning(
     require_pharmacist(user)
     lock_order(order)
     require_unchanged(order, seen_check_id)
-    if order.status not in (OrderStatus.CHECKED.value, OrderStatus.DRAFT.value):
+    if not order.takes_overrides:
         raise WorkflowError(
             f"The order is {order.status}; warnings are decided before verification."
         )
@@ -96,12 +97,12 @@ def verify_order(order: Order, user: User, seen_check_id: int | None = None) -> 
     require_pharmacist(user)
     lock_order(order)
     require_unchanged(order, seen_check_id)
-    if order.status != OrderStatus.CHECKED.value:
+    if not order.awaiting_verification:
         raise WorkflowError(
             f"Only an order waiting for verification can be verified; this "
-            f"one is {OrderStatus(order.status).label}."
+            f"one is {order.status.label}."
         )
-    if order.verdict == "block":
+    if order.verdict is Verdict.BLOCK:
         raise WorkflowError("The order is blocked: correct it or reject it.")
     pending = outstanding_warnings(order)
     if pending:
@@ -116,7 +117,7 @@ def verify_order(order: Order, user: User, seen_check_id: int | None = None) -> 
             "(an admin can allow self-verification for single-pharmacist "
             "stores)."
         )
-    order.status = OrderStatus.VERIFIED.value
+    order.status = OrderStatus.VERIFIED
     order.verified_by, order.verified_at = user, utcnow()
     record_event(order, user, "verified", f"Verified with check verdict {order.verdict}")
 
@@ -129,9 +130,9 @@ def reject_order(order: Order, reason: str, user: User, seen_check_id: int | Non
     require_pharmacist(user)
     lock_order(order)
     require_unchanged(order, seen_check_id)
-    if order.status == OrderStatus.REJECTED.value:
+    if order.status == OrderStatus.REJECTED:
         raise WorkflowError("The order is already rejected.")
-    if order.status == OrderStatus.DISPENSED.value:
+    if order.status == OrderStatus.DISPENSED:
         raise WorkflowError(
             "This prescription is dispensed and closed. To refund a fill, void its charge on "
             "this page; to stop a patient's therapy, tell the prescriber."
@@ -139,7 +140,7 @@ def reject_order(order: Order, reason: str, user: User, seen_check_id: int | Non
     if len(reason.strip()) < MIN_REASON:
         raise WorkflowError("Give the reason for rejecting the order.")
     order_rejected.send(order, reason=reason.strip(), user=user)
-    order.status = OrderStatus.REJECTED.value
+    order.status = OrderStatus.REJECTED
     order.verified_by, order.verified_at = None, None
     record_event(order, user, "rejected", reason.strip())
 

@@ -8,8 +8,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from pharmacy_app.accounts.errors import AccountError
 from pharmacy_app.accounts.models import Role, User
-from pharmacy_app.accounts.services import AccountError, create_user, update_user
+from pharmacy_app.accounts.services import create_user, update_user
 from pharmacy_app.extensions import db
 from tests.conftest import PASSWORD, sign_in
 

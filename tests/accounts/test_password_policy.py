@@ -9,9 +9,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from pharmacy_app.accounts.errors import AccountError
 from pharmacy_app.accounts.models import Role, User
 from pharmacy_app.accounts.passwords import MAX_PASSWORD_LENGTH, check_password_rules
-from pharmacy_app.accounts.services import AccountError, authenticate, create_user
+from pharmacy_app.accounts.services import authenticate, create_user
 from pharmacy_app.demo import DEMO_USERS, demo_password
 from pharmacy_app.extensions import db
 from tests.conftest import PASSWORD, sign_in

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from pharmacy_app import create_app
 from pharmacy_app.accounts.models import AccountEvent, KnownSignInAddress, SignInFailure
-from pharmacy_app.config import ConfigurationError
 from pharmacy_app.extensions import db
+from pharmacy_app.settings import ConfigurationError
 from tests.conftest import PASSWORD, sign_in
 
 LIMIT = 10  # SIGN_IN_MAX_FAILURES by default

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -46,8 +45,8 @@ def family(result: CheckResult, name: str) -> list[Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Contract helpers: a local baseline order (independent of tests/conftest.py's CLEAN_ORDER) and
-# assertions at the level of the checker's contract: code family, severity and field path.
+# Contract helpers: assertions at the level of the checker's contract: code family, severity
+# and field path.
 # ---------------------------------------------------------------------------------------------
 
 FAMILIES = (
@@ -60,39 +59,6 @@ FAMILIES = (
     "supply",
 )
 
-# A clean, ordinary LDN order: the checker must pass it.
-BASELINE: dict[str, Any] = {
-    "patient": {
-        "first_name": "Maria",
-        "last_name": "Okafor",
-        "date_of_birth": "1968-09-14",
-        "medications": ["levothyroxine 50 mcg"],
-        "allergies": [],
-        "conditions": [],
-    },
-    "prescriber": {
-        "name": "Helen Park",
-        "credential": "MD",
-        "license_number": "MD-0043127",
-        "state": "OR",
-    },
-    "preparation": {
-        "dosage_form": "capsule",
-        "release": "immediate release",
-        "strength": "4.5 mg",
-        "excipients": ["microcrystalline cellulose"],
-    },
-    "sig": {
-        "dose": "1 capsule",
-        "times_per_day": 1,
-        "time_of_day": "bedtime",
-        "text": "Take 1 capsule by mouth at bedtime",
-    },
-    "quantity": 30,
-    "days_supply": 30,
-    "refills": 2,
-}
-
 # An oral liquid at the common 1 mg/mL, for preparation overrides.
 LIQUID_PREPARATION: dict[str, Any] = {
     "dosage_form": "oral_liquid",
@@ -101,44 +67,17 @@ LIQUID_PREPARATION: dict[str, Any] = {
 }
 
 
-# Use as an override value to remove a key: raw_doc(sig={"dose": DELETE}). A string compared by
-# equality, because pytest loads this conftest a second time when tests import from it.
-DELETE: Any = "<delete this key>"
-
-
-def deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of `base` with `overrides` merged in: dicts merge, lists and scalars
-    replace, DELETE removes the key."""
-    result = copy.deepcopy(base)
-    for key, value in overrides.items():
-        if isinstance(value, str) and value == DELETE:
-            result.pop(key, None)
-        elif isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = deep_merge(result[key], value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
-
-
-def raw_doc(**overrides: Any) -> dict[str, Any]:
-    """The baseline as plain (JSON-like) data, with overrides deep-merged in."""
-    return deep_merge(BASELINE, overrides)
-
-
+# The contract tests' names for `order` and `check`: the same baseline, the same checker.
 @pytest.fixture
-def make_doc() -> Callable[..., OrderDocument]:
+def make_doc(order: Callable[..., OrderDocument]) -> Callable[..., OrderDocument]:
     """make_doc(preparation={"release": "SR"}) -> the parsed baseline order with changes."""
-    return lambda **overrides: parse_order_document(raw_doc(**overrides), today=TODAY)
+    return order
 
 
 @pytest.fixture
-def checked(make_doc: Callable[..., OrderDocument]) -> Callable[..., CheckResult]:
+def checked(check: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
     """checked(policy=..., **overrides) -> check_order() of the changed baseline."""
-
-    def run(policy: CheckPolicy = POLICY, **overrides: Any) -> CheckResult:
-        return check_order(make_doc(**overrides), policy, today=TODAY)
-
-    return run
+    return check
 
 
 def in_family(result: CheckResult, name: str) -> list[Finding]:

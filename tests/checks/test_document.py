@@ -6,8 +6,8 @@ import json
 import pytest
 
 from pharmacy_app.checks import DocumentError, DosageForm, parse_order_document
-from tests.checks.conftest import BASELINE, DELETE, TODAY, raw_doc
-from tests.conftest import CLEAN_ORDER, merged
+from tests.checks.conftest import TODAY
+from tests.conftest import CLEAN_ORDER, DELETE, merged
 
 
 def errors_for(document):
@@ -77,14 +77,14 @@ def test_dosage_forms_are_read_in_their_usual_spellings(written, form):
 
 
 # ---------------------------------------------------------------------------------------------
-# Contract tests: DocumentError with the right field path (built on raw_doc / make_doc).
+# Contract tests: DocumentError with the right field path (built on merged / make_doc).
 # ---------------------------------------------------------------------------------------------
 
 
 def problems(**overrides):
     """The DocumentError.errors for the baseline with these changes."""
     with pytest.raises(DocumentError) as caught:
-        parse_order_document(raw_doc(**overrides), today=TODAY)
+        parse_order_document(merged(CLEAN_ORDER, overrides), today=TODAY)
     errors = caught.value.errors
     assert errors and all(isinstance(v, list) and v for v in errors.values())
     assert all(isinstance(m, str) and m.strip() for v in errors.values() for m in v)
@@ -279,17 +279,19 @@ def test_every_problem_is_reported_at_once():
 
 def test_document_error_is_a_value_error_with_a_readable_text():
     with pytest.raises(ValueError, match="quantity"):
-        parse_order_document(raw_doc(quantity="abc"), today=TODAY)
+        parse_order_document(merged(CLEAN_ORDER, {"quantity": "abc"}), today=TODAY)
 
 
 def test_parsing_does_not_change_the_caller_s_data():
-    data = raw_doc(preparation={"excipients": [" MCC "]}, sig={"dose": " 1 capsule "})
+    data = merged(
+        CLEAN_ORDER, {"preparation": {"excipients": [" MCC "]}, "sig": {"dose": " 1 capsule "}}
+    )
     before = copy.deepcopy(data)
     parse_order_document(data, today=TODAY)
     assert data == before
 
 
-@pytest.mark.parametrize("body", [None, [], [BASELINE], "{}", b"{}", 0, 4.5, True])
+@pytest.mark.parametrize("body", [None, [], [CLEAN_ORDER], "{}", b"{}", 0, 4.5, True])
 def test_a_body_that_is_not_a_json_object_is_refused(body):
     with pytest.raises(DocumentError) as caught:
         parse_order_document(body, today=TODAY)
@@ -297,4 +299,4 @@ def test_a_body_that_is_not_a_json_object_is_refused(body):
 
 
 def test_a_json_round_trip_of_the_baseline_parses(make_doc):
-    assert parse_order_document(json.loads(json.dumps(BASELINE)), today=TODAY) == make_doc()
+    assert parse_order_document(json.loads(json.dumps(CLEAN_ORDER)), today=TODAY) == make_doc()

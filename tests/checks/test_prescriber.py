@@ -4,7 +4,8 @@ import pytest
 
 from pharmacy_app.checks import CheckPolicy, Severity
 from pharmacy_app.checks.rules.prescriber import npi_is_valid
-from tests.checks.conftest import DELETE, at_least, describe, family, in_family
+from tests.checks.conftest import at_least, describe, family, in_family
+from tests.conftest import DELETE
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ import pytest
 
 from pharmacy_app.checks import Severity
 from tests.checks.conftest import (
-    DELETE,
     LIQUID_PREPARATION,
     at_least,
     describe,
@@ -12,6 +11,7 @@ from tests.checks.conftest import (
     in_family,
     worst,
 )
+from tests.conftest import DELETE
 
 IMMEDIATE = [
     "IR",

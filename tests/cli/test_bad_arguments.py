@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from pharmacy_app import create_app
 from pharmacy_app.accounts.models import ApiToken, User
-from pharmacy_app.config import ConfigurationError
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
+from pharmacy_app.settings import ConfigurationError
 
 ROOT = Path(__file__).resolve().parents[2]
 

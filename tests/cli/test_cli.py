@@ -88,6 +88,7 @@ def test_init_db_creates_and_upgrades_an_empty_database(tmp_path):
         db.engine.dispose()
 
 
+@pytest.mark.slow
 def test_seed_demo_loads_realistic_data_once(app, runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
@@ -149,6 +150,7 @@ def test_create_user_prompts_for_the_password(runner):
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 def test_seed_demo_loads_the_formulas_the_demo_orders_need(app, runner):
     from pharmacy_app.compounding.models import CompoundingRecord, MasterFormulation
     from pharmacy_app.compounding.services import matching_formulations

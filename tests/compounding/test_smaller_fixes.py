@@ -129,6 +129,7 @@ def test_an_earlier_lot_too_short_for_the_fill_is_named_with_the_reason(
         )
 
 
+@pytest.mark.slow
 def test_counted_items_are_not_within_a_tolerance_on_the_worksheet_pdf(
     app, signed_in, verified_order, compound, weigh_in
 ):

@@ -119,6 +119,7 @@ def test_a_single_fill_is_listed_once(app, signed_in):
     assert "No other fills" in page
 
 
+@pytest.mark.slow
 def test_the_pdf_prints_each_total_once_after_the_last_row(app, signed_in):
     with app.app_context():
         for n in range(70):  # the prescriber table runs over a page
@@ -155,6 +156,7 @@ def test_a_month_outside_the_reports_range_is_refused_with_a_message(app, signed
         assert f"not {month}" in client.get(response.location).get_data(as_text=True)
 
 
+@pytest.mark.slow
 def test_the_first_and_last_months_of_the_range_are_reported(app, signed_in):
     client = signed_in("pharmacist")
     for month in ("1970-01", "2199-12"):

@@ -62,6 +62,7 @@ def test_the_cost_reports_and_their_files_follow_the_permission(signed_in, role)
     assert ('href="/reports/monthly"' in home) is SEES_COSTS[role]
 
 
+@pytest.mark.slow
 def test_no_page_or_file_a_technician_opens_shows_what_the_fill_cost(
     app, signed_in, api, dispensed
 ):

@@ -18,12 +18,12 @@ from pharmacy_app.compounding.services import (
     sign_off,
     start_record,
 )
-from pharmacy_app.config import ConfigurationError
 from pharmacy_app.costs.models import CostRecord
 from pharmacy_app.dispensing.services import dispense, refill_too_soon
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.services import default_stock, record_print
 from pharmacy_app.orders.models import Order
+from pharmacy_app.settings import ConfigurationError
 from pharmacy_app.timeutil import utcnow
 from pharmacy_app.workflow import WorkflowError
 from tests.conftest import seen

@@ -11,6 +11,9 @@ from pharmacy_app.compounding.models import IngredientKind
 from pharmacy_app.labels.services import SHAKE_WELL, needs_shaking
 from tests.labels.conftest import pdf_text
 
+# Renders and reads PDFs with WeasyPrint: left out of `scripts/test --quick`, run in CI.
+pytestmark = pytest.mark.slow
+
 TITRATION = (
     "Take 1 capsule (1.5 mg) at bedtime for 14 days, then 2 capsules (3 mg) at bedtime for "
     "14 days, then 3 capsules (4.5 mg) at bedtime"

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Renders and reads PDFs with WeasyPrint: left out of `scripts/test --quick`, run in CI.
+pytestmark = pytest.mark.slow
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 

@@ -12,6 +12,9 @@ from pharmacy_app.labels.models import LabelPrint, LabelStock
 from tests.labels.conftest import pdf_text
 from tests.labels.samples import sample_label
 
+# Renders and reads PDFs with WeasyPrint: left out of `scripts/test --quick`, run in CI.
+pytestmark = pytest.mark.slow
+
 
 def stocks(app):
     with app.app_context():

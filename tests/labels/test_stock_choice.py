@@ -34,6 +34,7 @@ def test_the_api_refuses_an_unknown_stock_before_saying_the_order_is_not_ready(
     assert answer.status_code == 400
 
 
+@pytest.mark.slow
 def test_the_api_prints_on_the_stock_asked_for_or_the_default(app, api, ready_order):
     order_id = ready_order()
     with app.app_context():

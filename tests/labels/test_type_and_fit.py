@@ -14,6 +14,9 @@ from pharmacy_app.workflow import WorkflowError
 from tests.labels.conftest import pdf_text, size_of, text_sizes
 from tests.labels.samples import sample_label
 
+# Renders and reads PDFs with WeasyPrint: left out of `scripts/test --quick`, run in CI.
+pytestmark = pytest.mark.slow
+
 LONG_NAME = {
     "first_name": "Anna-Sophia Wilhelmina",
     "last_name": "Maximiliana Alexandrina Konstantinopoulou-Vanderbilt de la Fuente y Montalbán",

@@ -76,6 +76,7 @@ def test_live_check_answers_by_form_field(signed_in, make_document):
     data = form_data(make_document(patient={"medications": ["levothyroxine", "Percocet"]}))
     answer = signed_in("technician").post("/orders/check", data=data).get_json()
     assert answer["verdict"] == "block"
+    assert answer["verdict_label"] == "Blocked"  # the badge's words, defined once
     assert answer["findings"]["medications"][0]["line"] == 2
     broken = signed_in("technician").post("/orders/check", data=data | {"dose": "lots"}).get_json()
     assert broken["verdict"] is None and "dose" in broken["errors"]

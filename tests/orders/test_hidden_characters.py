@@ -126,7 +126,8 @@ def test_the_cli_refuses_it_as_malformed(app, runner, tmp_path, make_user):
 
 @pytest.mark.parametrize("text", ["Priya\u202eP", "Priya\u200b", "Priya\tP"])
 def test_an_account_name_is_refused_by_the_same_rule(app, signed_in, text):
-    from pharmacy_app.accounts.services import AccountError, clean_full_name
+    from pharmacy_app.accounts.errors import AccountError
+    from pharmacy_app.accounts.services import clean_full_name
 
     with pytest.raises(AccountError, match="U\\+"):
         clean_full_name(text)

@@ -61,6 +61,7 @@ def test_json_from_the_api_is_secured_including_its_errors(app, api, make_docume
     assert_secured(api.get("/api/v1/orders/999999"))
 
 
+@pytest.mark.slow
 def test_a_label_pdf_and_a_worksheet_pdf_are_secured(app, signed_in, ready_order):
     order_id = ready_order()
     technician = signed_in("technician")

@@ -113,11 +113,6 @@ def _units_per_dose(document: OrderDocument, amount: Decimal, unit: str) -> Deci
     return mg / strength.value
 
 
-def _mg(document: OrderDocument, amount: Decimal, unit: str) -> Decimal | None:
-    preparation = document.preparation
-    return directions.mg_in(preparation.dosage_form, preparation.strength_amount, amount, unit)
-
-
 def _wrong_units(document: OrderDocument) -> list[str]:
     return directions.wrong_form_units(document.sig.text, document.preparation.dosage_form)
 

@@ -4,8 +4,8 @@ Counted from the day a fill is labelled or dispensed, its beyond-use date may co
 patient could use the supply by the directions; a pharmacist may accept that with a reason
 (compounding/expiry.py). The warning as accepted, the reason, who and when.
 
-Revision ID: 0018_gates_handover_supply
-Revises: 0017_prescriber_licence_key
+Revision ID: 0019_gates_handover_supply
+Revises: 0018_enums
 Create Date: 2026-12-04 05:00:00
 
 """
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0018_gates_handover_supply"
-down_revision = "0017_prescriber_licence_key"
+revision = "0019_gates_handover_supply"
+down_revision = "0018_enums"
 branch_labels = None
 depends_on = None
 
