@@ -172,6 +172,15 @@ class Settings:
     counsel_offer_required: str = field(
         default="new", metadata=_parsed_by(_one_of("new", "every", "none"))
     )
+    # A prescription may be filled and dispensed for this many days from the date written
+    # (from the date received when the date written is missing); after it no new fill is
+    # started or dispensed and the order shows "renewal needed" (orders/validity.py). One
+    # year is what most states allow a non-controlled prescription (shared/domain/ldn.md,
+    # "Prescription validity": general knowledge, a setting per state); naltrexone is not
+    # scheduled, so the shorter federal limit for Schedule III-V (6 months, 21 CFR 1306.22)
+    # does not apply. The checker's stale-at-entry rule (CHECK_MAX_PRESCRIPTION_AGE_DAYS)
+    # follows it unless set on its own.
+    prescription_valid_days: int = field(default=365, metadata=_COUNT)
     # Sign-in throttling: this many wrong passwords for one username within the pause pauses
     # that username until the oldest of them is older than the pause; so does this many from
     # one client address (for any usernames). An address that signed in as the user within
@@ -220,7 +229,13 @@ class Settings:
     def check_policy(self, config: Mapping[str, Any]) -> CheckPolicy:
         """The checker's policy: its CHECK_* thresholds from `config`, with the pharmacy's
         state from these settings (the checker is given the pharmacy's today by its callers)."""
-        return CheckPolicy.from_settings({**config, "PHARMACY_STATE": self.pharmacy_state})
+        return CheckPolicy.from_settings(
+            {
+                "CHECK_MAX_PRESCRIPTION_AGE_DAYS": self.prescription_valid_days,
+                **config,
+                "PHARMACY_STATE": self.pharmacy_state,
+            }
+        )
 
     def value_of(self, name: str) -> Any:
         """The setting by its upper-case name (`PHARMACY_NAME`)."""

@@ -263,6 +263,15 @@ class CompoundingRecord(Model):
     supply_accepted_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", name="fk_compounding_records_supply_accepted_by")
     )
+    # A supply the BUD cuts short counted from the day the fill is labelled or dispensed (not
+    # the compounding day), and the pharmacist's acceptance of it (compounding/expiry.py): the
+    # warning as accepted, since the shortfall grows each day the fill waits.
+    handover_supply_warning: Mapped[str | None] = mapped_column(Text)
+    handover_supply_reason: Mapped[str | None] = mapped_column(Text)
+    handover_supply_accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_compounding_records_handover_supply_by")
+    )
+    handover_supply_accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     fill_number: Mapped[int] = mapped_column(Integer, default=1)  # 1 = first fill, 2 = refill 1
     # The prescription as it stood when the fill was started (dosage form, strength, its
     # unit, quantity): weighing, sign-off, labels and dispensing refuse a fill that no longer
@@ -304,6 +313,9 @@ class CompoundingRecord(Model):
     supply_accepted_by: Mapped[User | None] = relationship(foreign_keys=[supply_accepted_by_id])
     substitutions: Mapped[list[Substitution]] = relationship(
         back_populates="record", order_by="Substitution.id", cascade="all, delete-orphan"
+    )
+    handover_supply_accepted_by: Mapped[User | None] = relationship(
+        foreign_keys=[handover_supply_accepted_by_id]
     )
 
     # What may be done next with the fill, as its state allows (the services check the same

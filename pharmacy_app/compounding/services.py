@@ -12,17 +12,18 @@ from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..accounts.services import pharmacy_settings
-from ..checks import DosageForm
 from ..checks.findings import plain
 from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import Order, OrderStatus
 from ..orders.signals import order_changing, order_rejected
+from ..orders.validity import refuse_if_prescription_expired
 from ..timeutil import pharmacy_today, utcnow
 from ..units import MG_PER_G, factor
 from ..workflow import MIN_REASON, WorkflowError, require_pharmacist
 from . import arithmetic, substitutions
 from .bud import BudRule, beyond_use_date, storage_for, supply_beyond_bud
+from .expiry import fill_expired, supply_unit
 from .formulas import base_difference, formula_field_problems, mismatch, substitution_note
 from .lot_scan import check_lots_scanned
 from .models import (
@@ -153,6 +154,7 @@ def start_record(
         raise WorkflowError(
             f"Only a verified order is compounded; this one is {order.status.label}."
         )
+    refuse_if_prescription_expired(order, today)  # gates: no new fill after the Rx expires
     if mismatch(mfr, order) or not mfr.is_current:
         raise WorkflowError(
             f"{mfr.name} does not make this order: "
@@ -236,7 +238,7 @@ def start_record(
         supply_warning=supply_beyond_bud(
             days_supply=order.days_supply,
             quantity=order.quantity,
-            unit=_order_unit(order),
+            unit=supply_unit(order),
             compounded_on=today,
             bud=bud.date,
         ),
@@ -313,12 +315,6 @@ def _shown(key: str, values: dict[str, str | None]) -> str:
 
 def _number(value: Decimal | int | None) -> str | None:
     return None if value is None else format(Decimal(value).normalize(), "f")
-
-
-def _order_unit(order: Order) -> str:
-    if order.dosage_form == DosageForm.CAPSULE.value:
-        return "capsules"
-    return order.strength_per or "mL"
 
 
 def _lock(record: CompoundingRecord) -> None:
@@ -450,9 +446,10 @@ def accept_supply(record: CompoundingRecord, reason: str, user: User) -> None:
     record_event(record.order, user, "supply accepted", f"{record.batch_number}: {reason.strip()}")
 
 
-def sign_off(record: CompoundingRecord, user: User) -> None:
-    """The pharmacist's release of the fill: weights recorded, deviations decided, none
-    beyond the discard limit, a supply longer than the BUD accepted."""
+def sign_off(record: CompoundingRecord, user: User, today: dt.date | None = None) -> None:
+    """The pharmacist's release of the fill on `today` (the pharmacy's date): weights
+    recorded, deviations decided, none beyond the discard limit, a supply longer than the BUD
+    accepted, the BUD not passed."""
     require_pharmacist(user)
     _lock(record)
     substitutions.refuse_if_substitution_pending(record)
@@ -463,6 +460,10 @@ def sign_off(record: CompoundingRecord, user: User) -> None:
         )
     if record.status != RecordStatus.AWAITING_SIGNOFF:
         raise WorkflowError("Record the weights before signing off.")
+    # gates: an expired fill is not released.
+    expired = fill_expired(record, today or pharmacy_today())
+    if expired:
+        raise WorkflowError(expired)
     beyond = [c for c in record.components if c.beyond_limit]
     if beyond:
         raise WorkflowError(_beyond_limit_message(record, beyond))

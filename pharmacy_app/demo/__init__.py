@@ -519,9 +519,9 @@ def _compound(
             technician,
             scanned_lots={c.id: c.lot.lot_number for c in record.components},
         )
-        sign_off(record, pharmacist)
+        sign_off(record, pharmacist, today=day)
         if rng.random() < 0.85:
-            record_print(record, default_stock(), technician)
+            record_print(record, default_stock(), technician, today=day)
             if rng.random() < 0.8:
                 _release_and_dispense(record, technician, pharmacist, rng, at)
 

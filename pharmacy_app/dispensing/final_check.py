@@ -26,6 +26,7 @@ from ..accounts.services import check_own_password
 from ..accounts.throttle import TooManyAttempts
 from ..barcodes import clean_scan, fill_code, parse_fill_code, same_code
 from ..checks.findings import plain
+from ..compounding.expiry import expiry_problem
 from ..compounding.models import CompoundingRecord, RecordStatus
 from ..compounding.services import fill_mismatch
 from ..extensions import db
@@ -33,6 +34,7 @@ from ..labels.models import LabelPrint
 from ..labels.services import DISPENSABLE_ORDERS, label_values
 from ..orders.history import lock_order, record_event
 from ..orders.models import OrderStatus
+from ..orders.validity import prescription_expired
 from ..timeutil import pharmacy_time, utcnow
 from ..workflow import WorkflowError, require_pharmacist
 
@@ -95,8 +97,10 @@ def release_problem(record: CompoundingRecord) -> str | None:
     mismatch = fill_mismatch(record)
     if mismatch:
         return mismatch
-    # gates: fill_expired(record, today) and supply_outlasts_bud(record, today) refuse here
-    # too (compounding/expiry.py), once the expiry gates are merged.
+    today = pharmacy_time(utcnow()).date()
+    problem = expiry_problem(record, today) or prescription_expired(record.order, today)
+    if problem:
+        return problem
     if not db.session.scalar(
         select(func.count()).select_from(LabelPrint).where(LabelPrint.record_id == record.id)
     ):

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import Order, OrderStatus
 from ..orders.signals import order_rejected
+from ..orders.validity import prescription_expired
 from ..timeutil import iso_utc, pharmacy_time, pharmacy_today, utcnow
 from ..workflow import MIN_REASON, WorkflowError, require_pharmacist, require_reason
 from .models import AutoRefill, RefillChannel, RefillRequest, RequestState
@@ -123,9 +124,8 @@ def _not_requestable(order: Order) -> str | None:
     """Why no refill can be requested for the order as it stands; None when one can."""
     status = OrderStatus(order.status)
     if status is OrderStatus.REFILLABLE:
-        # gates: orders.validity.prescription_expired(order, today) refuses an expired
-        # prescription here ("renewal needed"), when that rule is in this branch.
-        return None
+        # An expired prescription is renewed, not refilled ("renewal needed").
+        return prescription_expired(order, pharmacy_today())
     pending = pending_request(order)
     if pending is not None:
         return (

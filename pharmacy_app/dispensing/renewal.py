@@ -11,6 +11,7 @@ from ..accounts.models import User
 from ..compounding.refill_timing import last_dispensed
 from ..orders.history import lock_order, record_event
 from ..orders.models import Order, OrderStatus
+from ..orders.validity import prescription_expired
 from ..pdf import plain_values, render_pdf
 from ..timeutil import pharmacy_time, pharmacy_today
 from ..workflow import WorkflowError
@@ -55,8 +56,9 @@ def renewal_reason(order: Order) -> str | None:
     """Why the prescriber should be asked to renew the order; None when not (yet)."""
     if order.status not in RENEWABLE:
         return None
-    # gates: orders.validity.prescription_expired(order, today) also makes a renewal due
-    # ("the prescription expired on ..."), once that rule is in this branch.
+    expired = prescription_expired(order, pharmacy_today())
+    if expired:
+        return expired
     if refills_left(order) == 0 and fills_made(order) > 0:
         return "No refills are left on this prescription."
     return None

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import Permission, User
 from ..checks.findings import plain
+from ..compounding.expiry import refuse_if_expired
 from ..compounding.models import CompoundingRecord, DispenseMethod, RecordStatus
 from ..compounding.refill_timing import (
     RefillTooSoon,
@@ -27,6 +28,7 @@ from ..extensions import db
 from ..labels.models import LabelPrint
 from ..orders.history import lock_order, record_event
 from ..orders.models import OrderStatus
+from ..orders.validity import refuse_if_prescription_expired
 from ..timeutil import pharmacy_time, utcnow
 from ..workflow import MIN_REASON, WorkflowError
 from .final_check import refuse_if_unreleased
@@ -87,6 +89,10 @@ def dispense(
     problem = fill_mismatch(record)
     if problem:
         raise WorkflowError(problem)
+    # gates: nothing expired leaves (the fill's BUD, a supply it cuts short, the Rx itself).
+    handed_over_on = local_date(at or utcnow())
+    refuse_if_expired(record, handed_over_on)
+    refuse_if_prescription_expired(order, handed_over_on)
     try:
         how = DispenseMethod(method)
     except ValueError:

@@ -31,6 +31,7 @@ from .services import (
     LABELLED_ORDERS,
     chosen_stock,
     claim_ready,
+    held_back,
     label_values,
     order_label_problem,
     patient_sheet_values,
@@ -77,11 +78,20 @@ def batch() -> Response:
     def print_batch() -> tuple[bytes, int]:
         stock = chosen_stock(_stock_asked())
         stock.first_position = _first_position(stock)
-        records = ready_to_label() if all_ready else _chosen_fills()
+        if all_ready:
+            records, held = held_back(ready_to_label())
+            if held:
+                # gates: an expired fill (or one whose BUD cuts its supply short) is not
+                # printed with the rest; the batch says which and why.
+                flash("Not printed: " + " · ".join(held), "error")
+        else:
+            records, held = _chosen_fills(), []
         if not records:
             raise WorkflowError(
-                "No labels waiting: every signed-off fill has had its label printed. To print "
-                "one again, choose its order, or print it from the order's page."
+                "No labels printed: every fill waiting for one is named above."
+                if held
+                else "No labels waiting: every signed-off fill has had its label printed. To "
+                "print one again, choose its order, or print it from the order's page."
                 if all_ready
                 else "No labels to print: choose orders whose fills are signed off."
             )

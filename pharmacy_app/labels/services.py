@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,12 +15,13 @@ from ..accounts.models import User
 from ..accounts.services import pharmacy_details
 from ..barcodes import fill_code
 from ..checks import DosageForm
+from ..compounding.expiry import expiry_problem
 from ..compounding.models import CompoundingRecord, IngredientKind, MasterFormulation, RecordStatus
 from ..compounding.services import fill_mismatch
 from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import DISPENSABLE_ORDERS, LABELLED_ORDERS, Order, OrderStatus
-from ..timeutil import pharmacy_time
+from ..timeutil import pharmacy_time, pharmacy_today
 from ..workflow import WorkflowError
 from .directions import Sig, label_directions
 from .models import LabelPrint, LabelStock
@@ -50,8 +52,9 @@ SHAKE_WELL = "Shake well before each use."
 SHAKE_WELL_IN_METHOD = re.compile(r"\blabel\b[^.\n]*?(?<!not )\bshake\s+well\b", re.IGNORECASE)
 
 
-def label_problem(record: CompoundingRecord) -> str | None:
-    """Why this fill may not have a label yet; None when it may."""
+def label_problem(record: CompoundingRecord, today: dt.date | None = None) -> str | None:
+    """Why this fill may not have a label on `today` (the pharmacy's date); None when it
+    may."""
     if record.status != RecordStatus.SIGNED_OFF:
         return (
             f"Fill {record.batch_number} is {record.status.label}: only a "
@@ -59,7 +62,9 @@ def label_problem(record: CompoundingRecord) -> str | None:
         )
     if record.order.status not in LABELLED_ORDERS:
         return f"The order is {record.order.status.label}: its fill gets no label."
-    return fill_mismatch(record)
+    # gates: never a label for an expired fill, nor one whose BUD cuts its supply short
+    # without a pharmacist's acceptance.
+    return fill_mismatch(record) or expiry_problem(record, today or pharmacy_today())
 
 
 def latest_fill(order: Order) -> CompoundingRecord | None:
@@ -182,14 +187,18 @@ def needs_shaking(mfr: MasterFormulation) -> bool:
 
 
 def record_print(
-    record: CompoundingRecord, stock: LabelStock, user: User, batch: bool = False
+    record: CompoundingRecord,
+    stock: LabelStock,
+    user: User,
+    batch: bool = False,
+    today: dt.date | None = None,
 ) -> LabelPrint:
-    """Record that the fill's label was printed, under the order's row lock: the fill must
-    still be one that may have a label (signed off, of an order that may be labelled, and
-    matching the order as it now stands)."""
+    """Record that the fill's label was printed on `today` (the pharmacy's date), under the
+    order's row lock: the fill must still be one that may have a label (signed off, of an
+    order that may be labelled, matching the order as it now stands, in date)."""
     lock_order(record.order)
     db.session.refresh(record)
-    problem = label_problem(record)
+    problem = label_problem(record, today)
     if problem:
         raise WorkflowError(problem)
     earlier = (
@@ -223,6 +232,22 @@ def ready_to_label() -> list[CompoundingRecord]:
             .order_by(Order.created_at, Order.id)
         )
     )
+
+
+def held_back(
+    records: list[CompoundingRecord], today: dt.date | None = None
+) -> tuple[list[CompoundingRecord], list[str]]:
+    """These fills split into those that may be labelled on `today` and, for the others
+    (expired, a supply its BUD cuts short), the order's Rx number and why not."""
+    today = today or pharmacy_today()
+    ready, held = [], []
+    for record in records:
+        problem = expiry_problem(record, today)
+        if problem:
+            held.append(f"{record.order.rx_number}: {problem}")
+        else:
+            ready.append(record)
+    return ready, held
 
 
 def claim_ready(records: list[CompoundingRecord]) -> list[CompoundingRecord]:

@@ -107,6 +107,9 @@ ACCESS: dict[str, Any] = {
     "compounding.sign": VERIFY,
     "compounding.throw_away": VERIFY,
     "compounding.worksheet_pdf": SIGNED_IN,
+    "compounding.to_discard_list": SIGNED_IN,
+    "compounding.discard_expired": VERIFY,  # discarding is a pharmacist's decision
+    "compounding.short_supply": VERIFY,  # so is accepting a supply the BUD cuts short
     # Labels and dispensing
     "labels.order_label": ENTER,
     "labels.batch": ENTER,

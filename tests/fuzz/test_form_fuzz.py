@@ -290,6 +290,12 @@ def targets(seeded: Seeded) -> dict[str, Target]:
         "/compounding/records/<int:record_id>/supply": Target(
             pharmacist, {"record_id": records}, rendered(AcceptSupplyForm(formdata=None), **reason)
         ),
+        "/compounding/records/<int:record_id>/short-supply": Target(
+            pharmacist, {"record_id": records}, rendered(AcceptSupplyForm(formdata=None), **reason)
+        ),
+        "/compounding/to-discard/<int:record_id>": Target(
+            pharmacist, {"record_id": records}, rendered(DiscardForm(formdata=None), **reason)
+        ),
         "/compounding/records/<int:record_id>/weights": Target(
             pharmacist,
             {"record_id": (seeded.records["in_progress"], *records)},

@@ -107,3 +107,21 @@ def record_for(app, order_id):
         return db.session.scalars(
             select(CompoundingRecord).where(CompoundingRecord.order_id == order_id)
         ).all()
+
+
+def latest_fill(app, order_id):
+    """The order's latest fill, detached (read after the request that changed it)."""
+    with app.app_context():
+        record = db.session.scalars(
+            select(CompoundingRecord)
+            .where(CompoundingRecord.order_id == order_id)
+            .order_by(CompoundingRecord.id.desc())
+        ).first()
+        db.session.expunge(record)
+        return record
+
+
+def flashes(client):
+    """The messages the client's next page would show, taken from its session."""
+    with client.session_transaction() as session:
+        return " ".join(message for _, message in session.pop("_flashes", []))

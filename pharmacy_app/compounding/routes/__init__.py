@@ -5,6 +5,6 @@ from flask import Blueprint
 
 bp = Blueprint("compounding", __name__, url_prefix="/compounding")
 
-from . import formulas, records, stock  # noqa: E402  (each registers its views on bp)
+from . import expiry, formulas, records, stock  # noqa: E402  (each registers its views on bp)
 
-__all__ = ["bp", "formulas", "records", "stock"]
+__all__ = ["bp", "expiry", "formulas", "records", "stock"]

@@ -17,8 +17,10 @@ from ...extensions import db
 from ...idempotency.forms import claim
 from ...orders.services import get_order_or_404
 from ...pdf import render_pdf
+from ...timeutil import pharmacy_today
 from ...views import act, commit_or_refuse, go
 from ...workflow import WorkflowError
+from ..expiry import fill_mark, unaccepted_shortfall
 from ..forms import (
     AcceptSupplyForm,
     DecisionForm,
@@ -114,9 +116,12 @@ def record(
     field_errors: dict[str, str] | None = None,
 ) -> str:
     found = db.get_or_404(CompoundingRecord, record_id)
+    today = pharmacy_today()
     return render_template(
         "compounding/record.html",
         record=found,
+        mark=fill_mark(found, today),
+        shortfall=unaccepted_shortfall(found, today),
         typed=typed or {},
         lots=lots or {},
         field_errors=field_errors or {},
