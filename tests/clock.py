@@ -17,6 +17,8 @@ READERS = (
     "pharmacy_app.compounding.expiry",
     "pharmacy_app.dispensing.services",
     "pharmacy_app.dispensing.routes",
+    "pharmacy_app.dispensing.final_check",
+    "pharmacy_app.dispensing.refills",
 )
 
 

@@ -79,3 +79,15 @@ def release_in(app: Any, record_id: int, pharmacist: User) -> None:
 def lot_form(record: CompoundingRecord) -> dict[str, str]:
     """The weights form's lot scan fields, each scanned with the worksheet's lot."""
     return {f"lot-{c.id}": c.lot.lot_number for c in record.components}
+
+
+def dispense_through_page(app: Any, client: Any, record_id: int, release_by: User | None = None):
+    """Post the dispense form for a fill as the counter does (its bag label scanned, the
+    hand-over filled in), after releasing it as `release_by` when given."""
+    with app.app_context():
+        record = db.get_or_404(CompoundingRecord, record_id)
+        if release_by is not None:
+            release_fill(record, release_by)
+            db.session.commit()
+        code = code_of(record)
+    return client.post(f"/compounding/records/{record_id}/dispense", data=handover_form(code))

@@ -35,7 +35,7 @@ from ..labels.services import DISPENSABLE_ORDERS, label_values
 from ..orders.history import lock_order, record_event
 from ..orders.models import OrderStatus
 from ..orders.validity import prescription_expired
-from ..timeutil import pharmacy_time, utcnow
+from ..timeutil import pharmacy_time, pharmacy_today, utcnow
 from ..workflow import WorkflowError, require_pharmacist
 
 RELEASE_MEANING = "released"  # what the signature means (21 CFR 11.50(a)(3))
@@ -77,17 +77,18 @@ def released_note(record: CompoundingRecord) -> str:
     return f"released by {who} on {pharmacy_time(record.released_at):%m/%d/%Y at %H:%M}"
 
 
-def release_problem(record: CompoundingRecord) -> str | None:
-    """Why this fill cannot be released now; None when it can (after its scans)."""
+def release_problem(record: CompoundingRecord, on: dt.date | None = None) -> str | None:
+    """Why this fill cannot be released on `on` (the pharmacy's today); None when it can
+    (after its scans)."""
     if record.released_at is not None:
         return (
             f"{record.batch_number} was already {released_note(record)}: nothing was signed again."
         )
     if record.dispensed_at is not None:
         return f"{record.batch_number} is already dispensed."
-    if record.status != RecordStatus.SIGNED_OFF.value:
+    if record.status != RecordStatus.SIGNED_OFF:
         return (
-            f"{record.batch_number} is {RecordStatus(record.status).label}: only a fill signed "
+            f"{record.batch_number} is {record.status.label}: only a fill signed "
             "off by a pharmacist comes to the final check."
         )
     if record.order.status not in DISPENSABLE_ORDERS:
@@ -97,7 +98,7 @@ def release_problem(record: CompoundingRecord) -> str | None:
     mismatch = fill_mismatch(record)
     if mismatch:
         return mismatch
-    today = pharmacy_time(utcnow()).date()
+    today = on or pharmacy_today()
     problem = expiry_problem(record, today) or prescription_expired(record.order, today)
     if problem:
         return problem
@@ -170,7 +171,7 @@ def release(
     require_pharmacist(user, "Only a pharmacist can release a fill at the final check.")
     lock_order(record.order)
     db.session.refresh(record)
-    problem = release_problem(record)
+    problem = release_problem(record, pharmacy_time(signature.at).date())
     if problem:
         raise WorkflowError(problem)
     check_label_scan(record, label_scan)

@@ -34,7 +34,7 @@ def test_print_a_label_from_the_order_page_then_a_batch_from_the_queue(page):
     assert page.get_by_text(re.compile(r"Printed .* by Tina Technician")).is_visible()
     screenshot(page, "order-with-label")
 
-    page.get_by_role("link", name="Queue").click()
+    page.get_by_role("link", name="Queue", exact=True).click()
     page.get_by_label("Status").select_option("compounded")
     page.get_by_role("button", name="Filter").click()
     for rx in page.locator("table.orders tbody tr a").all_inner_texts():
@@ -52,7 +52,7 @@ def test_print_a_label_from_the_order_page_then_a_batch_from_the_queue(page):
 def test_batch_on_a_sheet_from_a_position_then_dispense_and_reverse(page):
     order_url = make_signed_off_fill(page, "Lindqvist", "Maja")
     sign_in(page, "tina")
-    page.get_by_role("link", name="Queue").click()
+    page.get_by_role("link", name="Queue", exact=True).click()
     page.get_by_label("Label stock").select_option(
         label="Avery 5163 sheet, 2 x 4 in, 10 per US letter"
     )

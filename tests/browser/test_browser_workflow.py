@@ -105,7 +105,7 @@ def test_a_pharmacist_overrides_a_warning_verifies_and_finds_the_order_again(pag
     page.get_by_text("verified.").first.wait_for()
     assert page.locator("h1 .status-verified").is_visible()
 
-    page.get_by_role("link", name="Queue").click()
+    page.get_by_role("link", name="Queue", exact=True).click()
     page.get_by_label("Patient").fill("ødegaard")
     page.get_by_label("Status").select_option("verified")
     page.get_by_role("button", name="Filter").click()

@@ -19,6 +19,7 @@ from pharmacy_app.labels.models import LabelPrint
 from pharmacy_app.orders.models import Order
 from pharmacy_app.workflow import WorkflowError
 from tests.clock import Clock
+from tests.fills import dispense_through_page, release_in
 from tests.labels.conftest import flashes, latest_fill, pdf_text
 
 START = dt.date(2026, 3, 2)  # the pharmacy's today when the fills are made
@@ -99,10 +100,11 @@ def test_a_batch_of_only_expired_fills_prints_nothing(app, clock, signed_in, rea
 def test_an_expired_fill_cannot_be_dispensed(app, clock, signed_in, ready_order):
     order_id = ready_order()
     technician = signed_in("technician")
-    technician.post(f"/orders/{order_id}/label")  # labelled while in date
+    technician.post(f"/orders/{order_id}/label")  # labelled and released while in date
     fill = latest_fill(app, order_id)
+    release_in(app, fill.id, signed_in("pharmacist").user)
     clock.to(fill.beyond_use_date + dt.timedelta(days=1))
-    technician.post(f"/compounding/records/{fill.id}/dispense", data={"method": "picked_up"})
+    dispense_through_page(app, technician, fill.id)
     assert "has expired" in flashes(technician)
     assert latest_fill(app, order_id).dispensed_at is None
 
@@ -136,7 +138,7 @@ def test_a_bud_shorter_than_the_supply_is_refused_until_a_pharmacist_accepts(
     )
 
     assert technician.post(f"/orders/{order_id}/label").mimetype == "application/pdf"
-    technician.post(f"/compounding/records/{fill.id}/dispense", data={"method": "picked_up"})
+    dispense_through_page(app, technician, fill.id, release_by=pharmacist.user)
     assert latest_fill(app, order_id).dispensed_at is not None
 
 
@@ -149,8 +151,9 @@ def test_an_acceptance_holds_for_the_day_it_was_given(app, clock, signed_in, rea
         f"/compounding/records/{fill.id}/short-supply", data={"reason": "Patient agreed"}
     )
     technician.post(f"/orders/{order_id}/label")
+    release_in(app, fill.id, pharmacist.user)
     clock.on(3)  # collected three days later: three more days past the BUD
-    technician.post(f"/compounding/records/{fill.id}/dispense", data={"method": "picked_up"})
+    dispense_through_page(app, technician, fill.id)
     assert "a pharmacist accepts the shorter supply" in flashes(technician)
     assert latest_fill(app, order_id).dispensed_at is None
 
@@ -193,12 +196,12 @@ def test_the_order_page_marks_an_expired_fill_and_offers_no_dispensing(
     order_id = ready_order()
     technician = signed_in("technician")
     technician.post(f"/orders/{order_id}/label")
-    assert "Record dispensing" in technician.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "Final check…" in technician.get(f"/orders/{order_id}").get_data(as_text=True)
     fill = latest_fill(app, order_id)
     clock.to(fill.beyond_use_date + dt.timedelta(days=1))
     page = technician.get(f"/orders/{order_id}").get_data(as_text=True)
     assert f"Expired: discard after {fill.beyond_use_date:%m/%d/%Y}" in page
-    assert "Record dispensing" not in page
+    assert "Final check…" not in page and "Dispense…" not in page
 
 
 def test_the_record_marks_an_expired_fill(app, clock, signed_in, ready_order):
@@ -229,9 +232,8 @@ def test_the_to_discard_list_shows_expired_fills_still_in_the_pharmacy(
     dispensed = ready_order(patient={"first_name": "Dispensed"})
     technician = signed_in("technician")
     technician.post(f"/orders/{dispensed}/label")
-    technician.post(
-        f"/compounding/records/{latest_fill(app, dispensed).id}/dispense",
-        data={"method": "shipped"},
+    dispense_through_page(
+        app, technician, latest_fill(app, dispensed).id, release_by=signed_in("pharmacist").user
     )
     clock.on(170)
     in_date = ready_order(patient={"first_name": "InDate"}, quantity=15, days_supply=15)

@@ -12,13 +12,14 @@ import pytest
 from pharmacy_app import create_app
 from pharmacy_app.accounts.models import User
 from pharmacy_app.compounding.services import matching_formulations, start_record
-from pharmacy_app.config import ConfigurationError
+from pharmacy_app.dispensing.refills import request_refill
 from pharmacy_app.extensions import db
-from pharmacy_app.orders.models import Order
+from pharmacy_app.orders.models import Order, OrderStatus
 from pharmacy_app.orders.validity import prescription_expired, valid_until
-from pharmacy_app.settings import settings
+from pharmacy_app.settings import ConfigurationError, settings
 from pharmacy_app.workflow import WorkflowError
 from tests.clock import Clock
+from tests.fills import dispense_through_page, release_in
 from tests.labels.conftest import flashes, latest_fill
 
 START = dt.date(2026, 3, 2)
@@ -62,12 +63,15 @@ def test_no_refill_is_started_after_the_prescription_expires(
     technician = signed_in("technician")
     technician.post(f"/orders/{order_id}/label")
     fill = latest_fill(app, order_id)
-    technician.post(f"/compounding/records/{fill.id}/dispense", data={"method": "picked_up"})
+    dispense_through_page(app, technician, fill.id, release_by=signed_in("pharmacist").user)
     clock.to(EXPIRED)
     maker = make_user("technician")
     with app.app_context():
         order = db.session.get(Order, order_id)
-        assert order.status == "verified" and order.refills == 2  # refills left, Rx expired
+        assert order.status == "refillable" and order.refills == 2  # refills left, Rx expired
+        with pytest.raises(WorkflowError, match="renewal needed"):
+            request_refill(order, "patient", "phone", db.session.get(User, maker.id))
+        order.status = OrderStatus.VERIFIED  # as if a refill had been requested in time
         with pytest.raises(WorkflowError, match="renewal needed"):
             start_record(
                 order, matching_formulations(order)[0][0], {}, db.session.get(User, maker.id)
@@ -80,9 +84,10 @@ def test_a_fill_is_not_dispensed_after_the_prescription_expires(app, clock, sign
     technician = signed_in("technician")
     technician.post(f"/orders/{order_id}/label")
     fill = latest_fill(app, order_id)
+    release_in(app, fill.id, signed_in("pharmacist").user)  # released while the Rx was valid
     clock.to(EXPIRED)  # the fill itself is still in date
     assert fill.beyond_use_date - dt.timedelta(days=30) > EXPIRED
-    technician.post(f"/compounding/records/{fill.id}/dispense", data={"method": "picked_up"})
+    dispense_through_page(app, technician, fill.id)
     assert "renewal needed" in flashes(technician)
     assert latest_fill(app, order_id).dispensed_at is None
 
