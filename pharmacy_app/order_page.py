@@ -6,19 +6,22 @@ tables."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template
 
+from .accounts.auth import acting_user
 from .checks import Amount, DosageForm
 from .checks import titration as titrations
 from .checks.findings import plain
 from .compounding.expiry import FillMark, count_to_discard, expired_fills_of, fill_marks
-from .compounding.refill_timing import refill_too_soon_on
+from .compounding.refill_timing import TooSoon, refill_too_soon_on
 from .compounding.services import fills_at_work, fills_of
 from .costs.services import charges_of, prices_due
 from .dispensing.forms import AutoRefillForm, CancelRequestForm, RefillRequestForm
+from .dispensing.next_step import OrderFacts, next_step
 from .dispensing.refills import (
     ENROLLABLE,
     auto_refill_of,
@@ -30,7 +33,7 @@ from .dispensing.refills import (
     runs_out_on,
 )
 from .dispensing.renewal import renewal_reason
-from .labels.services import prints_of, stocks_by_name
+from .labels.services import label_offer, latest_fill, prints_of, stocks_by_name
 from .orders.forms import OverrideForm, QueueFilterForm, RejectForm, VerifyForm
 from .orders.models import Order, OrderStatus
 from .orders.queue import page_of, status_counts
@@ -84,14 +87,35 @@ def detail(order_id: int) -> str:
     records = fills_of(order)
     check_id = order.latest_check.id if order.latest_check else ""
     today = pharmacy_today()
+    marks = fill_marks(records, today)
+    prints = prints_of(records)
+    expired = renewal_needed(order, today)
+    refills = _refills(order)
+    current = latest_fill(order)
+    step = next_step(
+        order,
+        OrderFacts(
+            current=current,
+            labelled=current is not None and current.id in prints,
+            mark=marks.get(current.id) if current is not None else None,
+            renewal=refills["renewal"],
+            prescription_expired=expired,
+            can_request=refills["can_request"],
+            too_soon=_open_request_too_soon(order, today),
+        ),
+        acting_user(),
+    )
     return render_template(
         "orders/detail.html",
-        marks=fill_marks(records, today),
-        renewal_needed=renewal_needed(order, today),
+        marks=marks,
+        renewal_needed=expired,
         valid_until=valid_until(order),
         editable=_editable(order),
         records=records,
-        prints=prints_of(records),
+        current=current,
+        next=step,
+        label=label_offer(order, current is not None and current.id in prints),
+        prints=prints,
         costs=charges_of(records),
         prices=prices_due(records, today),
         label_stocks=stocks_by_name(),
@@ -102,8 +126,19 @@ def detail(order_id: int) -> str:
         verify_form=VerifyForm(check_id=check_id),
         reject_form=RejectForm(check_id=check_id),
         override_form=OverrideForm(),
-        refills=_refills(order),
+        refills=refills,
     )
+
+
+def _open_request_too_soon(order: Order, today: dt.date) -> TooSoon | None:
+    """For a refill requested and not yet started: too soon to make today, and not accepted
+    early by a pharmacist with the request (start_record would then refuse a technician)."""
+    if order.status is not OrderStatus.VERIFIED:
+        return None
+    pending = pending_request(order)
+    if pending is None or pending.early_reason is not None:
+        return None
+    return refill_too_soon_on(order, fills_made(order) + 1, today)
 
 
 def _refills(order: Order) -> dict[str, Any]:

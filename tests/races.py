@@ -58,14 +58,18 @@ def while_one_holds(
 ) -> list[str]:
     """`first()` acts in its own transaction and keeps it open (with whatever locks it took)
     for `hold` seconds while `second()` acts in another thread; then `first` commits, and so
-    does `second` when it can. Returns their outcomes in the order they committed: what each
+    does `second` when it can. Returns their outcomes, first's then second's: what each
     returned, or "refused: <reason>" for a WorkflowError. The pause only gives `second` time
-    to arrive while `first` holds its locks: which one wins is decided by the locks."""
+    to arrive while `first` holds its locks: which one wins is decided by the locks. (Not in
+    the order the threads finish: a refused `second` may wake and finish before `first`'s
+    thread, having committed, records its own outcome.)"""
     first_acted = threading.Event()
-    outcomes: list[str] = []
+    outcomes: list[str] = ["", ""]
     errors: list[BaseException] = []
 
-    def run(action: Callable[[], str], before: Callable[[], None], after: Callable[[], None]):
+    def run(
+        slot: int, action: Callable[[], str], before: Callable[[], None], after: Callable[[], None]
+    ):
         try:
             before()
             with app.app_context():
@@ -77,7 +81,7 @@ def while_one_holds(
                 except WorkflowError as exc:
                     db.session.rollback()
                     outcome = f"refused: {exc}"
-                outcomes.append(outcome)
+                outcomes[slot] = outcome
         except BaseException as exc:  # reported below, in the test's thread
             errors.append(exc)
         finally:
@@ -88,9 +92,9 @@ def while_one_holds(
         time.sleep(hold)
 
     threads = [
-        threading.Thread(target=run, args=(first, lambda: None, held)),
+        threading.Thread(target=run, args=(0, first, lambda: None, held)),
         threading.Thread(
-            target=run, args=(second, lambda: first_acted.wait(timeout), lambda: None)
+            target=run, args=(1, second, lambda: first_acted.wait(timeout), lambda: None)
         ),
     ]
     _run(threads, errors, timeout)

@@ -284,12 +284,32 @@ def openapi_document() -> dict[str, Any]:
                             "stock when left out. An id not set up is refused (400).",
                             "schema": {"type": "integer"},
                         },
+                        {
+                            "name": "reprint",
+                            "in": "query",
+                            "required": False,
+                            "description": "confirm: print a dispensed fill's label again, "
+                            "recorded as a reprint (refused with 409 without it).",
+                            "schema": {"type": "string", "enum": ["confirm"]},
+                        },
+                        {
+                            "name": "reason",
+                            "in": "query",
+                            "required": False,
+                            "description": "Why the label is reprinted (at most 300 "
+                            "characters), kept in the order's history.",
+                            "schema": {"type": "string", "maxLength": 300},
+                        },
                     ],
                     "responses": {
                         "200": {"description": "The label", "content": {"application/pdf": {}}},
                         "400": _json("Problem", "No label stock with that id, or a NUL character."),
                         "404": _json("Problem", "No such order."),
-                        "409": _json("Problem", "Not ready for a label, and why."),
+                        "409": _json(
+                            "Problem",
+                            "Not ready for a label, or a dispensed fill's reprint not confirmed, "
+                            "and why.",
+                        ),
                     },
                 }
             },

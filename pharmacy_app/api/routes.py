@@ -15,8 +15,8 @@ from ..checks import DocumentError, OrderDocument, parse_order_document
 from ..dispensing.models import RefillChannel
 from ..dispensing.refills import API_CHANNELS, request_refill, request_to_dict
 from ..extensions import csrf, db
-from ..labels.printing import print_order_label
-from ..labels.services import UnknownStock
+from ..labels.printing import REPRINT_REASON_LIMIT, print_order_label
+from ..labels.services import Reprint, UnknownStock
 from ..orders.services import (
     check_document,
     create_order,
@@ -137,9 +137,16 @@ def refill_request(order_id: int) -> tuple[Response, int]:
 @require(Permission.ENTER)
 def label(order_id: int) -> Response:
     """The label PDF of the order's current fill (recorded as printed), or 409 with why not;
-    400 for a stock that is not set up. Refused as the order's page refuses it."""
+    400 for a stock that is not set up. Refused as the order's page refuses it: a dispensed
+    fill's label is a reprint, printed with `reprint=confirm` (and a `reason`)."""
     order = get_order_or_404(order_id)
-    pdf = _commit(lambda: print_order_label(order, request.args.get("stock"), acting_user()))
+    reason = request.args.get("reason", "")
+    if len(reason) > REPRINT_REASON_LIMIT:
+        raise DocumentError({"reason": [f"Too long: at most {REPRINT_REASON_LIMIT} characters."]})
+    reprint = Reprint(confirmed=request.args.get("reprint") == "confirm", reason=reason)
+    pdf = _commit(
+        lambda: print_order_label(order, request.args.get("stock"), acting_user(), reprint)
+    )
     return send_file(
         BytesIO(pdf), mimetype="application/pdf", download_name=f"label-{order.rx_number}.pdf"
     )

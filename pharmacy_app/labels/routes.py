@@ -29,8 +29,10 @@ from .printing import print_order_label
 from .rendering import render_calibration, render_labels
 from .services import (
     LABELLED_ORDERS,
+    Reprint,
     chosen_stock,
     claim_ready,
+    dispensed_reprint_problem,
     held_back,
     label_values,
     order_label_problem,
@@ -60,8 +62,12 @@ def label_stock_choices() -> list[LabelStock]:
 @require(Permission.ENTER)
 def order_label(order_id: int) -> Response:
     order = get_order_or_404(order_id)
+    reprint = Reprint(
+        confirmed=request.form.get("confirm_reprint") == "y",
+        reason=request.form.get("reprint_reason", ""),
+    )
     return commit_or_refuse(
-        lambda: print_order_label(order, _stock_asked(), acting_user()),
+        lambda: print_order_label(order, _stock_asked(), acting_user(), reprint),
         lambda pdf: _pdf(pdf, f"label-{order.rx_number}.pdf"),
         go_back(url_for("orders.detail", order_id=order_id), 303),
     )
@@ -127,6 +133,7 @@ def _chosen_fills() -> list[CompoundingRecord]:
     records, skipped = [], []
     for order in ordered:
         record, problem = order_label_problem(order)
+        problem = problem or (dispensed_reprint_problem(record) if record else None)
         if problem or record is None:
             skipped.append(f"{order.rx_number}: {problem}")
         else:

@@ -21,7 +21,7 @@ from ..compounding.services import fill_mismatch
 from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import DISPENSABLE_ORDERS, LABELLED_ORDERS, Order, OrderStatus
-from ..timeutil import pharmacy_time, pharmacy_today
+from ..timeutil import pharmacy_time, pharmacy_today, utcnow
 from ..workflow import WorkflowError
 from .directions import Sig, label_directions
 from .models import LabelPrint, LabelStock
@@ -93,6 +93,38 @@ def order_label_problem(order: Order) -> tuple[CompoundingRecord | None, str | N
     if record is None:
         return None, "The order has no compounding record yet: compound it first."
     return record, label_problem(record)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelOffer:
+    """The label an order's page offers: always its current fill's, never an older one's."""
+
+    record: CompoundingRecord
+    reprint: bool  # printed before: this one is recorded as a reprint
+    dispensed: bool  # the fill has left: its label is a reprint, printed only when confirmed
+
+
+def label_offer(order: Order, printed: bool) -> LabelOffer | None:
+    """The label of the order's current fill, when it may be printed now (`printed`: it has
+    been before); None when it may not (label_problem says why)."""
+    record, problem = order_label_problem(order)
+    if problem or record is None:
+        return None
+    dispensed = record.dispensed_at is not None
+    return LabelOffer(record, reprint=printed or dispensed, dispensed=dispensed)
+
+
+def dispensed_reprint_problem(record: CompoundingRecord) -> str | None:
+    """Why a dispensed fill's label is not printed without a confirmation: it is a reprint,
+    and a label easily stuck on the next fill's vial (issue 11); None for a fill still here."""
+    if record.dispensed_at is None:
+        return None
+    return (
+        f"Fill {record.fill_number} ({record.batch_number}) was dispensed on "
+        f"{pharmacy_time(record.dispensed_at):%m/%d/%Y}: its label would be a reprint, with "
+        "that fill's batch, dates and refills. Confirm the reprint on the order's page to print "
+        "it; for the next fill, request the refill."
+    )
 
 
 def label_values(record: CompoundingRecord) -> dict[str, Any]:
@@ -192,15 +224,20 @@ def record_print(
     user: User,
     batch: bool = False,
     today: dt.date | None = None,
+    reprint: Reprint | None = None,
 ) -> LabelPrint:
     """Record that the fill's label was printed on `today` (the pharmacy's date), under the
     order's row lock: the fill must still be one that may have a label (signed off, of an
-    order that may be labelled, matching the order as it now stands, in date)."""
+    order that may be labelled, matching the order as it now stands, in date). A dispensed
+    fill's label is a reprint, printed only with its confirmation (`reprint`)."""
     lock_order(record.order)
     db.session.refresh(record)
     problem = label_problem(record, today)
     if problem:
         raise WorkflowError(problem)
+    unconfirmed = dispensed_reprint_problem(record)
+    if unconfirmed and not (reprint and reprint.confirmed):
+        raise ReprintUnconfirmed(unconfirmed)
     earlier = (
         db.session.scalar(
             select(func.count()).select_from(LabelPrint).where(LabelPrint.record_id == record.id)
@@ -208,14 +245,26 @@ def record_print(
         or 0
     )
     printed = LabelPrint(
-        record=record, stock=stock, printed_by=user, reprint=earlier > 0, batch=batch
+        record=record,
+        stock=stock,
+        printed_by=user,
+        reprint=earlier > 0 or unconfirmed is not None,
+        batch=batch,
     )
     db.session.add(printed)
+    detail = f"{record.batch_number} on {stock.name}"
+    if unconfirmed:
+        detail += (
+            f"; fill {record.fill_number}, dispensed "
+            f"{pharmacy_time(record.dispensed_at or utcnow()):%m/%d/%Y}: reprint confirmed"
+        )
+    if reprint and reprint.reason.strip():
+        detail += f"; reason: {reprint.reason.strip()}"
     record_event(
         record.order,
         user,
-        "label reprinted" if earlier else "label printed",
-        f"{record.batch_number} on {stock.name}",
+        "label reprinted" if printed.reprint else "label printed",
+        detail,
     )
     return printed
 
@@ -273,6 +322,19 @@ def _waiting_for_a_label() -> tuple[Any, ...]:
         CompoundingRecord.order.has(Order.status.in_(DISPENSABLE_ORDERS)),
         ~exists().where(LabelPrint.record_id == CompoundingRecord.id),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Reprint:
+    """A reprint asked for: confirmed (a checkbox on the page, `reprint=confirm` in the API)
+    and why, when given (a label torn, smudged, lost)."""
+
+    confirmed: bool
+    reason: str = ""
+
+
+class ReprintUnconfirmed(WorkflowError):
+    """A dispensed fill's label asked for without the reprint's confirmation."""
 
 
 class UnknownStock(WorkflowError):

@@ -156,9 +156,9 @@ class Order(Model):
 
     @property
     def offers_rejection(self) -> bool:
-        """The page offers to reject it: not rejected yet (reject_order also refuses a
-        dispensed order, saying what to do instead)."""
-        return self.status is not OrderStatus.REJECTED
+        """The page offers to reject it: not rejected yet, nor closed (reject_order refuses a
+        dispensed order, saying what to do instead: the page never offers a refused step)."""
+        return self.status not in (OrderStatus.REJECTED, OrderStatus.DISPENSED)
 
     @property
     def labelled(self) -> bool:
