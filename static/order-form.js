@@ -150,6 +150,7 @@
     function (p) {
       set("prescriber_name", p.name); set("credential", p.credential);
       set("license_number", p.license_number); set("state", p.state); set("npi", p.npi);
+      set("prescriber_phone", p.phone || ""); set("prescriber_fax", p.fax || "");
       focus("strength");
     });
 })();

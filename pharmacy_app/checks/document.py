@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..phones import phone_number
 from ..plaintext import hidden_character_problem
 from .amounts import Amount, AmountError, parse_amount
 
@@ -100,6 +101,10 @@ AmountText = Annotated[
     str, Field(min_length=1, max_length=40), AfterValidator(_visible), AfterValidator(_amount)
 ]
 TextList = Annotated[list[OptionalText], Field(max_length=MAX_LIST)]
+# A phone or fax number, kept as "(503) 555-0142" (phones.py); "" when not given.
+PhoneText = Annotated[
+    str, Field(max_length=40), AfterValidator(_visible), AfterValidator(phone_number)
+]
 # Directions may run over several lines (a titration written step by step).
 FreeText = Annotated[str, Field(max_length=1000), AfterValidator(_visible_lines)]
 
@@ -133,6 +138,9 @@ class Prescriber(_Part):
     license_number: OptionalNameText = ""
     state: Annotated[str, Field(max_length=40), AfterValidator(_visible)] = ""
     npi: Annotated[str, Field(max_length=20), AfterValidator(_visible)] = ""
+    # Where a renewal request is phoned or faxed (dispensing/renewal.py).
+    phone: PhoneText = ""
+    fax: PhoneText = ""
 
 
 class Preparation(_Part):

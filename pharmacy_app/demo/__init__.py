@@ -39,6 +39,16 @@ from ..timeutil import pharmacy_today, pharmacy_zone, utcnow
 from ..workflow import WorkflowError
 from .compounding import store_demo_compounding
 
+AREA_CODES = {
+    "OR": 503,
+    "WA": 206,
+    "CA": 415,
+    "NY": 212,
+    "CO": 303,
+    "TX": 512,
+    "AZ": 602,
+    "FL": 305,
+}
 PRESCRIBERS = [
     ("Dana Ruiz", "MD", "OR", "MD154210"),
     ("Michael Okafor", "DO", "WA", "OP60028341"),
@@ -155,7 +165,8 @@ def demo_documents(
     documents = []
     for n in range(count):
         patient = rng.choice(patients)
-        name, credential, state, license_number = rng.choice(PRESCRIBERS)
+        which = rng.randrange(len(PRESCRIBERS))
+        name, credential, state, license_number = PRESCRIBERS[which]
         received = today - dt.timedelta(days=rng.randint(0, 182))
         written = received - dt.timedelta(days=rng.choice([0, 0, 1, 2, 5, 14]))
         document = {
@@ -169,6 +180,9 @@ def demo_documents(
                 "credential": credential,
                 "state": state,
                 "license_number": license_number,
+                # 555-0100 to 555-0199: the numbers set aside for fiction.
+                "phone": f"({AREA_CODES[state]}) 555-01{which:02d}",
+                "fax": f"({AREA_CODES[state]}) 555-01{which + 50:02d}",
             },
             **_preparation_and_sig(rng),
             "refills": 0,

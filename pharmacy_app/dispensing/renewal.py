@@ -37,6 +37,8 @@ class RenewalPrint:
     credential: str
     npi: str
     licence: str
+    phone: str
+    fax: str
     patient: str
     date_of_birth: dt.date
     preparation: str
@@ -73,6 +75,8 @@ def renewal_print(order: Order, reason: str, today: dt.date) -> RenewalPrint:
         prescriber=order.prescriber.name,
         credential=order.prescriber.credential,
         npi=order.prescriber.npi,
+        phone=order.prescriber.phone,
+        fax=order.prescriber.fax,
         licence=" ".join(p for p in (order.prescriber.license_number, order.prescriber.state) if p),
         patient=order.patient.full_name,
         date_of_birth=order.patient.date_of_birth,

@@ -89,7 +89,7 @@ def batch() -> Response:
             if held:
                 # gates: an expired fill (or one whose BUD cuts its supply short) is not
                 # printed with the rest; the batch says which and why.
-                flash("Not printed: " + " · ".join(held), "error")
+                flash("Not printed: " + " · ".join(held), "warning")
         else:
             records, held = _chosen_fills(), []
         if not records:
@@ -139,7 +139,7 @@ def _chosen_fills() -> list[CompoundingRecord]:
         else:
             records.append(record)
     if skipped:
-        flash("Not printed: " + " · ".join(skipped), "error")
+        flash("Not printed: " + " · ".join(skipped), "warning")
     return records
 
 

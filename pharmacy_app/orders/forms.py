@@ -64,6 +64,8 @@ FIELD_FOR_PATH = {
     "prescriber.license_number": "license_number",
     "prescriber.state": "state",
     "prescriber.npi": "npi",
+    "prescriber.phone": "prescriber_phone",
+    "prescriber.fax": "prescriber_fax",
     "preparation.dosage_form": "dosage_form",
     "preparation.release": "release",
     "preparation.strength": "strength",
@@ -123,6 +125,10 @@ class OrderForm(FlaskForm):
     license_number = StringField("Licence number", validators=[Length(max=200)])
     state = StringField("Licence state", validators=[Length(max=40)])
     npi = StringField("NPI", validators=[Length(max=20)])
+    prescriber_phone = StringField(
+        "Prescriber phone", validators=[Length(max=40)], description="For a renewal request"
+    )
+    prescriber_fax = StringField("Prescriber fax", validators=[Length(max=40)])
     # Preparation
     strength = StringField(
         "Strength",
@@ -189,6 +195,8 @@ class OrderForm(FlaskForm):
                 "license_number": self.license_number.data or "",
                 "state": self.state.data or "",
                 "npi": self.npi.data or "",
+                "phone": self.prescriber_phone.data or "",
+                "fax": self.prescriber_fax.data or "",
             },
             "preparation": {
                 "dosage_form": self.dosage_form.data,
@@ -225,6 +233,8 @@ class OrderForm(FlaskForm):
             "license_number": prescriber.get("license_number", ""),
             "state": prescriber.get("state", ""),
             "npi": prescriber.get("npi", ""),
+            "prescriber_phone": prescriber.get("phone", ""),
+            "prescriber_fax": prescriber.get("fax", ""),
             "strength": preparation["strength"],
             "dosage_form": preparation["dosage_form"],
             "release": preparation.get("release", ""),

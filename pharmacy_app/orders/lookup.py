@@ -66,6 +66,8 @@ def search_prescribers(text: str) -> list[dict[str, Any]]:
             "license_number": p.license_number,
             "state": p.state,
             "npi": p.npi,
+            "phone": p.phone,
+            "fax": p.fax,
         }
         for p in db.session.scalars(query)
     ]

@@ -37,6 +37,10 @@ class Prescriber(Model):
     license_number: Mapped[str] = mapped_column(String(200), default="")
     state: Mapped[str] = mapped_column(String(40), default="")
     npi: Mapped[str] = mapped_column(String(20), default="")
+    # Where a renewal request is phoned or faxed: the latest order's numbers, as
+    # "(503) 555-0142" (phones.py); "" when no order gave one.
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    fax: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (

@@ -324,6 +324,10 @@ def find_or_create_prescriber(document: OrderDocument) -> Prescriber:
             npi=data.npi,
         )
         db.session.add(prescriber)
+    # The latest prescription's numbers are the ones to call or fax; one that gives none
+    # leaves the record's as they are.
+    prescriber.phone = data.phone or prescriber.phone or ""
+    prescriber.fax = data.fax or prescriber.fax or ""
     return prescriber
 
 

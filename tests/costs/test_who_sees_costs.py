@@ -78,7 +78,10 @@ def test_no_page_or_file_a_technician_opens_shows_what_the_fill_cost(
         "worksheet": pdf_words(
             technician.get(f"/compounding/records/{record_id}/worksheet.pdf").data
         ),
-        "label": pdf_words(technician.post(f"/orders/{order_id}/label").data),
+        # The fill was dispensed: its label is a confirmed reprint.
+        "label": pdf_words(
+            technician.post(f"/orders/{order_id}/label", data={"confirm_reprint": "y"}).data
+        ),
         "patient sheet": pdf_words(technician.get(f"/orders/{order_id}/patient-sheet.pdf").data),
         "API order": api.get(f"/api/v1/orders/{order_id}").get_data(as_text=True),
     }

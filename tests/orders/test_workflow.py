@@ -184,6 +184,8 @@ def form_data(document):
         "license_number": prescriber["license_number"],
         "state": prescriber["state"],
         "npi": prescriber.get("npi", ""),
+        "prescriber_phone": prescriber.get("phone", ""),
+        "prescriber_fax": prescriber.get("fax", ""),
         "strength": preparation["strength"],
         "dosage_form": preparation["dosage_form"],
         "release": preparation["release"],
