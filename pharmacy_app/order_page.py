@@ -146,7 +146,11 @@ def _refills(order: Order) -> dict[str, Any]:
     requestable = can_request(order)
     auto = auto_refill_of(order)
     return {
-        "shown": order.refills > 0 or fills_made(order) > 0,
+        # Also for a prescription without refills whose first fill was returned uncollected
+        # ("refills on file": made again when the patient asks).
+        "shown": order.refills > 0
+        or fills_made(order) > 0
+        or order.status is OrderStatus.REFILLABLE,
         "left": refills_left(order),
         "runs_out": runs_out_on(order),
         "pending": pending_request(order),

@@ -181,6 +181,11 @@ class Settings:
     # does not apply. The checker's stale-at-entry rule (CHECK_MAX_PRESCRIPTION_AGE_DAYS)
     # follows it unless set on its own.
     prescription_valid_days: int = field(default=365, metadata=_COUNT)
+    # Will-call: a fill released and not collected for this many days (the pharmacy's dates,
+    # counted from its release) is listed as not collected, for a pharmacist to return to
+    # stock or discard (dispensing/will_call.py). The pharmacy's own return-to-stock policy:
+    # no rule sets it, and many pharmacies use 10 to 14 days (general knowledge).
+    will_call_uncollected_days: int = field(default=14, metadata=_COUNT)
     # Sign-in throttling: this many wrong passwords for one username within the pause pauses
     # that username until the oldest of them is older than the pause; so does this many from
     # one client address (for any usernames). An address that signed in as the user within

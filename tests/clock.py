@@ -19,6 +19,7 @@ READERS = (
     "pharmacy_app.dispensing.routes",
     "pharmacy_app.dispensing.final_check",
     "pharmacy_app.dispensing.refills",
+    "pharmacy_app.dispensing.will_call",
 )
 
 

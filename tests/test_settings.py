@@ -41,13 +41,16 @@ def test_unset_settings_keep_their_defaults_in_their_types():
     assert found.known_address_period == dt.timedelta(days=30)
     assert found.submission_retention == dt.timedelta(hours=24)
     assert found.argon2_memory_cost is None
+    assert found.will_call_uncollected_days == 14
 
 
 def test_flask_prefixed_variables_set_settings(monkeypatch):
     monkeypatch.setenv("FLASK_LABOUR_RATE_PER_HOUR", "72.50")
     monkeypatch.setenv("FLASK_SIGN_IN_MAX_FAILURES", "4")
     monkeypatch.setenv("FLASK_CURRENCY", "CAD")
+    monkeypatch.setenv("FLASK_WILL_CALL_UNCOLLECTED_DAYS", "10")
     found = built()
+    assert found.will_call_uncollected_days == 10
     assert found.labour_rate_per_hour == Decimal("72.5")
     assert found.sign_in_max_failures == 4
     assert found.currency == "CAD"
@@ -100,6 +103,8 @@ def test_the_instance_config_sets_settings_and_the_environment_and_tests_win(tmp
         ("ARGON2_MEMORY_COST", "lots", "must be a whole number of KiB"),
         ("DATABASE_RETRY_AFTER_SECONDS", "-5", "must be a whole number of seconds"),
         ("DATABASE_CONNECT_TIMEOUT_SECONDS", 601, "must be a number of seconds from 0 to 600"),
+        ("WILL_CALL_UNCOLLECTED_DAYS", "0", "must be a whole number of 1 or more"),
+        ("WILL_CALL_UNCOLLECTED_DAYS", "10.5", "must be a whole number of 1 or more"),
     ],
 )
 def test_a_bad_setting_stops_the_app_naming_the_setting(name, value, message):

@@ -225,6 +225,17 @@ class DispenseMethod(StrEnum):
         return self.value.replace("_", " ")
 
 
+class UncollectedDisposition(StrEnum):
+    """What became of a fill that waited for pick-up and was not collected (will-call)."""
+
+    RETURNED_TO_STOCK = "returned_to_stock"
+    DISCARDED = "discarded"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
 class CompoundingRecord(Model):
     """One fill: which formula, which lots, how much of each, who made and checked it."""
 
@@ -299,6 +310,17 @@ class CompoundingRecord(Model):
     # shipped (carrier, tracking number), the bag label scanned, and the counselling offer
     # and its answer (dispensing/pickup.py).
     handover: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Not collected (dispensing/will_call.py): a pharmacist returned the fill to stock or
+    # discarded it, when and who (the reason is in `notes`). The fill is then discarded and
+    # its request answered: the patient asks again for the fill to be made.
+    uncollected: Mapped[UncollectedDisposition | None] = mapped_column(
+        # No CHECK, as for dispense_method.
+        stored_enum(UncollectedDisposition, length=20, name=None)
+    )
+    uncollected_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    uncollected_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_compounding_records_uncollected_by")
+    )
 
     order: Mapped[Order] = relationship()
     mfr: Mapped[MasterFormulation] = relationship(lazy="joined")
@@ -310,6 +332,7 @@ class CompoundingRecord(Model):
     signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
     dispensed_by: Mapped[User | None] = relationship(foreign_keys=[dispensed_by_id])
     released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
+    uncollected_by: Mapped[User | None] = relationship(foreign_keys=[uncollected_by_id])
     supply_accepted_by: Mapped[User | None] = relationship(foreign_keys=[supply_accepted_by_id])
     substitutions: Mapped[list[Substitution]] = relationship(
         back_populates="record", order_by="Substitution.id", cascade="all, delete-orphan"

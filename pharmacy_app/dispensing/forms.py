@@ -1,7 +1,8 @@
 """The dispensing forms: the final check (two scans and the pharmacist's signature), recording a
 fill as picked up or shipped (the bag label scanned, who collected it or the shipment, the
 counselling offer; a price other than the computed one, or a refill too soon, explained), a
-pharmacist's reversal; refill requests and the auto-refill opt-in."""
+pharmacist's reversal; refill requests and the auto-refill opt-in; the return of a fill not
+collected."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
+from ..compounding.models import UncollectedDisposition
 from ..formfields import FiniteDecimalField
 from ..idempotency.forms import OnceTokenField
 from ..labels.forms import TEXT_LIMIT, at_most, strip_text
@@ -51,6 +53,20 @@ class ScanField(StringField):
             }
         )
         super().__init__(label, validators=[at_most(100)], **kwargs)
+
+
+def reason_field(label: str, missing: str) -> StringField:
+    """A pharmacist's reason for a decision: required (`missing` says so), a few words at
+    least (MIN_REASON), at most TEXT_LIMIT."""
+    return StringField(
+        label,
+        filters=[strip_text],
+        validators=[
+            DataRequired(message=missing),
+            Length(min=MIN_REASON, message="Give the reason in a few words."),
+            at_most(TEXT_LIMIT),
+        ],
+    )
 
 
 class FinalCheckForm(FlaskForm):
@@ -155,16 +171,36 @@ class DispenseForm(FlaskForm):
 
 
 class ReverseDispensingForm(FlaskForm):
-    reason = StringField(
+    reason = reason_field(
         "Reason for reversing (wrong order, never collected)",
-        filters=[strip_text],
-        validators=[
-            DataRequired(message="Give the reason for reversing the dispensing."),
-            Length(min=MIN_REASON, message="Give the reason in a few words."),
-            at_most(TEXT_LIMIT),
-        ],
+        "Give the reason for reversing the dispensing.",
     )
     submit = SubmitField("Reverse dispensing")
+
+
+class ReturnUncollectedForm(FlaskForm):
+    """A pharmacist's return of a fill not collected: back to stock or discarded, and why."""
+
+    disposition = SelectField(
+        "What becomes of it",
+        choices=[
+            SelectChoice("", "Choose…"),
+            *(SelectChoice(d.value, d.label.capitalize()) for d in UncollectedDisposition),
+        ],
+        validate_choice=False,
+    )
+    reason = reason_field("Reason", "Give the reason the fill was not collected.")
+    submit = SubmitField("Return fill")
+
+    def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
+        valid = super().validate(extra_validators)
+        if self.disposition.data not in {d.value for d in UncollectedDisposition}:
+            self.disposition.errors = [
+                *self.disposition.errors,
+                "Choose returned to stock or discarded.",
+            ]
+            valid = False
+        return valid
 
 
 class RefillRequestForm(FlaskForm):
@@ -203,14 +239,8 @@ class RefillRequestForm(FlaskForm):
 
 
 class CancelRequestForm(FlaskForm):
-    reason = StringField(
-        "Reason for cancelling the request",
-        filters=[strip_text],
-        validators=[
-            DataRequired(message="Give the reason for cancelling the request."),
-            Length(min=MIN_REASON, message="Give the reason in a few words."),
-            at_most(TEXT_LIMIT),
-        ],
+    reason = reason_field(
+        "Reason for cancelling the request", "Give the reason for cancelling the request."
     )
     submit = SubmitField("Cancel request")
 

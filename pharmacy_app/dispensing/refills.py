@@ -74,11 +74,15 @@ def refills_left_of(orders: list[Order]) -> dict[int, int]:
 
 def _pending() -> object:
     """A request still waiting for its fill: open, or started on a fill since discarded (the
-    patient still asked; the refill is made again under the same request)."""
+    patient still asked; the refill is made again under the same request). A fill made and
+    not collected answered its request: the patient asks again (will_call.py)."""
     return or_(
         RefillRequest.state == RequestState.OPEN,
         (RefillRequest.state == RequestState.STARTED)
-        & RefillRequest.record.has(CompoundingRecord.status == RecordStatus.DISCARDED),
+        & RefillRequest.record.has(
+            (CompoundingRecord.status == RecordStatus.DISCARDED)
+            & CompoundingRecord.uncollected.is_(None)
+        ),
     )
 
 
@@ -197,10 +201,9 @@ def request_refill(
         note=note,
         state=RequestState.OPEN,
     )
-    detail = (
-        f"Refill {fill_number - 1} of {order.refills} requested by {who}, "
-        f"{RefillChannel(channel).label}"
-    )
+    # Fill 1 is asked for again when the first fill was not collected (will_call.py).
+    asked = f"Refill {fill_number - 1} of {order.refills}" if fill_number > 1 else "First fill"
+    detail = f"{asked} requested by {who}, {RefillChannel(channel).label}"
     too_soon = refill_too_soon_on(order, fill_number, today)
     if too_soon is not None and early_reason.strip():
         if user is None:
@@ -241,7 +244,9 @@ def cancel_request(request: RefillRequest, reason: str, user: User) -> None:
     reason = require_reason(reason, "Give the reason for cancelling the request.")
     request.state = RequestState.CANCELLED
     request.cancelled_reason, request.cancelled_by, request.cancelled_at = reason, user, utcnow()
-    if order.status == OrderStatus.VERIFIED and fills_made(order) > 0:
+    # A request follows a fill dispensed, or a fill not collected (even a first one, which
+    # leaves no fill made): either way the order waits for the next request again.
+    if order.status == OrderStatus.VERIFIED:
         order.status = OrderStatus.REFILLABLE
     record_event(
         order, user, "refill request cancelled", f"Request by {request.requested_by}: {reason}"
@@ -273,11 +278,14 @@ def refill_for_fill(
     record: CompoundingRecord, *, user: User, today: dt.date, early_reason: str
 ) -> None:
     """A refill is started only on a request, and is linked to it; too soon, it needs a
-    pharmacist's reason (given now, or with the request)."""
-    if record.fill_number == 1:
-        return
+    pharmacist's reason (given now, or with the request). A first fill needs none, but is
+    linked to the request made after an earlier first fill was not collected."""
     order = record.order
     request = pending_request(order)
+    if record.fill_number == 1:
+        if request is not None:
+            request.state, request.record = RequestState.STARTED, record
+        return
     if request is None:
         raise WorkflowError(
             "No refill has been requested for this order: record the request (who asked, "

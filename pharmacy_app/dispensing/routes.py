@@ -1,5 +1,5 @@
 """Dispensing pages: the final check and release of a fill, recording it as picked up or
-shipped, and reversing a dispensing."""
+shipped, and reversing a dispensing (refills and will-call have modules of their own)."""
 
 from __future__ import annotations
 
@@ -180,4 +180,4 @@ def _dispensing_page(
     )
 
 
-from . import refill_routes  # noqa: E402, F401  (its routes join this blueprint)
+from . import refill_routes, will_call_routes  # noqa: E402, F401  (their routes join this blueprint)

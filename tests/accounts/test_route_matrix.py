@@ -124,6 +124,8 @@ ACCESS: dict[str, Any] = {
     "dispensing.auto_refill": ENTER,
     "dispensing.refill_queue": SIGNED_IN,
     "dispensing.renewal_request": ENTER,
+    "dispensing.will_call_page": ENTER,
+    "dispensing.return_fill": VERIFY,  # a fill not collected: a pharmacist decides
     "labels.stocks": ADMINISTER,
     "labels.calibration": ENTER,
     # Costs
@@ -171,6 +173,7 @@ IDS_FOR = {
     "dispensing.final_check": {"record_id": "ready_fill"},
     "dispensing.release_fill": {"record_id": "ready_fill"},
     "dispensing.reverse": {"record_id": "dispensed_fill"},
+    "dispensing.return_fill": {"record_id": "ready_fill"},
     "compounding.worksheet_pdf": {"record_id": "ready_fill"},
     "compounding.approve": {"record_id": "substituted_fill"},
 }

@@ -52,6 +52,7 @@ from pharmacy_app.dispensing.forms import (
     DispenseForm,
     FinalCheckForm,
     RefillRequestForm,
+    ReturnUncollectedForm,
     ReverseDispensingForm,
 )
 from pharmacy_app.extensions import db
@@ -273,6 +274,11 @@ def targets(seeded: Seeded) -> dict[str, Target]:
             pharmacist,
             {"record_id": records},
             rendered(ReverseDispensingForm(formdata=None), **reason),
+        ),
+        "/dispensing/will-call/<int:record_id>/return": Target(
+            pharmacist,
+            {"record_id": (released.id, *records)},
+            rendered(ReturnUncollectedForm(formdata=None), disposition="discarded", **reason),
         ),
         "/compounding/records/<int:record_id>/sign-off": Target(
             pharmacist, {"record_id": records}, rendered(SignOffForm(formdata=None))
