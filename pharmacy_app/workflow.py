@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 # A reason for a decision (an override, a rejection, a discard, a correction...) is a few
 # words at least: "ok" or "." says nothing an inspector could read later.
 MIN_REASON = 5
+# And at most a paragraph: the longest reason a form takes (the override's, the rejection's).
+MAX_REASON = 500
 
 
 class WorkflowError(ValueError):
@@ -28,11 +30,30 @@ class WorkflowError(ValueError):
         self.field = field
 
 
-def require_reason(reason: str, message: str) -> str:
-    """The reason, stripped; WorkflowError(message) when it is shorter than MIN_REASON."""
-    stripped = reason.strip()
+def visible_text(text: str, field: str | None = None, *, lines: bool = False) -> str:
+    """`text` stripped, when every character of it is visible (as order entry demands of
+    its texts: a right-to-left override would print one thing on a record and mean
+    another); else WorkflowError at `field` naming the hidden character."""
+    from .plaintext import hidden_character_problem
+
+    problem = hidden_character_problem(text, lines=lines)
+    if problem:
+        raise WorkflowError(f"{problem[:1].upper()}{problem[1:]}: type it again.", field)
+    return text.strip()
+
+
+def require_reason(reason: str, message: str, field: str | None = None) -> str:
+    """The reason, stripped; WorkflowError(message) when it is shorter than MIN_REASON, and
+    a WorkflowError saying why when it is longer than MAX_REASON or hides a character."""
+    stripped = visible_text(reason, field)
     if len(stripped) < MIN_REASON:
-        raise WorkflowError(message)
+        raise WorkflowError(message, field)
+    if len(stripped) > MAX_REASON:
+        raise WorkflowError(
+            f"The reason is too long: at most {MAX_REASON} characters (a few words are "
+            "enough; details go in a note).",
+            field,
+        )
     return stripped
 
 

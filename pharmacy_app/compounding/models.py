@@ -357,6 +357,12 @@ class CompoundingRecord(Model):
         return self.status is RecordStatus.IN_PROGRESS
 
     @property
+    def substitution_pending(self) -> bool:
+        """A substitution waits for a pharmacist's decision: nothing is weighed or signed off
+        until then (substitutions.refuse_if_substitution_pending)."""
+        return any(not s.approved for s in self.substitutions)
+
+    @property
     def takes_corrections(self) -> bool:
         """Weighed, not signed off, and its order still verified: a weight may be corrected."""
         return (

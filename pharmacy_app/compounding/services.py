@@ -20,7 +20,7 @@ from ..orders.signals import order_changing, order_rejected
 from ..orders.validity import refuse_if_prescription_expired
 from ..timeutil import pharmacy_today, utcnow
 from ..units import MG_PER_G, factor
-from ..workflow import MIN_REASON, WorkflowError, require_pharmacist
+from ..workflow import MIN_REASON, WorkflowError, require_pharmacist, require_reason
 from . import arithmetic, substitutions
 from .bud import BudRule, beyond_use_date, storage_for, supply_beyond_bud
 from .expiry import fill_expired, supply_unit
@@ -429,8 +429,7 @@ def accept_deviation(
         raise WorkflowError("Nothing to decide for this component.")
     if component.beyond_limit:
         raise WorkflowError(_beyond_limit_message(record, [component]))
-    if len(reason.strip()) < MIN_REASON:
-        raise WorkflowError("Give the reason for accepting the deviation.")
+    reason = require_reason(reason, "Give the reason for accepting the deviation.")
     component.decision_reason, component.decided_by = reason.strip(), user
 
 
@@ -440,8 +439,7 @@ def accept_supply(record: CompoundingRecord, reason: str, user: User) -> None:
     _lock(record)
     if not record.supply_warning or not record.in_making:
         raise WorkflowError("Nothing to accept about this fill's supply.")
-    if len(reason.strip()) < MIN_REASON:
-        raise WorkflowError("Give the reason for accepting a supply longer than the BUD.")
+    reason = require_reason(reason, "Give the reason for accepting a supply longer than the BUD.")
     record.supply_accepted_reason, record.supply_accepted_by = reason.strip(), user
     record_event(record.order, user, "supply accepted", f"{record.batch_number}: {reason.strip()}")
 
@@ -452,31 +450,9 @@ def sign_off(record: CompoundingRecord, user: User, today: dt.date | None = None
     accepted, the BUD not passed."""
     require_pharmacist(user)
     _lock(record)
-    substitutions.refuse_if_substitution_pending(record)
-    if record.order.status != OrderStatus.VERIFIED:
-        raise WorkflowError(
-            f"The order is {record.order.status.label}: only a fill of a verified "
-            "order is signed off."
-        )
-    if record.status != RecordStatus.AWAITING_SIGNOFF:
-        raise WorkflowError("Record the weights before signing off.")
-    # gates: an expired fill is not released.
-    expired = fill_expired(record, today or pharmacy_today())
-    if expired:
-        raise WorkflowError(expired)
-    beyond = [c for c in record.components if c.beyond_limit]
-    if beyond:
-        raise WorkflowError(_beyond_limit_message(record, beyond))
-    open_ = [c.role for c in record.components if not c.within_tolerance and not c.decision_reason]
-    if open_:
-        raise WorkflowError("Out of tolerance, needs a decision: " + ", ".join(open_) + ".")
-    if record.supply_warning and not record.supply_accepted_reason:
-        raise WorkflowError(
-            "The supply outlasts the beyond-use date: shorten it, or a pharmacist accepts it "
-            "with a reason, before sign-off."
-        )
-    if record.prepared_by_id == user.id and not pharmacy_settings().allow_self_verification:
-        raise WorkflowError("You prepared this fill: another pharmacist must sign it off.")
+    problem = sign_off_problem(record, user, today or pharmacy_today())
+    if problem:
+        raise WorkflowError(problem)
     record.status = RecordStatus.SIGNED_OFF
     record.signed_off_by, record.signed_off_at = user, utcnow()
     record.order.status = OrderStatus.COMPOUNDED
@@ -486,6 +462,39 @@ def sign_off(record: CompoundingRecord, user: User, today: dt.date | None = None
         "compounded",
         f"{record.batch_number} signed off; discard after {record.beyond_use_date.isoformat()}",
     )
+
+
+def sign_off_problem(record: CompoundingRecord, user: User, today: dt.date) -> str | None:
+    """Why `user` cannot sign the fill off on `today` (the pharmacy's date); None when they
+    can. The record page asks it too, so it never offers a sign-off that will be refused."""
+    waiting = substitutions.pending(record)
+    if waiting:
+        return substitutions.pending_message(record, waiting)
+    if record.order.status != OrderStatus.VERIFIED:
+        return (
+            f"The order is {record.order.status.label}: only a fill of a verified order is "
+            "signed off."
+        )
+    if record.status != RecordStatus.AWAITING_SIGNOFF:
+        return "Record the weights before signing off."
+    # gates: an expired fill is not released.
+    expired = fill_expired(record, today)
+    if expired:
+        return expired
+    beyond = [c for c in record.components if c.beyond_limit]
+    if beyond:
+        return _beyond_limit_message(record, beyond)
+    open_ = [c.role for c in record.components if not c.within_tolerance and not c.decision_reason]
+    if open_:
+        return "Out of tolerance, needs a decision: " + ", ".join(open_) + "."
+    if record.supply_warning and not record.supply_accepted_reason:
+        return (
+            "The supply outlasts the beyond-use date: shorten it, or a pharmacist accepts it "
+            "with a reason, before sign-off."
+        )
+    if record.prepared_by_id == user.id and not pharmacy_settings().allow_self_verification:
+        return "You prepared this fill: another pharmacist must sign it off."
+    return None
 
 
 def _beyond_limit_message(record: CompoundingRecord, components: list[RecordComponent]) -> str:
@@ -511,8 +520,7 @@ def discard(record: CompoundingRecord, reason: str, user: User) -> None:
         raise WorkflowError("A dispensed fill cannot be discarded; void its charge instead.")
     if record.status == RecordStatus.DISCARDED:
         raise WorkflowError("This fill is already discarded.")
-    if len(reason.strip()) < MIN_REASON:
-        raise WorkflowError("Give the reason for discarding the fill.")
+    reason = require_reason(reason, "Give the reason for discarding the fill.")
     _discard(record, reason.strip(), user)
     if record.order.status == OrderStatus.COMPOUNDED:
         record.order.status = OrderStatus.VERIFIED

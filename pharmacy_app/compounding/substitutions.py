@@ -17,7 +17,7 @@ from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import Order, OrderStatus
 from ..timeutil import pharmacy_today, utcnow
-from ..workflow import WorkflowError, require_pharmacist, require_reason
+from ..workflow import WorkflowError, require_pharmacist, require_reason, visible_text
 from .formulas import base_difference
 from .models import (
     CompoundingRecord,
@@ -68,12 +68,16 @@ def refuse_if_substitution_pending(record: CompoundingRecord) -> None:
     """Weighing and sign-off wait for the pharmacist's decision on every substitution."""
     waiting = pending(record)
     if waiting:
-        raise WorkflowError(
-            f"Fill {record.batch_number} uses "
-            + "; ".join(f"{s.used} as {s.kind} (prescribed: {s.prescribed})" for s in waiting)
-            + ". A pharmacist approves the substitution, with the reason and the prescriber "
-            "consulted, or discards the fill, before it is weighed or signed off."
-        )
+        raise WorkflowError(pending_message(record, waiting))
+
+
+def pending_message(record: CompoundingRecord, waiting: list[Substitution]) -> str:
+    return (
+        f"Fill {record.batch_number} uses "
+        + "; ".join(f"{s.used} as {s.kind} (prescribed: {s.prescribed})" for s in waiting)
+        + ". A pharmacist approves the substitution, with the reason and the prescriber "
+        "consulted, or discards the fill, before it is weighed or signed off."
+    )
 
 
 def approve_substitution(
@@ -100,7 +104,7 @@ def approve_substitution(
             "substitution can no longer be approved."
         )
     why = require_reason(reason, "Give the reason for the substitution.")
-    consulted = " ".join(prescriber.split())[:200]
+    consulted = " ".join(visible_text(prescriber, "prescriber").split())[:200]
     if len(consulted) < 2:
         raise WorkflowError("Name the prescriber consulted about the substitution.")
     if consulted_on is None:

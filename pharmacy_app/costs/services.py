@@ -17,7 +17,7 @@ from ..orders.models import Order
 from ..settings import settings
 from ..timeutil import pharmacy_time
 from ..units import convert
-from ..workflow import MIN_REASON, WorkflowError
+from ..workflow import MIN_REASON, WorkflowError, require_reason
 from .models import WHAT_LENGTH, CostLine, CostRecord, PriceSchedule
 
 CENT = Decimal("0.01")
@@ -145,8 +145,7 @@ def void_cost(cost: CostRecord, reason: str) -> None:
     """A refunded or voided fill leaves the month's figures; its record stays, marked."""
     if cost.voided:
         raise WorkflowError("This fill is already voided.")
-    if len(reason.strip()) < MIN_REASON:
-        raise WorkflowError("Give the reason for voiding the fill.")
+    reason = require_reason(reason, "Give the reason for voiding the fill.")
     cost.voided = True
     cost.override_reason = (cost.override_reason + " | " if cost.override_reason else "") + (
         f"Voided: {reason.strip()}"

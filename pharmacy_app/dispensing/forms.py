@@ -214,7 +214,8 @@ class RefillRequestForm(FlaskForm):
         default="patient",
         validators=[
             DataRequired(message="Say who asked for the refill."),
-            Length(min=2, max=200, message="Say who asked, in at most 200 characters."),
+            Length(min=2, message="Say who asked: the patient, or their name."),
+            Length(max=200, message="At most 200 characters."),
         ],
     )
     channel = SelectField(

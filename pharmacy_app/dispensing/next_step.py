@@ -24,6 +24,8 @@ class Step(StrEnum):
     AWAIT_VERIFICATION = "await_verification"  # a technician waits for the pharmacist
     COMPOUND = "compound"  # start the fill's worksheet
     REFILL_NOT_DUE = "refill_not_due"  # requested too soon: made from its due date
+    DECIDE_SUBSTITUTION = "decide_substitution"  # a pharmacist approves it or discards
+    AWAIT_SUBSTITUTION = "await_substitution"  # a technician waits for that decision
     CONTINUE_FILL = "continue_fill"  # record the open fill's weights
     SIGN_OFF = "sign_off"  # a pharmacist signs the weighed fill off
     AWAIT_SIGNOFF = "await_signoff"  # a technician waits for the sign-off
@@ -48,6 +50,7 @@ class NextStep:
         return self.step not in (
             Step.AWAIT_VERIFICATION,
             Step.AWAIT_SIGNOFF,
+            Step.AWAIT_SUBSTITUTION,
             Step.REFILL_NOT_DUE,
         )
 
@@ -97,6 +100,10 @@ def _for_open_fill(
 ) -> NextStep | None:
     """The step for a fill made or being made and not yet handed over."""
     pharmacist = user.can(Permission.VERIFY)
+    if fill.status in (RecordStatus.IN_PROGRESS, RecordStatus.AWAITING_SIGNOFF) and (
+        fill.substitution_pending
+    ):
+        return NextStep(Step.DECIDE_SUBSTITUTION if pharmacist else Step.AWAIT_SUBSTITUTION, fill)
     if fill.status is RecordStatus.IN_PROGRESS:
         return _for(user, Permission.ENTER, NextStep(Step.CONTINUE_FILL, fill))
     if fill.status is RecordStatus.AWAITING_SIGNOFF:

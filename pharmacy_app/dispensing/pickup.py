@@ -12,7 +12,7 @@ from typing import Any
 from ..barcodes import fill_code
 from ..compounding.models import CompoundingRecord
 from ..settings import settings
-from ..workflow import WorkflowError
+from ..workflow import WorkflowError, visible_text
 from .final_check import check_label_scan
 
 # Who may collect a patient's fill, as the pharmacist records it.
@@ -54,6 +54,8 @@ def checked_handover(
     not match the fill."""
     given = handover or Handover()
     check_label_scan(record, given.bag_scan, field="bag_scan", what="bag label")
+    for name in ("collected_by", "carrier", "tracking_number"):
+        visible_text(getattr(given, name), name)
     if method == "picked_up":
         if not given.collected_by.strip():
             raise WorkflowError("Say who collected the fill (their name).", field="collected_by")

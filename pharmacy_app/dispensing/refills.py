@@ -21,7 +21,7 @@ from ..orders.models import Order, OrderStatus
 from ..orders.signals import order_rejected
 from ..orders.validity import prescription_expired
 from ..timeutil import iso_utc, pharmacy_time, pharmacy_today, utcnow
-from ..workflow import MIN_REASON, WorkflowError, require_pharmacist, require_reason
+from ..workflow import MIN_REASON, WorkflowError, require_pharmacist, require_reason, visible_text
 from .models import AutoRefill, RefillChannel, RefillRequest, RequestState
 
 # What a request through the API may say it came by: the auto-refill schedule is the app's own.
@@ -175,7 +175,8 @@ def request_refill(
     problem = _not_requestable(order)
     if problem:
         raise WorkflowError(problem)
-    who = " ".join(requested_by.split())
+    who = " ".join(visible_text(requested_by, "requested_by").split())
+    visible_text(note, "note")
     if len(who) < 2:
         raise WorkflowError(
             "Say who asked for the refill: the patient, or their name and relation "

@@ -30,7 +30,7 @@ from ..orders.history import lock_order, record_event
 from ..orders.models import OrderStatus
 from ..orders.validity import refuse_if_prescription_expired
 from ..timeutil import pharmacy_time, utcnow
-from ..workflow import MIN_REASON, WorkflowError
+from ..workflow import MIN_REASON, WorkflowError, require_reason, visible_text
 from .final_check import refuse_if_unreleased
 from .pickup import Handover, checked_handover, handover_text
 from .refills import early_acceptance, status_after_dispensing
@@ -112,7 +112,7 @@ def dispense(
     if early is not None and not acknowledged and accepted is None:
         raise RefillTooSoon(early)
     record.dispensed_at, record.dispensed_by = at, user
-    record.dispense_method, record.dispense_note = how, note.strip()
+    record.dispense_method, record.dispense_note = how, visible_text(note, "note")
     record.handover = handed_over
     cost = freeze_cost(record, at, price_override, reason)
     left = order.refills - (record.fill_number - 1)
@@ -166,8 +166,7 @@ def reverse_dispensing(record: CompoundingRecord, reason: str, user: User) -> No
             f"Fill {later.fill_number} ({later.batch_number}) was started after this one: only "
             "the latest fill's dispensing can be reversed (discard the later fill first)."
         )
-    if len(reason.strip()) < MIN_REASON:
-        raise WorkflowError("Give the reason for reversing the dispensing.")
+    reason = require_reason(reason, "Give the reason for reversing the dispensing.")
     was = (
         f"{DISPENSE_METHODS[record.dispense_method] if record.dispense_method else 'dispensed'} on "
         f"{local_date(record.dispensed_at):%m/%d/%Y}"

@@ -33,7 +33,7 @@ from ..orders.history import lock_order, record_event
 from ..orders.models import DISPENSABLE_ORDERS, OrderStatus
 from ..settings import settings
 from ..timeutil import pharmacy_time, pharmacy_zone, utcnow
-from ..workflow import MIN_REASON, WorkflowError, require_pharmacist
+from ..workflow import WorkflowError, require_pharmacist, require_reason
 from .refills import pending_request
 
 
@@ -220,11 +220,9 @@ def return_uncollected(
             f"{record.beyond_use_date:%m/%d/%Y}): it cannot go back to stock. Discard it.",
             field="disposition",
         )
-    why = reason.strip()
-    if len(why) < MIN_REASON:
-        raise WorkflowError(
-            "Give the reason the fill was not collected (a few words).", field="reason"
-        )
+    why = require_reason(
+        reason, "Give the reason the fill was not collected (a few words).", field="reason"
+    )
     days = days_waiting(record, today)
     since = waiting_since(record)
     order = record.order

@@ -11,7 +11,7 @@ from ..accounts.models import User
 from ..accounts.services import pharmacy_settings
 from ..checks import Verdict
 from ..timeutil import utcnow
-from ..workflow import MIN_REASON, WorkflowError, require_pharmacist
+from ..workflow import WorkflowError, require_pharmacist, require_reason
 from .history import lock_order, record_event
 from .models import Order, OrderStatus, Override
 from .signals import order_rejected
@@ -78,8 +78,7 @@ def override_warning(
         raise WorkflowError("A block cannot be overridden: correct the order or reject it.")
     if finding["severity"] != "warn":
         raise WorkflowError("Only warnings need a pharmacist's decision.")
-    if len(reason.strip()) < MIN_REASON:
-        raise WorkflowError("Give the reason for accepting this warning.")
+    reason = require_reason(reason, "Give the reason for accepting this warning.")
     existing = override_for(order, finding)
     if existing is not None:
         return existing
@@ -137,8 +136,7 @@ def reject_order(order: Order, reason: str, user: User, seen_check_id: int | Non
             "This prescription is dispensed and closed. To refund a fill, void its charge on "
             "this page; to stop a patient's therapy, tell the prescriber."
         )
-    if len(reason.strip()) < MIN_REASON:
-        raise WorkflowError("Give the reason for rejecting the order.")
+    reason = require_reason(reason, "Give the reason for rejecting the order.")
     order_rejected.send(order, reason=reason.strip(), user=user)
     order.status = OrderStatus.REJECTED
     order.verified_by, order.verified_at = None, None

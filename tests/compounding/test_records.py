@@ -115,6 +115,10 @@ def test_out_of_tolerance_needs_a_pharmacists_decision(app, signed_in, verified_
     }
     technician.post(f"/compounding/records/{record.id}/weights", data=actual | lot_form(record))
     pharmacist = signed_in("pharmacist")
+    # The record page says why before anyone presses: its Sign off is disabled with the reason.
+    shown = pharmacist.get(f"/compounding/records/{record.id}").get_data(as_text=True)
+    assert 'disabled aria-describedby="sign-off-hold"' in shown
+    assert "Out of tolerance, needs a decision: active" in shown
     page = pharmacist.post(f"/compounding/records/{record.id}/sign-off", follow_redirects=True)
     assert "Out of tolerance, needs a decision: active" in page.get_data(as_text=True)
     active = next(c for c in record_of(app, order_id).components if c.role == "active")
@@ -122,6 +126,8 @@ def test_out_of_tolerance_needs_a_pharmacists_decision(app, signed_in, verified_
         f"/compounding/records/{record.id}/components/{active.id}/decision",
         data={"reason": "Re-weighed; within balance error, assay confirmed"},
     )
+    shown = pharmacist.get(f"/compounding/records/{record.id}").get_data(as_text=True)
+    assert "sign-off-hold" not in shown
     pharmacist.post(f"/compounding/records/{record.id}/sign-off")
     assert record_of(app, order_id).status == "signed_off"
 

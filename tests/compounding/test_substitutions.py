@@ -216,3 +216,22 @@ def test_a_formula_with_the_prescribed_filler_is_offered_first(app, verified_ord
         matches, _ = matching_formulations(db.session.get(Order, order_id))
         assert "sucrose" in matches[0].name.casefold()
         assert len(matches) > 1  # the others stay on offer, as substitutions
+
+
+def test_the_pages_offer_the_decision_not_the_weights_while_it_waits(
+    app, signed_in, substituted
+):
+    """No "Record weights" that would be refused; the order page's next step is the
+    decision (a pharmacist's) or waiting for it (a technician's)."""
+    technician, pharmacist = signed_in("technician"), signed_in("pharmacist")
+    page = technician.get(f"/compounding/records/{substituted}").get_data(as_text=True)
+    assert "Record weights" not in page and 'data-hold="substitution"' in page
+    with app.app_context():
+        order_id = db.session.get(CompoundingRecord, substituted).order_id
+    waiting = technician.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert 'data-step="await_substitution"' in waiting and "Continue fill" not in waiting
+    deciding = pharmacist.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert 'data-step="decide_substitution"' in deciding
+    assert approve(pharmacist, substituted).status_code == 200
+    page = technician.get(f"/compounding/records/{substituted}").get_data(as_text=True)
+    assert "Record weights" in page and 'data-hold="substitution"' not in page

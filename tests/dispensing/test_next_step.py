@@ -31,9 +31,10 @@ class Someone:
 TECH, PHARMACIST, ADMIN = Someone(Role.TECHNICIAN), Someone(Role.PHARMACIST), Someone(Role.ADMIN)
 
 
-def fill(status=RecordStatus.SIGNED_OFF, dispensed=False, released=False):
+def fill(status=RecordStatus.SIGNED_OFF, dispensed=False, released=False, substituted=False):
     return SimpleNamespace(
         status=status,
+        substitution_pending=substituted,
         dispensed_at=NOW if dispensed else None,
         released_at=NOW if released else None,
         fill_number=1,
@@ -69,6 +70,7 @@ V, C, R, D = (
     OrderStatus.DISPENSED,
 )
 BEING_MADE = {"current": fill(RecordStatus.IN_PROGRESS)}
+SUBSTITUTED = {"current": fill(RecordStatus.IN_PROGRESS, substituted=True)}
 WEIGHED = {"current": fill(RecordStatus.AWAITING_SIGNOFF)}
 SIGNED = {"current": fill()}
 LABELLED = {"current": fill(), "labelled": True}
@@ -90,6 +92,9 @@ SHORT = {"mark": FillMark("short-supply", "Short")}
         # A fill being made: continue it, never a second Compound (which would refuse).
         (V, BEING_MADE, TECH, Step.CONTINUE_FILL),
         (V, WEIGHED, TECH, Step.AWAIT_SIGNOFF),
+        # A substitution waiting for its decision: nothing is weighed until then.
+        (V, SUBSTITUTED, TECH, Step.AWAIT_SUBSTITUTION),
+        (V, SUBSTITUTED, PHARMACIST, Step.DECIDE_SUBSTITUTION),
         (V, WEIGHED, PHARMACIST, Step.SIGN_OFF),
         (C, SIGNED, TECH, Step.PRINT_LABEL),
         (C, LABELLED, TECH, Step.FINAL_CHECK),

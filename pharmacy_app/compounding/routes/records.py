@@ -41,6 +41,7 @@ from ..services import (
     matching_formulations,
     record_weights,
     sign_off,
+    sign_off_problem,
     start_choices,
     start_record,
 )
@@ -129,6 +130,9 @@ def record(
         supply_form=AcceptSupplyForm(),
         substitution_form=SubstitutionForm(),
         sign_off_form=SignOffForm(),
+        sign_off_hold=(
+            sign_off_problem(found, acting_user(), today) if found.awaiting_signoff else None
+        ),
         discard_form=DiscardForm(),
     )
 
