@@ -308,6 +308,25 @@ def refill_for_fill(
     request.state, request.record = RequestState.STARTED, record
 
 
+def withdraw_requests_after_reversal(order: Order, user: User, reason: str) -> str:
+    """A dispensing reversed: an open request for the next fill, made after it, waits for a
+    fill that has not left. It is cancelled (the patient asks again once they have the fill);
+    what was withdrawn, for the history ("" for nothing)."""
+    withdrawn = []
+    for request in db.session.scalars(
+        select(RefillRequest).where(
+            RefillRequest.order_id == order.id, RefillRequest.state == RequestState.OPEN
+        )
+    ):
+        request.state = RequestState.CANCELLED
+        request.cancelled_reason = f"dispensing reversed: {reason.strip()}"[:300]
+        request.cancelled_by, request.cancelled_at = user, utcnow()
+        withdrawn.append(f"{pharmacy_time(request.requested_at):%m/%d/%Y}")
+    if not withdrawn:
+        return ""
+    return "refill request of " + ", ".join(withdrawn) + " withdrawn"
+
+
 @order_rejected.connect
 def cancel_for_rejected_order(order: Order, *, reason: str, user: User) -> None:
     """A rejected order's open requests are cancelled with it (sent under the order's lock)."""

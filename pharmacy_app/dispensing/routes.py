@@ -25,6 +25,7 @@ from .services import (
     dispense,
     local_date,
     refill_too_soon,
+    reversal_problem,
     reverse_dispensing,
 )
 
@@ -177,6 +178,7 @@ def _dispensing_page(
         too_soon=too_soon or (refill_too_soon(record) if waiting else None),
         counselling_required=counselling_required(record),
         handover=handover_text(record.handover),
+        reversal_hold=reversal_problem(record) if record.dispensed_at else None,
     )
 
 

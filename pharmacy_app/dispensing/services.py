@@ -33,7 +33,11 @@ from ..timeutil import pharmacy_time, utcnow
 from ..workflow import MIN_REASON, WorkflowError, require_reason, visible_text
 from .final_check import refuse_if_unreleased
 from .pickup import Handover, checked_handover, handover_text
-from .refills import early_acceptance, status_after_dispensing
+from .refills import (
+    early_acceptance,
+    status_after_dispensing,
+    withdraw_requests_after_reversal,
+)
 
 DISPENSE_METHODS = {
     DispenseMethod.PICKED_UP: "picked up by the patient",
@@ -139,6 +143,29 @@ def dispense(
     return cost
 
 
+def reversal_problem(record: CompoundingRecord) -> str | None:
+    """Why this fill's dispensing cannot be reversed; None when a pharmacist may reverse it
+    (the dispensing page asks it too, and offers no reversal that would be refused)."""
+    order = record.order
+    if record.dispensed_at is None:
+        return f"{record.batch_number} is not dispensed: there is nothing to reverse."
+    if order.status == OrderStatus.REJECTED:
+        return "The order is rejected: its fill cannot be reopened. To refund it, void its charge."
+    later = db.session.scalars(
+        select(CompoundingRecord).where(
+            CompoundingRecord.order_id == order.id,
+            CompoundingRecord.fill_number > record.fill_number,
+            CompoundingRecord.status != RecordStatus.DISCARDED,
+        )
+    ).first()
+    if later is not None:
+        return (
+            f"Fill {later.fill_number} ({later.batch_number}) was started after this one: only "
+            "the latest fill's dispensing can be reversed (discard the later fill first)."
+        )
+    return None
+
+
 def reverse_dispensing(record: CompoundingRecord, reason: str, user: User) -> None:
     """A pharmacist undoes a dispensing recorded by mistake (on the wrong order, or a fill
     never collected): the fill is open again, signed off and labelled, the order is back to
@@ -148,24 +175,9 @@ def reverse_dispensing(record: CompoundingRecord, reason: str, user: User) -> No
     lock_order(record.order)
     db.session.refresh(record)
     order = record.order
-    if record.dispensed_at is None:
-        raise WorkflowError(f"{record.batch_number} is not dispensed: there is nothing to reverse.")
-    if order.status == OrderStatus.REJECTED:
-        raise WorkflowError(
-            "The order is rejected: its fill cannot be reopened. To refund it, void its charge."
-        )
-    later = db.session.scalars(
-        select(CompoundingRecord).where(
-            CompoundingRecord.order_id == order.id,
-            CompoundingRecord.fill_number > record.fill_number,
-            CompoundingRecord.status != RecordStatus.DISCARDED,
-        )
-    ).first()
-    if later is not None:
-        raise WorkflowError(
-            f"Fill {later.fill_number} ({later.batch_number}) was started after this one: only "
-            "the latest fill's dispensing can be reversed (discard the later fill first)."
-        )
+    problem = reversal_problem(record)
+    if problem or record.dispensed_at is None:
+        raise WorkflowError(problem or "Nothing to reverse.")
     reason = require_reason(reason, "Give the reason for reversing the dispensing.")
     was = (
         f"{DISPENSE_METHODS[record.dispense_method] if record.dispense_method else 'dispensed'} on "
@@ -185,10 +197,18 @@ def reverse_dispensing(record: CompoundingRecord, reason: str, user: User) -> No
     record.dispensed_at, record.dispensed_by = None, None
     record.dispense_method, record.dispense_note = None, ""
     record.handover = None
+    # It goes back through the final check: the release was for a hand-over that did not
+    # stand (a parcel back undeliverable has left the pharmacy's control).
+    released = record.released_at is not None
+    record.released_at, record.released_by, record.release_meaning = None, None, None
+    # A request for the next fill made meanwhile waits for this one: it is withdrawn.
+    withdrawn = withdraw_requests_after_reversal(order, user, reason)
     order.status = OrderStatus.COMPOUNDED
     record_event(
         order,
         user,
         "dispensing reversed",
-        f"{record.batch_number} ({was}): {reason.strip()}{charge}",
+        f"{record.batch_number} ({was}): {reason.strip()}{charge}"
+        + ("; its release withdrawn: it is checked again before it leaves" if released else "")
+        + (f"; {withdrawn}" if withdrawn else ""),
     )

@@ -218,9 +218,7 @@ def test_a_formula_with_the_prescribed_filler_is_offered_first(app, verified_ord
         assert len(matches) > 1  # the others stay on offer, as substitutions
 
 
-def test_the_pages_offer_the_decision_not_the_weights_while_it_waits(
-    app, signed_in, substituted
-):
+def test_the_pages_offer_the_decision_not_the_weights_while_it_waits(app, signed_in, substituted):
     """No "Record weights" that would be refused; the order page's next step is the
     decision (a pharmacist's) or waiting for it (a technician's)."""
     technician, pharmacist = signed_in("technician"), signed_in("pharmacist")

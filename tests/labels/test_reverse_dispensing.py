@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from pharmacy_app.costs.models import CostRecord
 from pharmacy_app.extensions import db
+from tests.fills import release_in
 from tests.labels.test_dispensing import (
     at_field,
     dispense_first,
@@ -67,10 +68,18 @@ def test_reversing_reopens_the_fill_voids_the_charge_and_says_why(
     assert "picked up by the patient" in detail
 
 
-def test_a_reopened_fill_is_dispensed_and_charged_again(app, signed_in, ready_order):
+def test_a_reopened_fill_is_checked_again_then_dispensed_and_charged_again(
+    app, signed_in, ready_order
+):
     order_id, record_id = dispensed(app, signed_in, ready_order, refills=0)
     pharmacist = signed_in("pharmacist")
     reverse_post(pharmacist, record_id)
+    # Its release went with the hand-over that did not stand: the final check comes again.
+    assert fill_of(app, order_id).released_at is None
+    assert "checked again before it leaves" in history(app, order_id)[-1][1]
+    refused = dispense_post(pharmacist, record_id, method="shipped", follow_redirects=True)
+    assert "has not passed its final check" in refused.get_data(as_text=True)
+    release_in(app, record_id, pharmacist.user)
     assert dispense_post(pharmacist, record_id, method="shipped").status_code == 303
     assert order_status(app, order_id) == "dispensed"
     charges = costs_of(app, order_id)
@@ -105,7 +114,13 @@ def test_only_the_latest_fill_is_reversed(app, make_user, signed_in, ready_order
     dispense_first(app, order_id, technician, days_ago=30, pharmacist=pharmacist)
     make_refill(app, order_id, technician, pharmacist)
     first = fill_of(app, order_id, 1)
-    response = reverse_post(signed_in("pharmacist"), first.id)
+    pharmacist_client = signed_in("pharmacist")
+    page = pharmacist_client.get(f"/compounding/records/{first.id}/dispense").get_data(
+        as_text=True
+    )
+    # The page says why instead of offering a reversal that would be refused.
+    assert 'data-hold="reversal"' in page and "Reverse this dispensing" not in page
+    response = reverse_post(pharmacist_client, first.id)
     assert "only the latest fill" in response.get_data(as_text=True)
     assert fill_of(app, order_id, 1).dispensed_at is not None
 
@@ -119,3 +134,27 @@ def test_a_pharmacist_reaches_the_reversal_from_the_order_page(app, signed_in, r
     assert "Reverse this dispensing" in page and "picked up" in page
     technician_page = signed_in("technician").get(f"/orders/{order_id}").get_data(as_text=True)
     assert "Reverse dispensing" not in technician_page
+
+
+def test_a_refill_requested_after_the_dispensing_is_withdrawn_with_it(app, signed_in, ready_order):
+    from pharmacy_app.dispensing.models import RefillRequest
+    from pharmacy_app.dispensing.refills import request_refill
+    from pharmacy_app.orders.models import Order
+
+    order_id, record_id = dispensed(app, signed_in, ready_order, refills=2)
+    with app.app_context():
+        request_refill(db.session.get(Order, order_id), "patient", "phone", None,
+                       early_reason="")  # fmt: skip
+        db.session.commit()
+    pharmacist = signed_in("pharmacist")
+    assert reverse_post(pharmacist, record_id, "Parcel returned undeliverable").status_code == 303
+    with app.app_context():
+        (request,) = db.session.scalars(
+            select(RefillRequest).where(RefillRequest.order_id == order_id)
+        ).all()
+        assert request.state == "cancelled"
+        assert request.cancelled_reason == "dispensing reversed: Parcel returned undeliverable"
+    assert order_status(app, order_id) == "compounded"
+    assert "refill request of" in history(app, order_id)[-1][1]
+    page = pharmacist.get(f"/compounding/records/{record_id}/dispense").get_data(as_text=True)
+    assert "Reverse this dispensing" not in page
