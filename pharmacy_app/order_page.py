@@ -13,7 +13,7 @@ from typing import Any
 from flask import render_template
 
 from .accounts.auth import acting_user
-from .checks import Amount, DosageForm
+from .checks import DosageForm
 from .checks import titration as titrations
 from .checks.findings import plain
 from .compounding.expiry import FillMark, count_to_discard, expired_fills_of, fill_marks
@@ -39,6 +39,7 @@ from .orders.models import Order, OrderStatus
 from .orders.queue import page_of, status_counts
 from .orders.routes import bp
 from .orders.services import ensure_editable, get_order_or_404
+from .orders.titration import schedule_of
 from .orders.validity import renewal_needed, valid_until
 from .orders.workflow import outstanding_warnings, override_for
 from .timeutil import pharmacy_today
@@ -189,8 +190,7 @@ def titration_schedule(order: Order) -> ScheduleShown | None:
     """The order's titration schedule, counted as the checker counts it; None when its
     directions are not a readable titration."""
     form = DosageForm(order.dosage_form)
-    strength = Amount(order.strength_mg, "mg", "mg", per=order.strength_per)
-    steps = titrations.schedule(order.sig_text, form, strength, order.times_per_day)
+    steps = schedule_of(order)
     if not steps:
         return None
     when = titrations.time_of_day(order.time_of_day, order.sig_text)

@@ -23,7 +23,7 @@ from .rules.duplicate import OpenOrder
 from .rules.on_file import PrescriberOnFile
 
 # Stored with every check result, so an old verdict can be traced to the rules that gave it.
-RULESET_VERSION = "2026.12.2"
+RULESET_VERSION = "2026.12.3"
 
 
 def check_order(

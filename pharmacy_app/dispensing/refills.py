@@ -19,6 +19,7 @@ from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import Order, OrderStatus
 from ..orders.signals import order_rejected
+from ..orders.titration import schedule_of
 from ..orders.validity import prescription_expired
 from ..timeutil import iso_utc, pharmacy_time, pharmacy_today, utcnow
 from ..workflow import MIN_REASON, WorkflowError, require_pharmacist, require_reason, visible_text
@@ -124,12 +125,27 @@ def runs_out_on(order: Order) -> dt.date | None:
     return pharmacy_time(last.dispensed_at).date() + dt.timedelta(days=order.days_supply)
 
 
+def titration_refill_problem(order: Order) -> str | None:
+    """Why a refill of this order is not made: its directions are a titration, so a refill
+    would start the patient at the first step again, weeks after reaching the last (and its
+    quantity was counted for the steps). The checker warns of it at entry
+    (supply.titration_refills). None for any other order, and for its first fill."""
+    if fills_made(order) == 0 or not schedule_of(order):
+        return None
+    return (
+        "This prescription is a titration: a refill would start the patient at its first "
+        "step again. Ask the prescriber for the maintenance dose as a new prescription "
+        "(the renewal request below)."
+    )
+
+
 def _not_requestable(order: Order) -> str | None:
     """Why no refill can be requested for the order as it stands; None when one can."""
     status = OrderStatus(order.status)
     if status is OrderStatus.REFILLABLE:
-        # An expired prescription is renewed, not refilled ("renewal needed").
-        return prescription_expired(order, pharmacy_today())
+        # An expired prescription is renewed, not refilled ("renewal needed"); so is a
+        # titration, whose refill would start it again.
+        return prescription_expired(order, pharmacy_today()) or titration_refill_problem(order)
     pending = pending_request(order)
     if pending is not None:
         return (

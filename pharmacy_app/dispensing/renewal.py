@@ -15,7 +15,7 @@ from ..orders.validity import prescription_expired
 from ..pdf import plain_values, render_pdf
 from ..timeutil import pharmacy_time, pharmacy_today
 from ..workflow import WorkflowError
-from .refills import fills_made, refills_left
+from .refills import fills_made, refills_left, titration_refill_problem
 
 # Orders whose prescriber is asked for a renewal: verified once and not stopped.
 RENEWABLE = frozenset(
@@ -61,6 +61,12 @@ def renewal_reason(order: Order) -> str | None:
     expired = prescription_expired(order, pharmacy_today())
     if expired:
         return expired
+    titration = titration_refill_problem(order)
+    if titration:
+        return (
+            "A titration: its refills would start the schedule again. Please send the "
+            "maintenance dose as a new prescription."
+        )
     if refills_left(order) == 0 and fills_made(order) > 0:
         return "No refills are left on this prescription."
     return None

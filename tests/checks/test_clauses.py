@@ -265,6 +265,7 @@ def test_a_titration_written_as_steps_is_counted_for_the_quantity(check):
         sig={"dose": "1 capsule", "text": titration},
         quantity=84,
         days_supply=42,
+        refills=0,
     )
     assert family(agreed, "supply") == []
     short = check(
@@ -272,6 +273,7 @@ def test_a_titration_written_as_steps_is_counted_for_the_quantity(check):
         sig={"dose": "1 capsule", "text": titration},
         quantity=42,
         days_supply=42,
+        refills=0,
     )
     findings = family(short, "supply")
     assert [f.code for f in findings] == ["supply.quantity_short"]
@@ -483,9 +485,29 @@ def test_release_written_with_the_titration_motto_or_plainly_passes(check, writt
     assert family(check(preparation={"release": written}), "release") == []
 
 
+def test_a_titration_with_refills_warns_that_a_refill_would_start_it_again(check):
+    titration = (
+        "Take 1 capsule (1.5 mg) at bedtime for 14 days, then 2 capsules (3 mg) at bedtime "
+        "for 14 days, then 3 capsules (4.5 mg) at bedtime"
+    )
+    written = {"preparation": {"strength": "1.5 mg"}, "quantity": 84, "days_supply": 42}
+    refilled = check(sig={"dose": "1 capsule", "text": titration}, refills=2, **written)
+    [finding] = family(refilled, "supply")
+    assert (finding.code, finding.severity.name, finding.field) == (
+        "supply.titration_refills",
+        "WARN",
+        "refills",
+    )
+    assert "start the schedule again" in finding.message
+    # The same directions without a schedule (one dose throughout) are refilled as usual.
+    steady = check(sig={"text": "Take 1 capsule (4.5 mg) at bedtime"}, refills=2)
+    assert family(steady, "supply") == []
+
+
 def test_a_titration_that_cannot_be_made_from_this_strength_says_so(check):
     result = check(
         sig={"text": "Start 1.5mg qhs x 2 wks then 3mg qhs x 2wks then 4.5mg qhs"},
+        refills=0,
     )
     findings = family(result, "supply")
     assert [f.code for f in findings] == ["supply.titration_not_whole_capsules"]

@@ -115,9 +115,7 @@ def test_only_the_latest_fill_is_reversed(app, make_user, signed_in, ready_order
     make_refill(app, order_id, technician, pharmacist)
     first = fill_of(app, order_id, 1)
     pharmacist_client = signed_in("pharmacist")
-    page = pharmacist_client.get(f"/compounding/records/{first.id}/dispense").get_data(
-        as_text=True
-    )
+    page = pharmacist_client.get(f"/compounding/records/{first.id}/dispense").get_data(as_text=True)
     # The page says why instead of offering a reversal that would be refused.
     assert 'data-hold="reversal"' in page and "Reverse this dispensing" not in page
     response = reverse_post(pharmacist_client, first.id)

@@ -209,6 +209,22 @@ def _times(count: int) -> str:
 
 
 def _refills(document: OrderDocument, policy: CheckPolicy) -> list[Finding]:
+    if document.refills > 0 and _schedule(document):
+        # A refill repeats the prescription: a titration's would start the patient at its
+        # first step again (1.5 mg after weeks on 4.5 mg), with a quantity counted for the
+        # steps. The pharmacy makes no refill of it (dispensing/refills.py); the prescriber
+        # sends the maintenance dose as its own prescription.
+        return [
+            Finding(
+                "supply.titration_refills",
+                Severity.WARN,
+                "refills",
+                f"A titration with {document.refills} refill"
+                f"{'s' if document.refills != 1 else ''}: a refill would start the schedule "
+                "again from its first step. Its refills are not made; ask the prescriber "
+                "for the maintenance dose as a prescription of its own (refills 0 here).",
+            )
+        ]
     total_days = document.days_supply * (document.refills + 1)
     if total_days > policy.max_prescription_days:
         return [
