@@ -74,6 +74,21 @@ def matching_formulations(order: Order) -> tuple[list[MasterFormulation], list[s
     return matches, reasons
 
 
+def fills_made(order: Order) -> int:
+    """Fills made or being made for the order (a discarded one is made again)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(CompoundingRecord)
+            .where(
+                CompoundingRecord.order_id == order.id,
+                CompoundingRecord.status != RecordStatus.DISCARDED,
+            )
+        )
+        or 0
+    )
+
+
 def fills_of(order: Order) -> list[CompoundingRecord]:
     """The order's fills, oldest first."""
     return list(

@@ -15,3 +15,8 @@ _signals = Namespace()
 # refill early, or ""). Dispensing refuses a refill nobody requested, or one too soon, and
 # links the request to the fill.
 fill_starting = _signals.signal("fill-starting")
+
+# Asked by the start page before a refill is made, with the order: a receiver answers True
+# when a pharmacist already accepted this refill early (with its request). The page then
+# shows no too-soon warning; otherwise it asks for the pharmacist's reason up front.
+early_refill_accepted = _signals.signal("early-refill-accepted")

@@ -14,7 +14,8 @@ from sqlalchemy import func, or_, select
 from ..accounts.models import Permission, User
 from ..compounding.models import CompoundingRecord, RecordStatus
 from ..compounding.refill_timing import RefillTooSoon, last_dispensed, refill_too_soon_on
-from ..compounding.signals import fill_starting
+from ..compounding.services import fills_made
+from ..compounding.signals import early_refill_accepted, fill_starting
 from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import Order, OrderStatus
@@ -31,21 +32,6 @@ REQUESTED_BY_LIMIT = 200
 NOTE_LIMIT = 500
 # Orders whose patient may opt into auto-refill: verified, with refills still to come.
 ENROLLABLE = frozenset({OrderStatus.VERIFIED, OrderStatus.COMPOUNDED, OrderStatus.REFILLABLE})
-
-
-def fills_made(order: Order) -> int:
-    """Fills made or being made for the order (a discarded one is made again)."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(CompoundingRecord)
-            .where(
-                CompoundingRecord.order_id == order.id,
-                CompoundingRecord.status != RecordStatus.DISCARDED,
-            )
-        )
-        or 0
-    )
 
 
 def refills_left(order: Order) -> int:
@@ -341,6 +327,13 @@ def withdraw_requests_after_reversal(order: Order, user: User, reason: str) -> s
     if not withdrawn:
         return ""
     return "refill request of " + ", ".join(withdrawn) + " withdrawn"
+
+
+@early_refill_accepted.connect
+def accepted_with_its_request(order: Order) -> bool:
+    """Whether the refill waiting to be made was accepted early with its request."""
+    request = pending_request(order)
+    return request is not None and request.early_reason is not None
 
 
 @order_rejected.connect

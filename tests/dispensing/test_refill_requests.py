@@ -252,8 +252,21 @@ def test_a_request_accepted_early_needs_no_second_reason_at_the_start(
 ):
     order_id = dispensed_order(days_ago=3)
     ask(signed_in("pharmacist"), order_id, early_reason=EARLY)
+    # The start page says nothing of it being early: the decision was made.
+    page = signed_in("technician").get(f"/compounding/orders/{order_id}/start")
+    assert "REFILL TOO SOON" not in page.get_data(as_text=True)
     record = start_refill(app, order_id, staff[0])
     assert record.fill_number == 2
+
+
+def test_the_start_page_says_too_soon_before_anything_is_pressed(
+    app, signed_in, dispensed_order
+):
+    order_id = dispensed_order(days_ago=3)
+    ask(signed_in("technician"), order_id)
+    page = signed_in("pharmacist").get(f"/compounding/orders/{order_id}/start")
+    text = page.get_data(as_text=True)
+    assert "REFILL TOO SOON" in text and 'name="early_reason"' in text
 
 
 def test_a_refill_due_is_started_by_a_technician(app, signed_in, dispensed_order, staff):

@@ -15,6 +15,7 @@ from ...accounts.auth import acting_user, require
 from ...accounts.models import Permission
 from ...extensions import db
 from ...idempotency.forms import claim
+from ...orders.models import Order
 from ...orders.services import get_order_or_404
 from ...pdf import render_pdf
 from ...timeutil import pharmacy_today
@@ -32,12 +33,13 @@ from ..forms import (
 from ..lot_scan import lot_field
 from ..models import CompoundingRecord, MasterFormulation, RecordComponent, Substitution
 from ..readings import weighed_amounts
-from ..refill_timing import RefillTooSoon, TooSoon
+from ..refill_timing import RefillTooSoon, TooSoon, refill_too_soon_on
 from ..services import (
     StockChoice,
     accept_deviation,
     accept_supply,
     discard,
+    fills_made,
     matching_formulations,
     record_weights,
     sign_off,
@@ -45,6 +47,7 @@ from ..services import (
     start_choices,
     start_record,
 )
+from ..signals import early_refill_accepted
 from ..substitutions import approve_substitution
 from ..worksheet_print import worksheet_print
 from . import bp
@@ -68,6 +71,9 @@ def start(order_id: int) -> str | Response:
         options, notes = start_choices(order, chosen)
 
     def page(too_soon: TooSoon | None = None) -> str:
+        # A refill too soon is said before the first press, with the field for a
+        # pharmacist's reason (start_record would refuse it without one).
+        too_soon = too_soon or refill_too_soon_to_start(order)
         return render_template(
             "compounding/start.html",
             order=order,
@@ -107,6 +113,14 @@ def start(order_id: int) -> str | Response:
         lambda record: go(url_for("compounding.record", record_id=record.id)),
         refused,
     )
+
+
+def refill_too_soon_to_start(order: Order) -> TooSoon | None:
+    """The order's next fill judged today, unless it is the first or was accepted early."""
+    fills = fills_made(order)
+    if fills == 0 or any(answer for _, answer in early_refill_accepted.send(order)):
+        return None
+    return refill_too_soon_on(order, fills + 1, pharmacy_today())
 
 
 @bp.get("/records/<int:record_id>")
