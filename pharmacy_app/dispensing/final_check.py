@@ -27,7 +27,8 @@ from ..accounts.throttle import TooManyAttempts
 from ..barcodes import clean_scan, fill_code, parse_fill_code, same_code
 from ..checks.findings import plain
 from ..compounding.expiry import expiry_problem
-from ..compounding.models import CompoundingRecord, RecordStatus
+from ..compounding.formulas import substitution_note
+from ..compounding.models import CompoundingRecord, RecordStatus, Substitution
 from ..compounding.services import fill_mismatch
 from ..extensions import db
 from ..labels.models import LabelPrint
@@ -242,11 +243,26 @@ class FinalCheckView:
     worksheet: tuple[dict[str, Any], ...]
     lots: tuple[LotUsed, ...]
     cautions: tuple[str, ...]
+    # Each substitution and its decision: "Ora-Sweet SF as vehicle for purified water, simple
+    # syrup: approved by ..., prescriber ... consulted 11/30/2026: <reason>".
+    substitutions: tuple[str, ...]
     supply_warning: str | None
     supply_accepted: str | None
     signed_off: str
     problem: str | None
     released: str
+
+
+def _substitution_text(substitution: Substitution) -> str:
+    what = f"{substitution.used} as {substitution.kind} for {substitution.prescribed}"
+    if not substitution.approved:
+        return f"{what}: waiting for a pharmacist's decision."
+    by = substitution.decided_by.full_name if substitution.decided_by else "a pharmacist"
+    on = f"{substitution.consulted_on:%m/%d/%Y}" if substitution.consulted_on else "—"
+    return (
+        f"{what}: approved by {by}, prescriber {substitution.prescriber_consulted} consulted "
+        f"{on}: “{substitution.reason}”"
+    )
 
 
 def final_check_view(record: CompoundingRecord) -> FinalCheckView:
@@ -278,7 +294,13 @@ def final_check_view(record: CompoundingRecord) -> FinalCheckView:
         label=label_values(record),
         worksheet=tuple(record.worksheet or ()),
         lots=lots,
-        cautions=tuple(record.cautions or ()),
+        # The start's note that a substitution waits for a decision gives way to the decision.
+        cautions=tuple(
+            c
+            for c in record.cautions or ()
+            if not (record.substitutions and c == substitution_note(record.mfr, record.order))
+        ),
+        substitutions=tuple(_substitution_text(s) for s in record.substitutions),
         supply_warning=record.supply_warning,
         supply_accepted=accepted,
         signed_off=signed,

@@ -190,6 +190,16 @@ def test_an_approval_shows_on_the_record_the_worksheet_and_the_history(app, sign
     assert APPROVAL["reason"] in history and "Dr Dana Ruiz" in history
     weigh(app, substituted)  # now the fill goes on
 
+    # The final check shows the decision (not the start's "waits for a decision" caution).
+    from pharmacy_app.dispensing.final_check import final_check_view
+
+    with app.app_context():
+        check = final_check_view(db.session.get(CompoundingRecord, substituted))
+    [shown] = check.substitutions
+    assert "approved by" in shown and "prescriber Dr Dana Ruiz consulted" in shown
+    assert APPROVAL["reason"] in shown
+    assert not any("substitution" in c.lower() for c in check.cautions)
+
 
 def test_a_pending_substitution_shows_on_the_worksheet_pdf(signed_in, substituted):
     pdf = signed_in("technician").get(f"/compounding/records/{substituted}/worksheet.pdf").data

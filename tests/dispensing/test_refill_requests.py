@@ -259,9 +259,7 @@ def test_a_request_accepted_early_needs_no_second_reason_at_the_start(
     assert record.fill_number == 2
 
 
-def test_the_start_page_says_too_soon_before_anything_is_pressed(
-    app, signed_in, dispensed_order
-):
+def test_the_start_page_says_too_soon_before_anything_is_pressed(app, signed_in, dispensed_order):
     order_id = dispensed_order(days_ago=3)
     ask(signed_in("technician"), order_id)
     page = signed_in("pharmacist").get(f"/compounding/orders/{order_id}/start")
