@@ -5,6 +5,7 @@ from .document import DocumentError, DosageForm, OrderDocument, field_path, pars
 from .engine import RULESET_VERSION, check_order
 from .findings import CheckResult, DoseSummary, Finding, Severity, Verdict, verdict_of
 from .policy import DEFAULT_POLICY, CheckPolicy
+from .rules.contraindication import allergy_to
 from .rules.duplicate import OpenOrder
 from .rules.on_file import PrescriberOnFile
 
@@ -24,6 +25,7 @@ __all__ = [
     "PrescriberOnFile",
     "Severity",
     "Verdict",
+    "allergy_to",
     "check_order",
     "field_path",
     "parse_amount",

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ..checks import DosageForm, Severity
+from ..checks import DosageForm, Severity, allergy_to
 from ..checks.findings import plain
 from ..checks.formulation import check_formulation
 from ..checks.rules.text import normalize
@@ -250,6 +250,22 @@ def base_difference(mfr: MasterFormulation, order: Order) -> BaseDifference | No
     named = f" {normalize(base)} "
     missing = tuple(e for e in prescribed if f" {normalize(e)} " not in named)
     return BaseDifference("vehicle", prescribed, base, missing) if missing else None
+
+
+def allergy_note(mfr: MasterFormulation, order: Order) -> str | None:
+    """The patient's allergy or intolerance that names the formula's filler or vehicle (a
+    lactose filler for "lactose intolerance"), which the checker could not see when the order
+    named another; None when none does. Shown on the start page, kept with the fill's
+    cautions, read at sign-off and the final check."""
+    base = mfr.base_ingredient.name
+    allergies = order.document.get("patient", {}).get("allergies", [])
+    found = next((a for a in allergies if allergy_to(a, base)), None)
+    if found is None:
+        return None
+    return (
+        f'ALLERGY: the patient lists "{found}", and {mfr.name} uses {base}. Use a formula '
+        "without it, or confirm with the prescriber and the patient before it is made."
+    )
 
 
 def substitution_note(mfr: MasterFormulation, order: Order) -> str | None:

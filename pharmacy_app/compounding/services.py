@@ -24,7 +24,13 @@ from ..workflow import MIN_REASON, WorkflowError, require_pharmacist, require_re
 from . import arithmetic, substitutions
 from .bud import BudRule, beyond_use_date, storage_for, supply_beyond_bud
 from .expiry import fill_expired, supply_unit
-from .formulas import base_difference, formula_field_problems, mismatch, substitution_note
+from .formulas import (
+    allergy_note,
+    base_difference,
+    formula_field_problems,
+    mismatch,
+    substitution_note,
+)
 from .lot_scan import check_lots_scanned
 from .models import (
     BatchCounter,
@@ -139,7 +145,7 @@ def start_choices(order: Order, mfr: MasterFormulation) -> tuple[list[StockChoic
             continue  # weighed from another component's lot
         usable = lots_first_expiry_first(need, today)
         choices.append((need, usable, passed_over(need, usable[0], today) if usable else []))
-    notes += [n for n in [substitution_note(mfr, order)] if n]
+    notes += [n for n in [allergy_note(mfr, order), substitution_note(mfr, order)] if n]
     notes += [m for messages in formula_field_problems(mfr).values() for m in messages]
     return choices, notes
 
@@ -198,9 +204,7 @@ def start_record(
     components: list[RecordComponent] = []
     errors: list[str] = []
     cautions = weighing_cautions(wanted)
-    note = substitution_note(mfr, order)
-    if note:
-        cautions.append(note)
+    cautions += [n for n in [allergy_note(mfr, order), substitution_note(mfr, order)] if n]
     for need in wanted:
         if not need.from_stock:
             # Weighed out of what another component took from stock (the crushed tablets).

@@ -243,3 +243,38 @@ def test_the_pages_offer_the_decision_not_the_weights_while_it_waits(app, signed
     assert approve(pharmacist, substituted).status_code == 200
     page = technician.get(f"/compounding/records/{substituted}").get_data(as_text=True)
     assert "Record weights" in page and 'data-hold="substitution"' not in page
+
+
+def test_a_formulas_filler_the_patient_is_allergic_to_is_named_at_every_step(
+    app, signed_in, verified_order, compound
+):
+    """The order named MCC, which the checker passed; a lactose formula chosen for it must
+    say so where the fill is made, decided and checked."""
+    order_id = verified_order(
+        patient={"allergies": ["Lactose intolerance (bloating)"]},
+        preparation={"excipients": ["microcrystalline cellulose"], "strength": "4.5 mg"},
+    )
+    with app.app_context():
+        from pharmacy_app.compounding.models import MasterFormulation
+
+        lactose = db.session.scalars(
+            select(MasterFormulation.id).where(
+                MasterFormulation.name == "Naltrexone 4.5 mg capsules, lactose, size 1"
+            )
+        ).one()
+        from pharmacy_app.compounding.services import start_choices
+        from pharmacy_app.orders.models import Order
+
+        _, notes = start_choices(
+            db.session.get(Order, order_id), db.session.get(MasterFormulation, lactose)
+        )
+        assert 'ALLERGY: the patient lists "Lactose intolerance (bloating)"' in notes[0]
+    record_id = compound(order_id, "Naltrexone 4.5 mg capsules, lactose, size 1")
+    with app.app_context():
+        record = db.session.get(CompoundingRecord, record_id)
+        assert any(c.startswith("ALLERGY:") for c in record.cautions)
+        from pharmacy_app.dispensing.final_check import final_check_view
+
+        assert any(c.startswith("ALLERGY:") for c in final_check_view(record).cautions)
+    page = signed_in("pharmacist").get(f"/compounding/records/{record_id}")
+    assert "ALLERGY: the patient lists" in unescape(page.get_data(as_text=True))

@@ -410,12 +410,19 @@ def _allergy(written: str, field: str) -> tuple[Finding, ...]:
     return ()
 
 
-def _excipient_allergy(written: str, field: str, document: OrderDocument) -> tuple[Finding, ...]:
+def allergy_to(written: str, excipient: str) -> bool:
+    """Whether an allergy as written ("Lactose (GI upset)", "milk protein", "lactose
+    intolerance") names this excipient ("Lactose monohydrate"): the checker's own reading,
+    for a formula's filler or vehicle chosen after the order was checked."""
     text = read(written)
     if not text.normalized or text.normalized in _NO_ALLERGIES:
-        return ()
+        return False
+    return any(_shares_a_name(item, normalize(excipient)) for item in _allergens(written))
+
+
+def _excipient_allergy(written: str, field: str, document: OrderDocument) -> tuple[Finding, ...]:
     for index, excipient in enumerate(document.preparation.excipients):
-        if any(_shares_a_name(item, normalize(excipient)) for item in _allergens(written)):
+        if allergy_to(written, excipient):
             return (
                 Finding(
                     "contraindication.excipient_allergy",
