@@ -76,7 +76,7 @@ def read(order_id: int) -> Response:
 def override(order_id: int) -> Response:
     """A pharmacist accepts one warning: {"code", "field", "reason"}."""
     order = get_order_or_404(order_id)
-    body = _json_object()
+    body = _json_object("code", "field", "reason", "check_id")
     code, field, reason = (_text(body, k) for k in ("code", "field", "reason"))
     seen = _check_id(body)
     _commit(lambda: override_warning(order, code, field, reason, acting_user(), seen))
@@ -88,7 +88,7 @@ def override(order_id: int) -> Response:
 @idempotent
 def verify(order_id: int) -> Response:
     order = get_order_or_404(order_id)
-    body = _json_object() if request.get_data(cache=True).strip() else {}
+    body = _json_object("check_id") if request.get_data(cache=True).strip() else {}
     seen = _check_id(body)
     _commit(lambda: verify_order(order, acting_user(), seen))
     return jsonify(order_to_dict(order))
@@ -100,7 +100,7 @@ def verify(order_id: int) -> Response:
 def reject(order_id: int) -> Response:
     """A pharmacist rejects the order: {"reason", "check_id"}."""
     order = get_order_or_404(order_id)
-    body = _json_object()
+    body = _json_object("reason", "check_id")
     reason = _text(body, "reason")
     seen = _check_id(body)
     _commit(lambda: reject_order(order, reason, acting_user(), seen))
@@ -115,7 +115,7 @@ def refill_request(order_id: int) -> tuple[Response, int]:
     {"requested_by", "channel" (api, phone or counter; api when left out), "note",
     "early_reason" (a pharmacist's, for a refill too soon)}."""
     order = get_order_or_404(order_id)
-    body = _json_object()
+    body = _json_object("requested_by", "channel", "note", "early_reason")
     requested_by, note, early = (_text(body, k) for k in ("requested_by", "note", "early_reason"))
     channel = _text(body, "channel") or RefillChannel.API.value
     problems: dict[str, list[str]] = {}
@@ -207,10 +207,20 @@ def _check_id(body: dict[str, Any]) -> int | None:
     return value
 
 
-def _json_object() -> dict[str, Any]:
+def _json_object(*known: str) -> dict[str, Any]:
+    """The request's JSON object; 422 when it is not one, or names a field the endpoint does
+    not know (a misspelt "early_reasn" would otherwise be dropped without a word)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise DocumentError({"": ["Send a JSON object."]})
+    unknown = sorted(str(key) for key in data if key not in known)
+    if unknown:
+        raise DocumentError(
+            {
+                key[:60]: [f"Not a field of this request: send {', '.join(known)}."]
+                for key in unknown
+            }
+        )
     return data
 
 

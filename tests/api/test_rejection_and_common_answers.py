@@ -30,12 +30,23 @@ def test_a_decision_sent_with_an_older_check_id_is_refused_with_409(
 ):
     order = api.post("/api/v1/orders", json=make_document()).get_json()
     url = f"/api/v1/orders/{order['id']}/{decision}"
-    stale = pharmacist.post(url, json={"reason": REASON, "check_id": order["check_id"] + 1000})
+    reason = {"reason": REASON} if decision == "rejection" else {}
+    stale = pharmacist.post(url, json=reason | {"check_id": order["check_id"] + 1000})
     assert stale.status_code == 409
     assert "changed since" in stale.get_json()["message"]
     assert status_of(app, order["id"]) == "checked"
-    fresh = pharmacist.post(url, json={"reason": REASON, "check_id": order["check_id"]})
+    fresh = pharmacist.post(url, json=reason | {"check_id": order["check_id"]})
     assert fresh.status_code == 200
+
+
+def test_a_field_the_request_does_not_know_is_refused_not_dropped(api, make_document):
+    order = api.post("/api/v1/orders", json=make_document()).get_json()
+    answer = api.post(
+        f"/api/v1/orders/{order['id']}/refill-requests",
+        json={"requested_by": "patient", "early_reasn": "travel"},
+    )
+    assert answer.status_code == 422
+    assert "early_reasn" in answer.get_json()["errors"]
 
 
 @pytest.mark.parametrize("decision", ["verification", "rejection"])
@@ -44,7 +55,8 @@ def test_a_check_id_that_is_not_an_integer_is_refused_with_422(
     app, api, pharmacist, make_document, decision, raw
 ):
     order = api.post("/api/v1/orders", json=make_document()).get_json()
-    body = f'{{"reason": "{REASON}", "check_id": {raw}}}'
+    reason = f'"reason": "{REASON}", ' if decision == "rejection" else ""
+    body = f'{{{reason}"check_id": {raw}}}'
     answer = pharmacist.post(
         f"/api/v1/orders/{order['id']}/{decision}",
         data=body,
