@@ -30,6 +30,9 @@ class TooSoon:
     percent: Decimal
     due: dt.date  # the first day the refill is not too soon
     on: dt.date  # the day being judged
+    # Days of earlier fills' supply the patient still had when the previous fill was
+    # dispensed (an early refill): its supply starts after theirs.
+    carried_days: int = 0
 
     @property
     def message(self) -> str:
@@ -37,8 +40,13 @@ class TooSoon:
         ago = {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
         return (
             f"Refill too soon: the previous fill ({self.previous_batch}, {self.days_supply} "
-            f"days' supply) was dispensed on {self.previous_on:%m/%d/%Y}, {ago}. "
-            f"{plain(self.percent)}% of its supply is used on "
+            f"days' supply) was dispensed on {self.previous_on:%m/%d/%Y}, {ago}"
+            + (
+                f", while {self.carried_days} days of the fills before it were still on hand"
+                if self.carried_days
+                else ""
+            )
+            + f". {plain(self.percent)}% of its supply is used on "
             f"{self.due:%m/%d/%Y}; a pharmacist must acknowledge an earlier refill, with the "
             "reason (a trip, a dose change, a lost supply)."
         )
@@ -76,12 +84,34 @@ def refill_too_soon_on(order: Order, fill_number: int, on: dt.date) -> TooSoon |
     before the share of the previous fill's days supply set by REFILL_TOO_SOON_PERCENT has
     passed; None for a first fill, or when the rule is off (0%)."""
     percent = refill_too_soon_percent()
-    previous = last_dispensed(order, before_fill=fill_number)
-    if previous is None or previous.dispensed_at is None or percent == 0:
+    if percent == 0:
+        return None
+    dispensed = list(
+        db.session.scalars(
+            select(CompoundingRecord)
+            .where(
+                CompoundingRecord.order_id == order.id,
+                CompoundingRecord.dispensed_at.is_not(None),
+                CompoundingRecord.status != RecordStatus.DISCARDED,
+                CompoundingRecord.fill_number < fill_number,
+            )
+            .order_by(CompoundingRecord.dispensed_at)
+        )
+    )
+    if not dispensed:
         return None
     days_supply = order.days_supply
-    previous_on = pharmacy_time(previous.dispensed_at).date()
-    due = previous_on + dt.timedelta(days=math.ceil(days_supply * percent / 100))
+    # Each fill's supply starts when it is handed over, or when the supply before it runs
+    # out if that is later (an early refill adds to what the patient holds): the refill is
+    # judged against the day the last fill's supply really starts.
+    supply_from = dt.date.min
+    for fill in dispensed:
+        handed_on = pharmacy_time(fill.dispensed_at).date()  # type: ignore[arg-type]
+        supply_from = max(handed_on, supply_from)
+        last_from, last_on, last = supply_from, handed_on, fill
+        supply_from += dt.timedelta(days=days_supply)
+    due = last_from + dt.timedelta(days=math.ceil(days_supply * percent / 100))
     if on >= due:
         return None
-    return TooSoon(previous.batch_number, previous_on, days_supply, percent, due, on)
+    carried = (last_from - last_on).days
+    return TooSoon(last.batch_number, last_on, days_supply, percent, due, on, carried)

@@ -9,7 +9,9 @@ import re
 
 import pytest
 
+from pharmacy_app.accounts.models import User
 from pharmacy_app.barcodes import fill_code
+from pharmacy_app.compounding.models import CompoundingRecord
 from pharmacy_app.compounding.refill_timing import RefillTooSoon
 from pharmacy_app.extensions import db
 from pharmacy_app.orders.models import Order
@@ -271,3 +273,35 @@ def test_a_refill_due_is_started_by_a_technician(app, signed_in, dispensed_order
     order_id = dispensed_order(days_ago=23)
     ask(signed_in("technician"), order_id)
     assert start_refill(app, order_id, staff[0]).fill_number == 2
+
+
+def test_an_early_refill_adds_to_the_supply_the_next_is_judged_against(
+    app, signed_in, dispensed_order, staff
+):
+    """Fill 2 handed over 3 days after fill 1 (accepted early): the patient holds both
+    supplies, so fill 3 is due from when fill 2's supply really starts, not from its
+    hand-over."""
+    from pharmacy_app.compounding.refill_timing import refill_too_soon_on
+    from pharmacy_app.dispensing.services import dispense
+    from tests.fills import handover, release_fill
+
+    technician, pharmacist = staff
+    order_id = dispensed_order(days_ago=3)  # 30 days' supply, 2 refills
+    ask(signed_in("pharmacist"), order_id, early_reason=EARLY)
+    refill = start_refill(app, order_id, technician)
+    finish_fill(app, refill.id, technician, pharmacist)
+    with app.app_context():
+        record = db.session.get(CompoundingRecord, refill.id)
+        release_fill(record, pharmacist)
+        dispense(record, "picked_up", "", db.session.get(User, technician.id),
+                 handover=handover(record))  # fmt: skip
+        db.session.commit()
+        today = pharmacy_today()
+        order = db.session.get(Order, order_id)
+        too_soon = refill_too_soon_on(order, 3, today)
+        # Fill 2's supply starts when fill 1's runs out (day 30 from fill 1): due once 75%
+        # of it is used (REFILL_TOO_SOON_PERCENT), day 23 of it.
+        assert too_soon is not None
+        assert too_soon.due == today - dt.timedelta(days=3) + dt.timedelta(days=30 + 23)
+        assert too_soon.carried_days == 27
+        assert "27 days of the fills before it were still on hand" in too_soon.message
