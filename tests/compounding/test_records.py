@@ -181,3 +181,32 @@ def test_only_a_verified_order_is_compounded(app, api, signed_in, make_document,
     start(technician, order["id"])
     with app.app_context():
         assert db.session.scalars(select(CompoundingRecord)).all() == []
+
+
+def test_choosing_another_formula_shows_its_lots_before_anything_is_made(
+    app, signed_in, verified_order
+):
+    from pharmacy_app.compounding.services import matching_formulations
+    from pharmacy_app.orders.models import Order
+
+    order_id = verified_order()
+    client = signed_in("technician")
+    page = client.get(f"/compounding/orders/{order_id}/start").get_data(as_text=True)
+    token = re.search(r'name="once_token" type="hidden" value="([^"]+)"', page)[1]
+    with app.app_context():
+        first, second = [
+            m.id for m in matching_formulations(db.session.get(Order, order_id))[0][:2]
+        ]
+    shown = client.post(
+        f"/compounding/orders/{order_id}/start",
+        data={"mfr": second, "lots_for": first, "once_token": token},
+    )
+    assert shown.status_code == 200
+    assert f'name="lots_for" value="{second}"' in shown.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(CompoundingRecord).count() == 0
+    made = client.post(
+        f"/compounding/orders/{order_id}/start",
+        data={"mfr": second, "lots_for": second, "once_token": token},
+    )
+    assert made.status_code == 302

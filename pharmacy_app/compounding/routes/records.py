@@ -88,6 +88,12 @@ def start(order_id: int) -> str | Response:
 
     if not form.validate_on_submit() or chosen is None:
         return page()
+    shown = request.form.get("lots_for", type=int)
+    if shown is not None and shown != chosen.id:
+        # Another formula was chosen than the one whose lots were shown: its own lots are
+        # shown to choose from, nothing is refused and nothing is made yet.
+        flash(f"Lots for {chosen.name}: check them, then make the worksheet.")
+        return page()
     lot_ids = {need.role: request.form.get(f"lot-{need.role}", type=int) for need, _, _ in options}
 
     def make_worksheet() -> CompoundingRecord:
