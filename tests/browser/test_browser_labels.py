@@ -91,4 +91,6 @@ def test_batch_on_a_sheet_from_a_position_then_dispense_and_reverse(page):
     page.get_by_role("button", name="Reverse dispensing").click()
     page.get_by_text("the fill is open again").wait_for()
     assert page.get_by_text("Recorded on the wrong order").first.is_visible()
-    assert page.get_by_role("link", name="Dispense…").is_visible()  # released, still
+    # Its release went with the hand-over: it is checked again before it leaves.
+    assert page.get_by_role("link", name="Final check…").is_visible()
+    assert not page.get_by_role("link", name="Dispense…").is_visible()

@@ -41,6 +41,9 @@ def type_clean_order_from_the_keyboard(page, last_name="Núñez", first_name="Jo
     keys.type("OR")
     keys.press("Tab")  # NPI: none
     keys.press("Tab")
+    keys.type("503-555-0142")  # the prescriber's phone, as written
+    keys.press("Tab")  # fax: none
+    keys.press("Tab")
     keys.type("4.5 mg")  # strength; form, release, filler, dose keep their defaults
 
 
