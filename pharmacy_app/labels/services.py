@@ -15,6 +15,7 @@ from ..accounts.models import User
 from ..accounts.services import pharmacy_details
 from ..barcodes import fill_code
 from ..checks import DosageForm
+from ..compounding.bud import BudRule
 from ..compounding.expiry import expiry_problem
 from ..compounding.models import CompoundingRecord, IngredientKind, MasterFormulation, RecordStatus
 from ..compounding.services import fill_mismatch
@@ -25,6 +26,7 @@ from ..timeutil import pharmacy_time, pharmacy_today, utcnow
 from ..workflow import WorkflowError
 from .directions import Sig, label_directions
 from .models import LabelPrint, LabelStock
+from .profiles import current_profile
 
 COMPOUNDED_STATEMENT = "This is a compounded preparation."
 WARNINGS = (
@@ -48,6 +50,7 @@ DOSAGE_FORMS = {
 RELEASE_SHOWN_FOR = frozenset({"capsule"})
 LIQUID_FORMS = frozenset({"oral_liquid", "sublingual_drops"})
 SHAKE_WELL = "Shake well before each use."
+REFRIGERATE = "Refrigerate, do not freeze."
 # A written labelling instruction in the formula's method: 'Label "Shake well"'.
 SHAKE_WELL_IN_METHOD = re.compile(r"\blabel\b[^.\n]*?(?<!not )\bshake\s+well\b", re.IGNORECASE)
 
@@ -145,8 +148,11 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
     form = DOSAGE_FORMS.get(order.dosage_form, order.dosage_form)
     if order.dosage_form in RELEASE_SHOWN_FOR:
         form += ", immediate release"
-    # The date a patient reads is the pharmacy's own date, not UTC's.
-    filled = pharmacy_time(record.signed_off_at or record.created_at).date()
+    # "Filled" is the day the patient receives it: the dispensing date of a fill that has
+    # left (a reprint), else the day its label is printed for the hand-over. The pharmacy's
+    # own date, not UTC's.
+    filled = pharmacy_time(record.dispensed_at).date() if record.dispensed_at else pharmacy_today()
+    profile = current_profile()
 
     return {
         "pharmacy": pharmacy_details(),
@@ -173,7 +179,16 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
                 strength_per=order.strength_per,
             )
         ),
-        "auxiliary": (SHAKE_WELL,) if needs_shaking(record.mfr) else (),
+        # Each its own line, not fine print: a refrigerated preparation's storage, "Shake
+        # well" for a suspension.
+        "auxiliary": tuple(
+            warning
+            for warning, applies in (
+                (REFRIGERATE, record.mfr.bud_rule == BudRule.AQUEOUS_UNPRESERVED.value),
+                (SHAKE_WELL, needs_shaking(record.mfr)),
+            )
+            if applies
+        ),
         # Counted as the fill was made (the worksheet's unit): capsules, mL, or g for a cream
         # made by weight (mg/g).
         "quantity": f"{_plain(order.quantity)} {record.unit_name}",
@@ -183,7 +198,8 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
         "batch": record.batch_number,
         "compounded": COMPOUNDED_STATEMENT,
         "warnings": WARNINGS,
-        "caution": FEDERAL_CAUTION,
+        # For a scheduled drug only (naltrexone is not), or where the profile asks for it.
+        "caution": FEDERAL_CAUTION if profile.federal_caution else "",
     }
 
 

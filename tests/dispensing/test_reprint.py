@@ -4,6 +4,8 @@ order offers is always its current fill's, never an older one's silently."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 
 from pharmacy_app.compounding.models import CompoundingRecord
@@ -11,6 +13,7 @@ from pharmacy_app.dispensing.refills import request_refill
 from pharmacy_app.extensions import db
 from pharmacy_app.labels.models import LabelPrint
 from pharmacy_app.orders.models import Order
+from pharmacy_app.timeutil import pharmacy_today
 from tests.dispensing.conftest import events_of, finish_fill, start_refill
 from tests.labels.conftest import pdf_text
 
@@ -40,6 +43,10 @@ def test_a_dispensed_fills_label_needs_the_reprints_confirmation(app, signed_in,
         data={"confirm_reprint": "y", "reprint_reason": "label torn in the bag"},
     )
     assert made.mimetype == "application/pdf"
+    # The reprint says the day the patient got the fill, not today.
+    with app.app_context():
+        dispensed_on = pharmacy_today() - dt.timedelta(days=30)
+    assert f"Filled {dispensed_on:%m/%d/%Y}" in pdf_text(made.data)[0][0]
     assert prints_of(app, order_id) == [*before, (1, True)]
     kind, detail = events_of(app, order_id)[-1]
     assert kind == "label reprinted"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pharmacy_app.labels.services import COMPOUNDED_STATEMENT, FEDERAL_CAUTION, WARNINGS
+from pharmacy_app.labels.services import COMPOUNDED_STATEMENT, WARNINGS
 
 
 def sample_label(n: int = 0, **changes: Any) -> dict[str, Any]:
@@ -32,5 +32,5 @@ def sample_label(n: int = 0, **changes: Any) -> dict[str, Any]:
         "batch": f"B261124-{n:04d}",
         "compounded": COMPOUNDED_STATEMENT,
         "warnings": WARNINGS,
-        "caution": FEDERAL_CAUTION,
+        "caution": "",  # naltrexone is not scheduled (labels/profiles.py)
     } | changes
