@@ -140,6 +140,7 @@
     function (p) { return p.last_name + ", " + p.first_name + " (born " + usDate(p.date_of_birth) + ")"; },
     function (p) {
       set("first_name", p.first_name); set("last_name", p.last_name);
+      if (form.elements.family_name_first) form.elements.family_name_first.checked = !!p.family_name_first;
       set("date_of_birth", usDate(p.date_of_birth)); set("medications", p.medications.join("\n"));
       set("allergies", p.allergies.join("\n")); set("conditions", p.conditions.join("\n"));
       focus("prescriber_search");

@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     ValidationError,
     ValidationInfo,
@@ -117,6 +118,8 @@ class Patient(_Part):
     first_name: NameText
     last_name: NameText
     date_of_birth: dt.date
+    # The family name is written first (王芳): the name prints in that order.
+    family_name_first: StrictBool = False
     medications: TextList = []
     allergies: TextList = []
     conditions: TextList = []
@@ -159,6 +162,8 @@ class Sig(_Part):
     times_per_day: Annotated[StrictInt, Field(ge=1, le=24)] = 1
     time_of_day: OptionalText = ""
     text: FreeText = ""
+    # What it is for, when prescribed ("for fibromyalgia"): printed after the directions.
+    purpose: OptionalText = ""
 
 
 class OrderDocument(_Part):

@@ -94,6 +94,17 @@ class FormulationForm(FlaskForm):
         "Beyond-use date rule", choices=[SelectChoice(r.value, r.label) for r in BudRule]
     )
     storage = StringField("Storage", validators=[Length(max=200)])
+    # Every new version says what the patient will see (Oregon prints it: OAR 855-041-1130).
+    physical_description = StringField(
+        "Physical description",
+        validators=[
+            DataRequired(
+                message="Describe what the patient sees, e.g. white opaque size 1 capsule."
+            ),
+            Length(max=200),
+        ],
+        description="What the patient sees: white opaque size 1 capsule; clear colourless liquid",
+    )
     container = StringField("Container and closure", validators=[Length(max=200)])
     method = TextAreaField("Method (steps)", validators=[DataRequired()])
     equipment = TextAreaField("Equipment")
@@ -113,6 +124,7 @@ class FormulationForm(FlaskForm):
         "overage_percent",
         "bud_rule",
         "storage",
+        "physical_description",
         "container",
         "method",
         "equipment",
@@ -166,6 +178,7 @@ class FormulationForm(FlaskForm):
         mfr.overage_percent = self.overage_percent.data or Decimal(0)
         mfr.bud_rule = self.bud_rule.data or BudRule.SOLID.value
         mfr.storage = self.storage.data or ""
+        mfr.physical_description = " ".join((self.physical_description.data or "").split())
         mfr.container = self.container.data or ""
         mfr.method = self.method.data or ""
         mfr.equipment = self.equipment.data or ""

@@ -169,6 +169,10 @@ class MasterFormulation(Model):
     equipment: Mapped[str] = mapped_column(Text, default="")
     container: Mapped[str] = mapped_column(String(200), default="")
     storage: Mapped[str] = mapped_column(String(200), default="")
+    # What the patient sees ("white opaque size 1 capsule", "clear colourless liquid"):
+    # required for each new version, printed where the state's label profile asks (Oregon,
+    # OAR 855-041-1130). "" for versions saved before it was asked for.
+    physical_description: Mapped[str] = mapped_column(String(200), default="", server_default="")
     bud_rule: Mapped[str] = mapped_column(String(30))
     # Water activity >= 0.6 (USP <795>): decides which BUD rules fit; a pharmacist says so.
     aqueous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

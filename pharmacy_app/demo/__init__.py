@@ -63,6 +63,7 @@ PRESCRIBERS = [
     ("Lucia Moretti", "FNP-C", "AZ", "RN227341"),
     ("Benjamin Clarke", "DO", "FL", "OS13377"),
 ]
+FAMILY_NAME_FIRST = frozenset({"Nguyễn Thị", "王"})
 PATIENT_NAMES = [
     ("José", "Núñez"),
     ("Zoë", "O'Brien"),
@@ -312,6 +313,8 @@ def _patient(rng: random.Random, index: int) -> dict[str, Any]:
     return {
         "first_name": PATIENT_NAMES[index][0],
         "last_name": PATIENT_NAMES[index][1],
+        # Written family name first: 王芳, Nguyễn Thị Mai.
+        "family_name_first": PATIENT_NAMES[index][1] in FAMILY_NAME_FIRST,
         "date_of_birth": born.isoformat(),
         "medications": rng.sample(EVERYDAY_MEDS, rng.randint(0, 4)),
         "allergies": rng.choice(

@@ -181,6 +181,10 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
         ),
         # Each its own line, not fine print: a refrigerated preparation's storage, "Shake
         # well" for a suspension.
+        # The critical block's last item, when prescribed (USP <17>, 16 CCR 1707.5).
+        "purpose": order.purpose,
+        # What the patient should see in the container, where the profile asks (Oregon).
+        "description": record.mfr.physical_description if profile.physical_description else "",
         "auxiliary": tuple(
             warning
             for warning, applies in (

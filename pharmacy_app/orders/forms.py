@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -74,6 +75,8 @@ FIELD_FOR_PATH = {
     "sig.times_per_day": "times_per_day",
     "sig.time_of_day": "time_of_day",
     "sig.text": "sig_text",
+    "sig.purpose": "purpose",
+    "patient.family_name_first": "family_name_first",
     "quantity": "quantity",
     "days_supply": "days_supply",
     "refills": "refills",
@@ -110,6 +113,7 @@ class OrderForm(FlaskForm):
     patient_search = StringField("Find patient", description="Name or date of birth")
     first_name = StringField("First name", validators=[DataRequired(), Length(max=200)])
     last_name = StringField("Last name", validators=[DataRequired(), Length(max=200)])
+    family_name_first = BooleanField("Family name first (王芳, Nguyễn Thị Mai)")
     date_of_birth = BirthDateField("Date of birth", validators=[InputRequired()], **DATE_INPUT)
     allergies = TextAreaField("Allergies", description="One per line; NKDA if none")
     medications = TextAreaField("Current medications", description="One per line")
@@ -157,6 +161,11 @@ class OrderForm(FlaskForm):
     )
     time_of_day = SelectField("When", choices=TIME_CHOICES, default="bedtime")
     sig_text = TextAreaField("Directions as written", validators=[Length(max=1000)])
+    purpose = StringField(
+        "Purpose",
+        validators=[Length(max=200)],
+        description='When the prescriber says, e.g. "for fibromyalgia": printed on the label',
+    )
     # Supply
     quantity = StringField(
         "Quantity",
@@ -183,6 +192,7 @@ class OrderForm(FlaskForm):
         return {
             "patient": {
                 "first_name": self.first_name.data or "",
+                "family_name_first": bool(self.family_name_first.data),
                 "last_name": self.last_name.data or "",
                 "date_of_birth": _iso(self.date_of_birth.data),
                 "medications": lines(self.medications.data),
@@ -209,6 +219,7 @@ class OrderForm(FlaskForm):
                 "times_per_day": self.times_per_day.data,
                 "time_of_day": self.time_of_day.data or "",
                 "text": self.sig_text.data or "",
+                "purpose": self.purpose.data or "",
             },
             "quantity": quantity,
             "days_supply": self.days_supply.data,
@@ -223,6 +234,7 @@ class OrderForm(FlaskForm):
         preparation, sig = document["preparation"], document["sig"]
         values = {
             "first_name": patient["first_name"],
+            "family_name_first": patient.get("family_name_first", False),
             "last_name": patient["last_name"],
             "date_of_birth": dt.date.fromisoformat(patient["date_of_birth"]),
             "medications": "\n".join(patient.get("medications", [])),
@@ -243,6 +255,7 @@ class OrderForm(FlaskForm):
             "times_per_day": sig.get("times_per_day", 1),
             "time_of_day": sig.get("time_of_day", ""),
             "sig_text": sig.get("text", ""),
+            "purpose": sig.get("purpose", ""),
             "quantity": _plain_quantity(document["quantity"]),
             "days_supply": document["days_supply"],
             "refills": document.get("refills", 0),

@@ -31,6 +31,7 @@ def search_patients(text: str) -> list[dict[str, Any]]:
         {
             "id": p.id,
             "first_name": p.first_name,
+            "family_name_first": p.family_name_first,
             "last_name": p.last_name,
             "date_of_birth": p.date_of_birth.isoformat(),
             "medications": p.medications,

@@ -91,6 +91,9 @@ class Order(Model):
     times_per_day: Mapped[int] = mapped_column(Integer)
     time_of_day: Mapped[str] = mapped_column(String(200), default="")
     sig_text: Mapped[str] = mapped_column(Text, default="")
+    # What it is for, when the prescriber says ("for fibromyalgia"): the label's critical
+    # block prints it after the directions (USP <17>, 16 CCR 1707.5).
+    purpose: Mapped[str] = mapped_column(String(200), default="", server_default="")
     mg_per_dose: Mapped[Decimal | None] = mapped_column(Numeric(14, 6))
     mg_per_day: Mapped[Decimal | None] = mapped_column(Numeric(14, 6))
     quantity: Mapped[Decimal] = mapped_column(Numeric(10, 3))

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 
-from sqlalchemy import JSON, Date, DateTime, Index, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model
@@ -26,6 +26,21 @@ def fold_name(name: str) -> str:
     return " ".join(_SEPARATORS.sub(" ", _APOSTROPHES.sub("", folded)).split())
 
 
+def printed_name(first: str, last: str, family_first: bool) -> str:
+    if not family_first:
+        return f"{first} {last}"
+    joiner = "" if _all_cjk(last) and _all_cjk(first) else " "
+    return f"{last}{joiner}{first}"
+
+
+def _all_cjk(text: str) -> bool:
+    """Han, kana or Hangul only: names in these scripts are written without spaces."""
+    return bool(text) and all(
+        "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af"
+        for c in text
+    )
+
+
 class Patient(Model):
     __tablename__ = "patients"
 
@@ -33,6 +48,9 @@ class Patient(Model):
     first_name: Mapped[str] = mapped_column(String(200))
     last_name: Mapped[str] = mapped_column(String(200))
     date_of_birth: Mapped[dt.date] = mapped_column(Date)
+    # The family name is written first (王芳, Nguyễn Thị Mai, Kim Min-jun): the name prints
+    # in that order on labels and pages.
+    family_name_first: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Folded "last|first" (Patient.fold) in Python, the same on SQLite (whose lower() is ASCII
     # only) and PostgreSQL, to find a returning patient however their name was typed.
     name_key: Mapped[str] = mapped_column(String(401))
@@ -55,4 +73,6 @@ class Patient(Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        """The name as the patient writes it: given name first, or the family name first
+        when the record says so (written without a space between CJK names: 王芳)."""
+        return printed_name(self.first_name, self.last_name, self.family_name_first)

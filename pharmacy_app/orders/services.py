@@ -281,6 +281,7 @@ def find_or_create_patient(document: OrderDocument) -> Patient:
             date_of_birth=data.date_of_birth,
         )
         db.session.add(patient)
+    patient.family_name_first = data.family_name_first
     patient.medications = list(data.medications)
     patient.allergies = list(data.allergies)
     patient.conditions = list(data.conditions)
@@ -375,6 +376,7 @@ def _apply(order: Order, document: OrderDocument, result: CheckResult, today: dt
     order.times_per_day = sig.times_per_day
     order.time_of_day = sig.time_of_day
     order.sig_text = sig.text
+    order.purpose = sig.purpose
     order.mg_per_dose = result.dose.mg_per_dose
     order.mg_per_day = result.dose.mg_per_day
     order.quantity = document.quantity

@@ -22,6 +22,7 @@ def type_clean_order_from_the_keyboard(page, last_name="Núñez", first_name="Jo
     keys.type(first_name)
     keys.press("Tab")
     keys.type("03/14/1968")  # date of birth as on paper
+    keys.press("Tab")  # family name first: no
     keys.press("Tab")
     keys.type("NKDA")  # allergies
     keys.press("Tab")

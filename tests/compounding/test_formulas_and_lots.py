@@ -29,6 +29,7 @@ def formula_data(app, **changes):
         "overage_percent": "5",
         "bud_rule": "solid",
         "storage": "Room temperature",
+        "physical_description": "White opaque size 1 capsule",
         "container": "Amber vial",
         "method": "Weigh, mix, fill.",
         "equipment": "Balance",
@@ -143,3 +144,19 @@ def test_a_pharmacist_adds_an_ingredient_with_the_figures_it_needs(app, signed_i
             select(Ingredient.density_g_per_ml).where(Ingredient.name == "Mannitol NF")
         ).one() == Decimal("0.6")
     assert signed_in("technician").get("/compounding/ingredients").status_code == 403
+
+
+def test_a_new_version_needs_its_physical_description(app, signed_in, catalogue):
+    pharmacist = signed_in("pharmacist")
+    refused = pharmacist.post(
+        "/compounding/formulas/new", data=formula_data(app, physical_description="  ")
+    )
+    assert refused.status_code == 200
+    assert "Describe what the patient sees" in refused.get_data(as_text=True)
+    made = pharmacist.post("/compounding/formulas/new", data=formula_data(app))
+    assert made.status_code == 302
+    with app.app_context():
+        from pharmacy_app.compounding.models import MasterFormulation
+
+        saved = db.session.get(MasterFormulation, int(made.headers["Location"].rsplit("/", 1)[1]))
+        assert saved.physical_description == "White opaque size 1 capsule"

@@ -83,3 +83,38 @@ def test_the_patient_sheet_prints_the_rx_number_and_phone_once(app, signed_in, r
     text = " ".join(" ".join(pdf_text(sheet.data)[0]).split())
     assert "Rx RX-" not in text and "((" not in text
     assert "RX-100001" in text and "(503) 555-0142" in text
+
+
+def _label(signed_in, order_id) -> str:
+    pages, _ = pdf_text(signed_in("technician").post(f"/orders/{order_id}/label").data)
+    return " ".join(pages[0].split())
+
+
+def test_the_purpose_prints_right_after_the_directions(signed_in, ready_order):
+    text = _label(signed_in, ready_order(sig={"purpose": "for fibromyalgia"}))
+    directions = text.index("Take 1 capsule (4.5 mg) by mouth at bedtime")
+    assert text.index("for fibromyalgia") > directions
+    assert text.index("for fibromyalgia") < text.index("Discard after")
+
+
+def test_a_family_name_first_prints_in_its_order(app, signed_in, ready_order):
+    order_id = ready_order(
+        patient={"first_name": "伟", "last_name": "张", "family_name_first": True}
+    )
+    assert "张伟" in _label(signed_in, order_id)
+    page = signed_in("technician").get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "张伟" in page
+    latin = ready_order(
+        patient={"first_name": "Thi Mai", "last_name": "Nguyen", "family_name_first": True}
+    )
+    assert "Nguyen Thi Mai" in _label(signed_in, latin)
+
+
+def test_oregon_prints_the_physical_description(signed_in, ready_order):
+    # PHARMACY_STATE is Oregon unless set: OAR 855-041-1130 asks for the description.
+    assert "Looks like: White opaque size 1 capsule" in _label(signed_in, ready_order())
+
+
+@pytest.mark.app_config(PHARMACY_STATE="CA")
+def test_california_does_not_ask_for_it(signed_in, ready_order):
+    assert "Looks like" not in _label(signed_in, ready_order())
