@@ -144,7 +144,6 @@ def supply_beyond_bud(
         f"The {days_supply}-day supply outlasts the beyond-use date ({bud.isoformat()}, "
         f"{usable} days): {days_supply - usable} days' worth ({plain(left_over)} {unit}) "
         "would be past its BUD. Shorten the supply (change the order to at most "
-        f"{usable} days, with refills for the rest) or dispense it in parts; a pharmacist "
-        "may accept it with a reason (for example, the patient will discard what is left "
-        "on the BUD)."
+        f"{usable} days, with refills for the rest), or a pharmacist accepts it with a "
+        "reason (for example, the patient will discard what is left on the BUD)."
     )

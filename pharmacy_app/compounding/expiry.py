@@ -58,13 +58,26 @@ def supply_outlasts_bud(record: CompoundingRecord, today: dt.date) -> str | None
     )
 
 
+def same_shortfall(accepted: str | None, warning: str) -> bool:
+    """Whether an accepted warning is this one: the same figures (the supply, the BUD, the
+    days and units past it), whatever advice followed them when it was stored."""
+    return accepted is not None and _figures(accepted) == _figures(warning)
+
+
+def _figures(warning: str) -> str:
+    return warning.split(" would be past its BUD.")[0]
+
+
 def supply_accepted(record: CompoundingRecord, warning: str) -> bool:
     """Whether a pharmacist accepted this very shortfall: at sign-off (the same days short,
     counted the same day) or when the fill was to be labelled or dispensed. The shortfall
     grows each day the fill waits, so an acceptance holds for the figures it was given on."""
     return bool(
-        (record.supply_accepted_reason and record.supply_warning == warning)
-        or (record.handover_supply_reason and record.handover_supply_warning == warning)
+        (record.supply_accepted_reason and same_shortfall(record.supply_warning, warning))
+        or (
+            record.handover_supply_reason
+            and same_shortfall(record.handover_supply_warning, warning)
+        )
     )
 
 
