@@ -73,7 +73,8 @@ def zpl_fitting(values: dict[str, Any], stock: LabelStock) -> str:
     try:
         return render_zpl([values], stock)
     except LabelDoesNotFit as refused:
-        for other in stocks_by_name():
+        # The smallest roll it fits: a larger label than needed wastes stock.
+        for other in sorted(stocks_by_name(), key=lambda s: s.label_width_mm * s.label_height_mm):
             if other.id == stock.id or other.is_sheet:
                 continue
             try:
