@@ -91,9 +91,9 @@ def test_the_patient_drug_and_directions_are_at_12_pt(dpi):
 def test_300_dpi_scales_the_layout_with_the_same_text():
     low, high = one(sample_label(), roll(dpi=203)), one(sample_label(), roll(dpi=300))
     assert " ".join(printed_text(low)).split() == " ".join(printed_text(high)).split()
-    bar = [f for f in fields(high) if f.is_barcode][0]
+    bar = next(f for f in fields(high) if f.is_barcode)
     assert "^BY3," in bar.commands  # 0.25 mm modules: 3 dots at 300 dpi, 2 at 203
-    assert "^BY2," in [f for f in fields(low) if f.is_barcode][0].commands
+    assert "^BY2," in next(f for f in fields(low) if f.is_barcode).commands
 
 
 def test_the_barcode_is_the_fill_code_with_its_text():
@@ -140,7 +140,7 @@ def test_a_long_name_wraps_and_nothing_passes_the_label_width(preset, name, dpi)
 @pytest.mark.parametrize("dpi", [203, 300])
 def test_as_printed_nothing_runs_off_the_label(preset, name, dpi):
     zpl = render_zpl([sample_label(patient=name, **ASCII)], roll(preset, dpi))
-    width, length = size(formats(zpl)[0])
+    _width, length = size(formats(zpl)[0])
     picture = drawn(zpl, dpi, wider_by=200)
     padding = Page.of(roll(preset, dpi))
     assert padding.left <= ink_columns(picture)[0] and ink_columns(picture)[1] < padding.right
@@ -204,7 +204,9 @@ def test_any_label_text_gives_well_formed_zpl(patient, directions):
 
 def stock_named(app, preset, **changes) -> int:
     with app.app_context():
-        stock = db.session.scalars(select(LabelStock).where(LabelStock.name == preset["name"])).one()
+        stock = db.session.scalars(
+            select(LabelStock).where(LabelStock.name == preset["name"])
+        ).one()
         for name, value in changes.items():
             setattr(stock, name, value)
         db.session.commit()
@@ -342,3 +344,73 @@ def test_every_label_value_has_its_place_on_the_zpl(app, ready_order):
         "batch", "compounded", "warnings", "caution",
     }  # fmt: skip
     assert set(values) <= placed
+
+
+# The stock's printer settings, at their fields.
+
+ROLL_FORM = {
+    "name": "Zebra ZD421 4 x 6 in",
+    "label_width_mm": "101.6",
+    "label_height_mm": "152.4",
+    "padding_mm": "3",
+    **{name: "0" for name in ("margin_top_mm", "margin_left_mm", "gap_x_mm", "gap_y_mm")},
+    **{name: "0" for name in ("offset_x_mm", "offset_y_mm")},
+    "columns": "1",
+    "rows": "1",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"printer_host": "http://zebra.local"}, "printer_host", "no http://"),
+        ({"printer_host": "zebra.local:9100"}, "printer_host", "A host name or an IP address"),
+        ({"printer_host": "10.0.0"}, "printer_host", "A host name or an IP address"),
+        ({"printer_port": "70000"}, "printer_port", "1 to 65535"),
+        ({"printer_port": "0"}, "printer_port", "1 to 65535"),
+        ({"dpi": "600"}, "dpi", "Not a valid choice"),
+        (
+            {"printer_host": "10.0.0.9", "sheet_width_mm": "215.9", "sheet_height_mm": "279.4"},
+            "printer_host",
+            "A laser sheet is printed as PDF",
+        ),
+    ],
+)
+def test_a_printer_setting_out_of_range_is_refused_at_its_field(
+    app, signed_in, changes, field, message
+):
+    page = signed_in("admin").post("/labels/stocks", data=ROLL_FORM | changes)
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert message in html and f'id="{field}"' in html
+    with app.app_context():
+        assert (
+            db.session.scalar(select(LabelStock).where(LabelStock.name == ROLL_FORM["name"]))
+            is None
+        )
+
+
+@pytest.mark.parametrize("host", ["zebra-front.pharmacy.lan", "192.168.1.40", "fe80::1"])
+def test_a_roll_keeps_its_printer_and_resolution(app, signed_in, host):
+    form = ROLL_FORM | {"dpi": "300", "printer_host": f" {host} ", "printer_port": ""}
+    assert signed_in("admin").post("/labels/stocks", data=form).status_code == 302
+    with app.app_context():
+        stock = db.session.scalars(select(LabelStock).where(LabelStock.name == form["name"])).one()
+        assert (stock.dpi, stock.printer_host, stock.printer_port) == (300, host, 9100)
+
+
+def test_the_model_refuses_a_resolution_no_thermal_printer_has():
+    with pytest.raises(ValueError, match="203 or 300 dpi"):
+        roll(dpi=600)
+
+
+def test_the_order_page_offers_zpl_and_sending_when_a_roll_has_a_printer(
+    app, signed_in, ready_order
+):
+    order_id, client = ready_order(), signed_in("technician")
+    page = client.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert f'formaction="/orders/{order_id}/label.zpl"' in page
+    assert "Send to printer" not in page
+    stock_named(app, ROLL_4X2, printer_host="zebra-front.pharmacy.lan")
+    page = client.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert f'formaction="/orders/{order_id}/label/send"' in page

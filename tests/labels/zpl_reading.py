@@ -78,7 +78,7 @@ def drawn(zpl: str, dpi: int, wider_by: int = 0):  # type: ignore[no-untyped-def
     """The first label drawn by zplkit (a test dependency) at `dpi`, on a canvas `wider_by`
     dots wider than its ^PW, to see anything printed past it."""
     kit = pytest.importorskip("zplkit")
-    width, length = size(formats(zpl)[0])
+    width, _length = size(formats(zpl)[0])
     options = kit.Options(profile="zd621", dpi=dpi)
     source = zpl.replace(f"^PW{width}", f"^PW{width + wider_by}", 1)
     raster = kit.render(source.encode(), options).labels[0].rasterize()
