@@ -1,4 +1,5 @@
-"""Label rendering beside bare WeasyPrint rendering the same HTML, in the same run.
+"""Label rendering beside bare WeasyPrint rendering the same HTML, in the same run, and the
+same labels as ZPL (labels/zpl.py) for a Zebra printer.
 
 Targets (issue 5): one label within 1.3x bare WeasyPrint; a batch of 100 labels under 2 s.
 Run: .venv/bin/python bench/bench_labels.py
@@ -22,10 +23,13 @@ from pharmacy_app import create_app
 from pharmacy_app.labels import rendering
 from pharmacy_app.labels.fitting import overflowing
 from pharmacy_app.labels.models import PRESETS, LabelStock
+from pharmacy_app.labels.zpl import render_zpl
 from pharmacy_app.pdf import layout
 from tests.labels.samples import sample_label
 
 NAMES = ["Ann Lee", "José Núñez", "Zoë O'Brien", "Nguyễn Thị Mai", "Maximiliana Konstantinopoulou"]
+# The printer's resident font prints Latin letters only: Vietnamese is refused on ZPL.
+LATIN = [name for name in NAMES if name != "Nguyễn Thị Mai"]
 
 
 def label(n: int) -> dict[str, Any]:
@@ -62,6 +66,9 @@ def main() -> None:
         app_batch = best(lambda: rendering.render_labels(hundred, stock), 3)
         height = rendering._text_height_px(stock, in_boxes=False)
         fitted = len(overflowing(layout(batch_html), height, len(hundred), in_boxes=False))
+    latin = [sample_label(n, patient=LATIN[n % len(LATIN)], refills=2) for n in range(100)]
+    zpl_one = best(lambda: render_zpl(latin[:1], stock), 15)
+    zpl_batch = best(lambda: render_zpl(latin, stock), 3)
     print(f"{stock.name}; best and median of repeated runs, this machine, {dt.date.today()}")
     print(
         f"  one label:   app {app_one[0] * 1000:6.0f} ms (median {app_one[1] * 1000:.0f})  "
@@ -74,6 +81,11 @@ def main() -> None:
         f"ratio {app_batch[0] / bare_batch[0]:.2f}; target < 2 s"
     )
     print(f"  {fitted} of the 100 labels (the longest name) are fitted below full scale")
+    print(
+        f"  ZPL:         one label {zpl_one[0] * 1000:6.2f} ms (median {zpl_one[1] * 1000:.2f}); "
+        f"100 labels {zpl_batch[0] * 1000:6.1f} ms (median {zpl_batch[1] * 1000:.1f}), "
+        f"{zpl_batch[0] * 10:.2f} ms a label ({len(render_zpl(latin, stock)):,} bytes)"
+    )
 
 
 if __name__ == "__main__":

@@ -273,7 +273,8 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/orders/{order_id}/label": {
                 "post": {
                     "operationId": "printLabel",
-                    "summary": "The label PDF of the order's current fill (recorded as printed)",
+                    "summary": "The label of the order's current fill, as PDF or ZPL, or sent "
+                    "to the stock's printer (recorded as printed)",
                     "parameters": [
                         _ORDER_ID,
                         {
@@ -300,15 +301,56 @@ def openapi_document() -> dict[str, Any]:
                             "characters), kept in the order's history.",
                             "schema": {"type": "string", "maxLength": 300},
                         },
+                        {
+                            "name": "format",
+                            "in": "query",
+                            "required": False,
+                            "description": "pdf (the default), or zpl for a thermal roll's Zebra "
+                            "printer at the stock's dpi (a sheet stock is refused with 409).",
+                            "schema": {"type": "string", "enum": ["pdf", "zpl"]},
+                        },
+                        {
+                            "name": "send",
+                            "in": "query",
+                            "required": False,
+                            "description": "1 (with format=zpl): send the label to the stock's "
+                            "network printer over raw TCP instead of answering it; recorded only "
+                            "when sent.",
+                            "schema": {"type": "string", "enum": ["0", "1"]},
+                        },
                     ],
                     "responses": {
-                        "200": {"description": "The label", "content": {"application/pdf": {}}},
+                        "200": {
+                            "description": "The label (PDF, or ZPL as UTF-8 text), or where it "
+                            "was sent and what the printer answered",
+                            "content": {
+                                "application/pdf": {},
+                                "text/plain": {"schema": {"type": "string"}},
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["sent_to", "answer"],
+                                        "properties": {
+                                            "sent_to": {"type": "string"},
+                                            "answer": {"type": "string"},
+                                        },
+                                    }
+                                },
+                            },
+                        },
                         "400": _json("Problem", "No label stock with that id, or a NUL character."),
                         "404": _json("Problem", "No such order."),
                         "409": _json(
                             "Problem",
                             "Not ready for a label, or a dispensed fill's reprint not confirmed, "
-                            "and why.",
+                            "a sheet stock asked for as ZPL, a label that does not fit, or a "
+                            "stock without a printer to send to, and why.",
+                        ),
+                        "422": _json(
+                            "ValidationErrors", "A format, send or reason that is not valid."
+                        ),
+                        "502": _json(
+                            "Problem", "The printer could not be reached; nothing recorded."
                         ),
                     },
                 }

@@ -8,6 +8,7 @@ from io import BytesIO
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, jsonify, request, send_file, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..accounts.auth import acting_user, authenticate_api_request, require
 from ..accounts.models import Permission
@@ -15,7 +16,14 @@ from ..checks import DocumentError, OrderDocument, parse_order_document
 from ..dispensing.models import RefillChannel
 from ..dispensing.refills import API_CHANNELS, request_refill, request_to_dict
 from ..extensions import csrf, db
-from ..labels.printing import REPRINT_REASON_LIMIT, print_order_label
+from ..labels.printer import PrinterUnreachable
+from ..labels.printing import (
+    REPRINT_REASON_LIMIT,
+    print_order_label,
+    send_order_label,
+    zpl_order_label,
+)
+from ..labels.routes import zpl_file
 from ..labels.services import Reprint, UnknownStock
 from ..orders.services import (
     check_document,
@@ -34,6 +42,7 @@ T = TypeVar("T")
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies: every call carries its bearer token
 PUBLIC = frozenset({"api.openapi"})
+LABEL_FORMATS = ("pdf", "zpl")
 
 
 @bp.before_request
@@ -135,18 +144,34 @@ def refill_request(order_id: int) -> tuple[Response, int]:
 
 @bp.post("/orders/<int:order_id>/label")
 @require(Permission.ENTER)
-def label(order_id: int) -> Response:
+def label(order_id: int) -> WerkzeugResponse:
     """The label PDF of the order's current fill (recorded as printed), or 409 with why not;
     400 for a stock that is not set up. Refused as the order's page refuses it: a dispensed
-    fill's label is a reprint, printed with `reprint=confirm` (and a `reason`)."""
+    fill's label is a reprint, printed with `reprint=confirm` (and a `reason`). With
+    `format=zpl` the label is ZPL for a roll stock's Zebra printer, and with `send=1` it is
+    sent to the stock's network printer instead (502 when it cannot be reached: not
+    recorded)."""
     order = get_order_or_404(order_id)
     reason = request.args.get("reason", "")
+    label_format, send = request.args.get("format", "pdf"), request.args.get("send", "")
+    problems: dict[str, list[str]] = {}
     if len(reason) > REPRINT_REASON_LIMIT:
-        raise DocumentError({"reason": [f"Too long: at most {REPRINT_REASON_LIMIT} characters."]})
+        problems["reason"] = [f"Too long: at most {REPRINT_REASON_LIMIT} characters."]
+    if label_format not in LABEL_FORMATS:
+        problems["format"] = [f"One of {', '.join(LABEL_FORMATS)}."]
+    if send not in ("", "0", "1") or (send == "1" and label_format != "zpl"):
+        problems["send"] = ["1 to send the label to the stock's printer, with format=zpl."]
+    if problems:
+        raise DocumentError(problems)
     reprint = Reprint(confirmed=request.args.get("reprint") == "confirm", reason=reason)
-    pdf = _commit(
-        lambda: print_order_label(order, request.args.get("stock"), acting_user(), reprint)
-    )
+    stock, user = request.args.get("stock"), acting_user()
+    if send == "1":
+        sent = _commit(lambda: send_order_label(order, stock, user, reprint))
+        return jsonify({"sent_to": f"{sent.host}:{sent.port}", "answer": sent.answer})
+    if label_format == "zpl":
+        zpl, _stock = _commit(lambda: zpl_order_label(order, stock, user, reprint))
+        return zpl_file(zpl, f"label-{order.rx_number}.zpl")
+    pdf = _commit(lambda: print_order_label(order, stock, user, reprint))
     return send_file(
         BytesIO(pdf), mimetype="application/pdf", download_name=f"label-{order.rx_number}.pdf"
     )
@@ -165,6 +190,11 @@ def malformed(error: DocumentError) -> tuple[Response, int]:
 @bp.errorhandler(UnknownStock)
 def unknown_stock(error: UnknownStock) -> tuple[Response, int]:
     return jsonify({"error": "Bad Request", "message": str(error)}), 400
+
+
+@bp.errorhandler(PrinterUnreachable)
+def printer_unreachable(error: PrinterUnreachable) -> tuple[Response, int]:
+    return jsonify({"error": "Bad Gateway", "message": str(error)}), 502
 
 
 @bp.errorhandler(WorkflowError)

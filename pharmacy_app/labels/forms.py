@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
@@ -10,20 +12,50 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
+    SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..extensions import db
 from ..formfields import FiniteDecimalField
 from ..guards import LARGEST_ID
 from ..idempotency.forms import OnceTokenField
-from .models import LabelStock
+from .models import PRINTER_DPI, RAW_PRINT_PORT, LabelStock
 
 MM = [InputRequired(), NumberRange(min=0, max=500)]
 NUDGE = [InputRequired(), NumberRange(min=-20, max=20)]
 TEXT_LIMIT = 300
+# A printer's host as the stock's form takes it: a host name (labels of letters, digits and
+# hyphens, joined by dots) or an IPv4 or IPv6 address; no scheme, port or path.
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST_NAME = re.compile(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})*")
+
+
+def host_or_address(_form: object, field: StringField) -> None:
+    """A host name or an IP address, as a printer's host; nothing else (no "http://")."""
+    host = field.data or ""
+    if not host:
+        return
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    if "://" in host or not HOST_NAME.fullmatch(host) or host.replace(".", "").isdigit():
+        raise ValidationError(
+            "A host name or an IP address only, such as zebra-front.local or 192.168.1.40 "
+            "(no http://, port or path: the port has its own field)."
+        )
 
 
 def strip_text(value: str | None) -> str | None:
@@ -76,6 +108,23 @@ class LabelStockForm(FlaskForm):
         "Printer nudge down (mm)", places=2, default=0, validators=NUDGE
     )
     is_default = BooleanField("Default stock")
+    dpi = SelectField(
+        "Printer resolution (ZPL)",
+        choices=[SelectChoice(dpi, f"{dpi} dpi") for dpi in PRINTER_DPI],
+        coerce=int,
+        default=PRINTER_DPI[0],
+    )
+    printer_host = StringField(
+        "Network printer host (ZPL, rolls)",
+        filters=[strip_text, lambda value: value or None],
+        validators=[Optional(), Length(max=253), host_or_address],
+    )
+    printer_port = IntegerField(
+        "Printer port",
+        default=RAW_PRINT_PORT,
+        filters=[lambda port: RAW_PRINT_PORT if port is None else port],  # empty: Zebra's
+        validators=[Optional(), NumberRange(1, 65535, "A TCP port: 1 to 65535.")],
+    )
     submit = SubmitField("Save stock")
 
     FIELDS = (
@@ -94,6 +143,9 @@ class LabelStockForm(FlaskForm):
         "offset_x_mm",
         "offset_y_mm",
         "is_default",
+        "dpi",
+        "printer_host",
+        "printer_port",
     )
 
     @classmethod
@@ -112,6 +164,12 @@ class LabelStockForm(FlaskForm):
         if not super().validate(extra_validators):
             return False
         sheet = self.sheet_width_mm.data is not None or self.sheet_height_mm.data is not None
+        if sheet and self.printer_host.data:
+            self.printer_host.errors = [
+                "A laser sheet is printed as PDF, not sent to a Zebra printer: leave the host "
+                "empty, or make this a roll (no sheet sizes)."
+            ]
+            return False
         if sheet and (self.sheet_width_mm.data is None or self.sheet_height_mm.data is None):
             self.sheet_height_mm.errors = ["Give both sheet sizes, or neither for a roll."]
             return False

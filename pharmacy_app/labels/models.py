@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import Model
 from ..timeutil import utcnow
@@ -17,9 +17,16 @@ if TYPE_CHECKING:
     from ..compounding.models import CompoundingRecord
 
 
+# Thermal label printers print at 203 dpi (8 dots a mm) or 300 dpi (12 dots a mm); a roll's
+# ZPL is laid out in the dots of its printer (labels/zpl.py).
+PRINTER_DPI = (203, 300)
+RAW_PRINT_PORT = 9100  # Zebra's raw TCP port (also called JetDirect or port 9100 printing)
+
+
 class LabelStock(Model):
     """A label size and layout: one label a page (thermal roll) or a grid on a sheet (laser),
-    with this printer's x/y nudge in mm."""
+    with this printer's x/y nudge in mm; a roll may also be printed as ZPL at its printer's
+    resolution, and sent to it over the network when its host is set."""
 
     __tablename__ = "label_stocks"
 
@@ -39,6 +46,10 @@ class LabelStock(Model):
     offset_x_mm: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=Decimal(0))
     offset_y_mm: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=Decimal(0))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    dpi: Mapped[int] = mapped_column(Integer, default=PRINTER_DPI[0])
+    # A network printer that takes raw ZPL on a TCP port: a host name or an IP address.
+    printer_host: Mapped[str | None] = mapped_column(String(253))
+    printer_port: Mapped[int] = mapped_column(Integer, default=RAW_PRINT_PORT)
     # Where a print starts on a partly used sheet (1: the top-left label, then row by row),
     # chosen for one print and never stored; templates/labels/labels.html places the labels.
     first_position = 1
@@ -58,8 +69,25 @@ class LabelStock(Model):
             "sheet_width_mm": None,
             "sheet_height_mm": None,
             "is_default": False,
+            "dpi": PRINTER_DPI[0],
+            "printer_host": None,
+            "printer_port": RAW_PRINT_PORT,
         }
         return cls(**(defaults | preset))
+
+    @validates("dpi")
+    def _known_dpi(self, _key: str, dpi: int) -> int:
+        # Not a CHECK: SQLite adds one only by rebuilding the table, which would lose the
+        # index on the folded name. The form offers only these.
+        if dpi not in PRINTER_DPI:
+            raise ValueError(f"A thermal printer prints at 203 or 300 dpi, not {dpi}.")
+        return dpi
+
+    @validates("printer_port")
+    def _tcp_port(self, _key: str, port: int) -> int:
+        if not 1 <= port <= 65535:
+            raise ValueError(f"A TCP port is 1 to 65535, not {port}.")
+        return port
 
     @property
     def is_sheet(self) -> bool:

@@ -144,8 +144,8 @@ def _html(
             **values,
             "index": index,
             "font_pt": BASE_PT * scale,
-            "drug": _units_kept(values["drug"]),
-            "directions": _units_kept(values["directions"]),
+            "drug": units_kept(values["drug"]),
+            "directions": units_kept(values["directions"]),
             "barcode": code128_svg(values["fill_code"]),
         }
         for index, (values, scale) in enumerate(zip(labels, scales, strict=True))
@@ -165,7 +165,7 @@ def _html(
     )
 
 
-def _units_kept(text: str) -> str:
+def units_kept(text: str) -> str:
     """An amount stays on one line with its unit ("4.5 mg", not "4.5" and "mg" apart)."""
     return UNIT_AFTER_NUMBER.sub("\u00a0", text)
 

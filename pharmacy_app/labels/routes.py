@@ -25,7 +25,7 @@ from ..views import at_field, commit_or_refuse, go, go_back
 from ..workflow import WorkflowError
 from .forms import LabelStockForm, strict_id
 from .models import LabelStock
-from .printing import print_order_label
+from .printing import print_order_label, send_order_label, zpl_order_label
 from .rendering import render_calibration, render_labels
 from .services import (
     LABELLED_ORDERS,
@@ -62,14 +62,43 @@ def label_stock_choices() -> list[LabelStock]:
 @require(Permission.ENTER)
 def order_label(order_id: int) -> Response:
     order = get_order_or_404(order_id)
-    reprint = Reprint(
-        confirmed=request.form.get("confirm_reprint") == "y",
-        reason=request.form.get("reprint_reason", ""),
-    )
     return commit_or_refuse(
-        lambda: print_order_label(order, _stock_asked(), acting_user(), reprint),
+        lambda: print_order_label(order, _stock_asked(), acting_user(), _reprint_asked()),
         lambda pdf: _pdf(pdf, f"label-{order.rx_number}.pdf"),
         go_back(url_for("orders.detail", order_id=order_id), 303),
+    )
+
+
+@bp.post("/orders/<int:order_id>/label.zpl")
+@require(Permission.ENTER)
+def order_label_zpl(order_id: int) -> Response:
+    """The label as ZPL to download (for a roll stock's Zebra printer), recorded as printed."""
+    order = get_order_or_404(order_id)
+    return commit_or_refuse(
+        lambda: zpl_order_label(order, _stock_asked(), acting_user(), _reprint_asked()),
+        lambda made: zpl_file(made[0], f"label-{order.rx_number}.zpl"),
+        go_back(url_for("orders.detail", order_id=order_id), 303),
+    )
+
+
+@bp.post("/orders/<int:order_id>/label/send")
+@require(Permission.ENTER)
+def send_label(order_id: int) -> Response:
+    """The label sent as ZPL to the stock's network printer, recorded as printed once sent;
+    the printer's answer, or why it could not be reached, is shown on the order's page."""
+    order = get_order_or_404(order_id)
+    page = url_for("orders.detail", order_id=order_id)
+    return commit_or_refuse(
+        lambda: send_order_label(order, _stock_asked(), acting_user(), _reprint_asked()),
+        lambda sent: go(page, sent.message, 303),
+        go_back(page, 303),
+    )
+
+
+def _reprint_asked() -> Reprint:
+    return Reprint(
+        confirmed=request.form.get("confirm_reprint") == "y",
+        reason=request.form.get("reprint_reason", ""),
     )
 
 
@@ -245,6 +274,16 @@ def calibration(stock_id: int) -> Response:
 def _stock_asked() -> str | None:
     """The id of the stock chosen in the form (or the query); none for the default one."""
     return request.form.get("stock") or request.args.get("stock")
+
+
+def zpl_file(zpl: str, name: str) -> Response:
+    """ZPL to save or send to a Zebra printer: UTF-8 text (it asks for ^CI28)."""
+    return send_file(
+        BytesIO(zpl.encode("utf-8")),
+        mimetype="text/plain; charset=utf-8",
+        download_name=name,
+        as_attachment=True,
+    )
 
 
 def _pdf(data: bytes, name: str) -> Response:

@@ -112,6 +112,8 @@ ACCESS: dict[str, Any] = {
     "compounding.short_supply": VERIFY,  # so is accepting a supply the BUD cuts short
     # Labels and dispensing
     "labels.order_label": ENTER,
+    "labels.order_label_zpl": ENTER,
+    "labels.send_label": ENTER,  # the seeded roll has no printer: refused, nothing sent
     "labels.batch": ENTER,
     "labels.patient_sheet": SIGNED_IN,
     "dispensing.dispensing": ENTER,
@@ -166,6 +168,8 @@ IDS_FOR = {
     "orders.detail": {"order_id": "dispensed_order"},  # the page with the most on it
     "compounding.start": {"order_id": "verified_order"},
     "labels.order_label": {"order_id": "ready_order"},
+    "labels.order_label_zpl": {"order_id": "ready_order"},
+    "labels.send_label": {"order_id": "ready_order"},
     "labels.patient_sheet": {"order_id": "ready_order"},
     "api.label": {"order_id": "ready_order"},
     "dispensing.dispensing": {"record_id": "ready_fill"},

@@ -357,6 +357,13 @@ def targets(seeded: Seeded) -> dict[str, Target]:
         "/orders/<int:order_id>/label": Target(
             pharmacist, {"order_id": orders}, {"stock": str(seeded.stocks[0])}
         ),
+        "/orders/<int:order_id>/label.zpl": Target(
+            pharmacist, {"order_id": orders}, {"stock": str(seeded.stocks[0])}
+        ),
+        # The seeded stocks have no network printer: refused before anything is sent.
+        "/orders/<int:order_id>/label/send": Target(
+            pharmacist, {"order_id": orders}, {"stock": str(seeded.stocks[0])}
+        ),
         "/orders/<int:order_id>/overrides": Target(
             pharmacist,
             {"order_id": orders},
