@@ -5,7 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from wtforms import DecimalField
+from wtforms import DecimalField, Field
+from wtforms.validators import ValidationError
+
+from .plaintext import hidden_character_problem
 
 
 class FiniteDecimalField(DecimalField):
@@ -18,3 +21,18 @@ class FiniteDecimalField(DecimalField):
         if isinstance(value, Decimal) and not value.is_finite():
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+def visible(_form: Any, field: Field) -> None:
+    """A one-line text field: visible characters only (a right-to-left override would print
+    one thing on a label or record and mean another), as order entry demands."""
+    problem = hidden_character_problem(field.data or "")
+    if problem:
+        raise ValidationError(f"{problem[:1].upper()}{problem[1:]}: type it again.")
+
+
+def visible_lines(_form: Any, field: Field) -> None:
+    """The same for text of several lines (a method's steps)."""
+    problem = hidden_character_problem(field.data or "", lines=True)
+    if problem:
+        raise ValidationError(f"{problem[:1].upper()}{problem[1:]}: type it again.")

@@ -163,7 +163,10 @@ def _refills(order: Order) -> dict[str, Any]:
             else None
         ),
         "auto": auto,
-        "enrollable": order.refills > 0 and (order.status in ENROLLABLE or auto is not None),
+        # Not for a titration, which is not refilled (dispensing/refills.py).
+        "enrollable": order.refills > 0
+        and (order.status in ENROLLABLE or auto is not None)
+        and not (auto is None and schedule_of(order)),
         "renewal": renewal_reason(order),
         "request_form": RefillRequestForm(formdata=None),
         "cancel_form": CancelRequestForm(formdata=None),

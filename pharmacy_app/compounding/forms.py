@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..checks import DosageForm
 from ..extensions import db
-from ..formfields import FiniteDecimalField
+from ..formfields import FiniteDecimalField, visible, visible_lines
 from ..idempotency.forms import OnceTokenField
 from .arithmetic import CAPSULE_VOLUME_ML
 from .bud import BudRule
@@ -49,7 +49,7 @@ class ReceiveLotForm(FlaskForm):
 
 class FormulationForm(FlaskForm):
     once_token = OnceTokenField()
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200), visible])
     dosage_form = SelectField(
         "Dosage form", choices=[SelectChoice(f.value, f.label) for f in DosageForm]
     )
@@ -93,7 +93,7 @@ class FormulationForm(FlaskForm):
     bud_rule = SelectField(
         "Beyond-use date rule", choices=[SelectChoice(r.value, r.label) for r in BudRule]
     )
-    storage = StringField("Storage", validators=[Length(max=200)])
+    storage = StringField("Storage", validators=[Length(max=200), visible])
     # Every new version says what the patient will see (Oregon prints it: OAR 855-041-1130).
     physical_description = StringField(
         "Physical description",
@@ -102,13 +102,14 @@ class FormulationForm(FlaskForm):
                 message="Describe what the patient sees, e.g. white opaque size 1 capsule."
             ),
             Length(max=200),
+            visible,
         ],
         description="What the patient sees: white opaque size 1 capsule; clear colourless liquid",
     )
-    container = StringField("Container and closure", validators=[Length(max=200)])
-    method = TextAreaField("Method (steps)", validators=[DataRequired()])
-    equipment = TextAreaField("Equipment")
-    quality_checks = TextAreaField("Quality checks")
+    container = StringField("Container and closure", validators=[Length(max=200), visible])
+    method = TextAreaField("Method (steps)", validators=[DataRequired(), visible_lines])
+    equipment = TextAreaField("Equipment", validators=[visible_lines])
+    quality_checks = TextAreaField("Quality checks", validators=[visible_lines])
     labour_minutes = IntegerField(
         "Labour minutes", default=15, validators=[InputRequired(), NumberRange(min=0, max=600)]
     )

@@ -257,14 +257,17 @@ def allergy_note(mfr: MasterFormulation, order: Order) -> str | None:
     lactose filler for "lactose intolerance"), which the checker could not see when the order
     named another; None when none does. Shown on the start page, kept with the fill's
     cautions, read at sign-off and the final check."""
-    base = mfr.base_ingredient.name
-    allergies = order.document.get("patient", {}).get("allergies", [])
-    found = next((a for a in allergies if allergy_to(a, base)), None)
+    patient = order.document.get("patient", {})
+    # An intolerance is often written as a condition ("lactose intolerance"), not an allergy.
+    listed = [*patient.get("allergies", []), *patient.get("conditions", [])]
+    # What the patient takes in: the filler or vehicle, and a capsule's shell (gelatin).
+    parts = [i.name for i in (mfr.base_ingredient, mfr.shell_ingredient) if i is not None]
+    found = next(((a, p) for a in listed for p in parts if allergy_to(a, p)), None)
     if found is None:
         return None
     return (
-        f'ALLERGY: the patient lists "{found}", and {mfr.name} uses {base}. Use a formula '
-        "without it, or confirm with the prescriber and the patient before it is made."
+        f'ALLERGY: the patient lists "{found[0]}", and {mfr.name} uses {found[1]}. Use a '
+        "formula without it, or confirm with the prescriber and the patient before it is made."
     )
 
 

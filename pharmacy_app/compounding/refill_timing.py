@@ -84,34 +84,45 @@ def refill_too_soon_on(order: Order, fill_number: int, on: dt.date) -> TooSoon |
     before the share of the previous fill's days supply set by REFILL_TOO_SOON_PERCENT has
     passed; None for a first fill, or when the rule is off (0%)."""
     percent = refill_too_soon_percent()
-    if percent == 0:
+    last = _last_supply(order, fill_number)
+    if percent == 0 or last is None:
         return None
-    dispensed = list(
-        db.session.scalars(
-            select(CompoundingRecord)
-            .where(
-                CompoundingRecord.order_id == order.id,
-                CompoundingRecord.dispensed_at.is_not(None),
-                CompoundingRecord.status != RecordStatus.DISCARDED,
-                CompoundingRecord.fill_number < fill_number,
-            )
-            .order_by(CompoundingRecord.dispensed_at)
-        )
-    )
-    if not dispensed:
-        return None
+    fill, handed_on, supply_from = last
     days_supply = order.days_supply
-    # Each fill's supply starts when it is handed over, or when the supply before it runs
-    # out if that is later (an early refill adds to what the patient holds): the refill is
-    # judged against the day the last fill's supply really starts.
-    supply_from = dt.date.min
-    for fill in dispensed:
-        handed_on = pharmacy_time(fill.dispensed_at).date()  # type: ignore[arg-type]
-        supply_from = max(handed_on, supply_from)
-        last_from, last_on, last = supply_from, handed_on, fill
-        supply_from += dt.timedelta(days=days_supply)
-    due = last_from + dt.timedelta(days=math.ceil(days_supply * percent / 100))
+    due = supply_from + dt.timedelta(days=math.ceil(days_supply * percent / 100))
     if on >= due:
         return None
-    carried = (last_from - last_on).days
-    return TooSoon(last.batch_number, last_on, days_supply, percent, due, on, carried)
+    carried = (supply_from - handed_on).days
+    return TooSoon(fill.batch_number, handed_on, days_supply, percent, due, on, carried)
+
+
+def supply_runs_out(order: Order) -> dt.date | None:
+    """The pharmacy's date the patient's supply runs out: the last fill's days supply from
+    the day it really starts (after what earlier fills left, when it came early)."""
+    last = _last_supply(order)
+    if last is None:
+        return None
+    return last[2] + dt.timedelta(days=order.days_supply)
+
+
+def _last_supply(
+    order: Order, before_fill: int | None = None
+) -> tuple[CompoundingRecord, dt.date, dt.date] | None:
+    """The last fill dispensed (numbered below `before_fill`), the day it was handed over and
+    the day its supply starts: each fill's supply starts when it is handed over, or when the
+    supply before it runs out if that is later (an early refill adds to what the patient
+    holds). None when nothing was dispensed."""
+    query = select(CompoundingRecord).where(
+        CompoundingRecord.order_id == order.id,
+        CompoundingRecord.dispensed_at.is_not(None),
+        CompoundingRecord.status != RecordStatus.DISCARDED,
+    )
+    if before_fill is not None:
+        query = query.where(CompoundingRecord.fill_number < before_fill)
+    supply_from, last = dt.date.min, None
+    for fill in db.session.scalars(query.order_by(CompoundingRecord.dispensed_at)):
+        handed_on = pharmacy_time(fill.dispensed_at).date()  # type: ignore[arg-type]
+        supply_from = max(handed_on, supply_from)
+        last = (fill, handed_on, supply_from)
+        supply_from += dt.timedelta(days=order.days_supply)
+    return last

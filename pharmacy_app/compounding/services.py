@@ -20,7 +20,7 @@ from ..orders.signals import order_changing, order_rejected
 from ..orders.validity import refuse_if_prescription_expired
 from ..timeutil import pharmacy_today, utcnow
 from ..units import MG_PER_G, factor
-from ..workflow import MIN_REASON, WorkflowError, require_pharmacist, require_reason
+from ..workflow import MIN_REASON, WorkflowError, require_pharmacist, require_reason, visible_text
 from . import arithmetic, substitutions
 from .bud import BudRule, beyond_use_date, storage_for, supply_beyond_bud
 from .expiry import fill_expired, supply_unit
@@ -367,7 +367,8 @@ def record_weights(
     are cleared."""
     _lock(record)
     substitutions.refuse_if_substitution_pending(record)
-    correcting = record.status == RecordStatus.AWAITING_SIGNOFF and bool(correction.strip())
+    correction = visible_text(correction, "correction")
+    correcting = record.status == RecordStatus.AWAITING_SIGNOFF and bool(correction)
     if record.status != RecordStatus.IN_PROGRESS and not correcting:
         raise WorkflowError(
             "The weights of this record are already recorded; to correct them before "

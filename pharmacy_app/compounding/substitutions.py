@@ -114,11 +114,13 @@ def approve_substitution(
             f"The prescriber cannot have been consulted on {consulted_on.isoformat()}, a date "
             "still to come."
         )
-    written = record.order.date_written
+    # Not before the prescription existed: written, or received when no date is written.
+    written = record.order.date_written or record.order.date_received
     if written is not None and consulted_on < written:
+        said = "written" if record.order.date_written else "received"
         raise WorkflowError(
-            f"Consulted on {consulted_on.isoformat()}, before the prescription was written "
-            f"({written.isoformat()}): give the date of the consultation about this fill."
+            f"Consulted on {consulted_on:%m/%d/%Y}, before the prescription was {said} "
+            f"({written:%m/%d/%Y}): give the date of the consultation about this fill."
         )
     substitution.reason, substitution.prescriber_consulted = why, consulted
     substitution.consulted_on, substitution.decided_by = consulted_on, user

@@ -17,7 +17,7 @@ from ..orders.models import Order
 from ..settings import settings
 from ..timeutil import pharmacy_time
 from ..units import convert
-from ..workflow import MIN_REASON, WorkflowError, require_reason
+from ..workflow import WorkflowError, require_reason
 from .models import WHAT_LENGTH, CostLine, CostRecord, PriceSchedule
 
 CENT = Decimal("0.01")
@@ -159,8 +159,8 @@ def freeze_cost(
     reason: str = "",
 ) -> CostRecord:
     """The fill's cost record, made once at dispensing and never recomputed."""
-    if price_override is not None and len(reason.strip()) < MIN_REASON:
-        raise WorkflowError("Give the reason for changing the price.")
+    if price_override is not None:
+        reason = require_reason(reason, "Give the reason for changing the price.", "price_reason")
     if price_override is not None and price_override < 0:
         raise WorkflowError("A price cannot be negative.")
     local = pharmacy_time(dispensed_at).date()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ..compounding.models import CompoundingRecord
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
+from ..orders.titration import schedule_of
 from ..timeutil import pharmacy_time
 from ..workflow import WorkflowError
 from .models import AutoRefill, RefillChannel, RefillRequest
@@ -66,7 +67,8 @@ def coming_due(today: dt.date, days: int) -> list[ComingDue]:
         (order, pharmacy_time(when).date() + dt.timedelta(days=order.days_supply), auto)
         for order, when, auto in rows
     ]
-    due = [row for row in due if row[1] <= horizon]
+    # A titration is not refilled (refills.titration_refill_problem): it waits for renewal.
+    due = [row for row in due if row[1] <= horizon and not schedule_of(row[0])]
     left = refills_left_of([order for order, _, _ in due])
     return sorted(
         (

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 
 from ..accounts.models import Permission, User
 from ..compounding.models import CompoundingRecord, RecordStatus
-from ..compounding.refill_timing import RefillTooSoon, last_dispensed, refill_too_soon_on
+from ..compounding.refill_timing import RefillTooSoon, refill_too_soon_on, supply_runs_out
 from ..compounding.services import fills_made
 from ..compounding.signals import early_refill_accepted, fill_starting
 from ..extensions import db
@@ -105,10 +105,7 @@ def requests_of(order: Order) -> list[RefillRequest]:
 
 def runs_out_on(order: Order) -> dt.date | None:
     """The pharmacy's date the last dispensed fill's days supply runs out."""
-    last = last_dispensed(order)
-    if last is None or last.dispensed_at is None:
-        return None
-    return pharmacy_time(last.dispensed_at).date() + dt.timedelta(days=order.days_supply)
+    return supply_runs_out(order)
 
 
 def titration_refill_problem(order: Order) -> str | None:
@@ -208,7 +205,8 @@ def request_refill(
     asked = f"Refill {fill_number - 1} of {order.refills}" if fill_number > 1 else "First fill"
     detail = f"{asked} requested by {who}, {RefillChannel(channel).label}"
     too_soon = refill_too_soon_on(order, fill_number, today)
-    if too_soon is not None and early_reason.strip():
+    early_reason = visible_text(early_reason, "early_reason")
+    if too_soon is not None and early_reason:
         if user is None:
             raise WorkflowError("Only a pharmacist can accept a refill too soon.")
         require_pharmacist(
@@ -296,7 +294,8 @@ def refill_for_fill(
         )
     too_soon = refill_too_soon_on(order, record.fill_number, today)
     if too_soon is not None and request.early_reason is None:
-        acknowledged = user.can(Permission.VERIFY) and len(early_reason.strip()) >= MIN_REASON
+        early_reason = visible_text(early_reason, "early_reason")
+        acknowledged = user.can(Permission.VERIFY) and len(early_reason) >= MIN_REASON
         if not acknowledged:
             raise RefillTooSoon(too_soon)
         request.early_reason, request.early_by = early_reason.strip(), user
@@ -361,6 +360,11 @@ def set_auto_refill(order: Order, enabled: bool, user: User) -> bool:
     if enabled == (current is not None):
         return False
     if enabled:
+        if schedule_of(order):
+            raise WorkflowError(
+                "This prescription is a titration: its refills are not made, so there is "
+                "nothing to refill automatically. Ask the prescriber for the maintenance dose."
+            )
         if order.status not in ENROLLABLE or order.refills == 0:
             raise WorkflowError(
                 "Auto-refill is for a verified prescription with refills: this order is "

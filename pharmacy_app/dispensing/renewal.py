@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from ..accounts.models import User
 from ..compounding.refill_timing import last_dispensed
+from ..labels.directions import TIMES
 from ..orders.history import lock_order, record_event
 from ..orders.models import Order, OrderStatus
 from ..orders.validity import prescription_expired
@@ -72,6 +73,13 @@ def renewal_reason(order: Order) -> str | None:
     return None
 
 
+def _directions_from_fields(order: Order) -> str:
+    times = {1: "once a day", 2: "twice a day"}.get(order.times_per_day, "")
+    times = times or f"{order.times_per_day} times a day"
+    when = f" {TIMES.get(order.time_of_day, order.time_of_day)}" if order.time_of_day else ""
+    return f"{order.sig_dose_text}, {times}{when}"
+
+
 def renewal_print(order: Order, reason: str, today: dt.date) -> RenewalPrint:
     last = last_dispensed(order)
     unit = "capsules" if order.dosage_form == "capsule" else (order.strength_per or "mL")
@@ -90,7 +98,9 @@ def renewal_print(order: Order, reason: str, today: dt.date) -> RenewalPrint:
             f"Naltrexone {order.strength_text} {order.dosage_form.replace('_', ' ')}"
             + (f", {order.release_as_written}" if order.release_as_written else "")
         ),
-        sig=order.sig_text or order.sig_dose_text,
+        # As written, or from the fields when the prescriber wrote none ("1 capsule, once a
+        # day, at bedtime"): the prescriber reads what they are asked to renew.
+        sig=order.sig_text or _directions_from_fields(order),
         unit=unit,
         refills_used=max(fills_made(order) - 1, 0),
         last_filled=pharmacy_time(last.dispensed_at).date() if last and last.dispensed_at else None,

@@ -112,7 +112,8 @@ def dispense(
     at = at or utcnow()
     early = refill_too_soon(record, at)
     accepted = early_acceptance(record) if early is not None else None
-    acknowledged = user.can(Permission.VERIFY) and len(early_reason.strip()) >= MIN_REASON
+    early_reason = visible_text(early_reason, "early_reason")
+    acknowledged = user.can(Permission.VERIFY) and len(early_reason) >= MIN_REASON
     if early is not None and not acknowledged and accepted is None:
         raise RefillTooSoon(early)
     record.dispensed_at, record.dispensed_by = at, user

@@ -10,7 +10,7 @@ from typing import Any
 from ..accounts.models import User
 from ..extensions import db
 from ..orders.models import Order
-from ..workflow import WorkflowError
+from ..workflow import WorkflowError, visible_text
 from .models import LabelStock
 from .printer import Sent, send_to_printer
 from .rendering import render_labels
@@ -87,6 +87,8 @@ def zpl_fitting(values: dict[str, Any], stock: LabelStock) -> str:
 
 def _stock(stock_asked: str | None, reprint: Reprint | None) -> LabelStock:
     """The stock asked for, once the reprint's reason is known to be short enough."""
+    if reprint is not None:
+        visible_text(reprint.reason, "reprint_reason")
     if reprint is not None and len(reprint.reason.strip()) > REPRINT_REASON_LIMIT:
         raise WorkflowError(
             f"The reason for the reprint is too long: at most {REPRINT_REASON_LIMIT} characters.",

@@ -22,6 +22,7 @@ from ..compounding.services import fill_mismatch
 from ..extensions import db
 from ..orders.history import lock_order, record_event
 from ..orders.models import DISPENSABLE_ORDERS, LABELLED_ORDERS, Order, OrderStatus
+from ..orders.titration import schedule_of
 from ..timeutil import pharmacy_time, pharmacy_today, utcnow
 from ..workflow import WorkflowError
 from .directions import Sig, label_directions
@@ -196,7 +197,8 @@ def label_values(record: CompoundingRecord) -> dict[str, Any]:
         # Counted as the fill was made (the worksheet's unit): capsules, mL, or g for a cream
         # made by weight (mg/g).
         "quantity": f"{_plain(order.quantity)} {record.unit_name}",
-        "refills": max(order.refills - (record.fill_number - 1), 0),
+        # A titration is not refilled (dispensing/refills.py): its label promises none.
+        "refills": 0 if schedule_of(order) else max(order.refills - (record.fill_number - 1), 0),
         "discard_after": record.beyond_use_date.strftime("%m/%d/%Y"),
         "storage": record.storage,
         "batch": record.batch_number,

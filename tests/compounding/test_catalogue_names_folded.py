@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import func, insert, select
+from sqlalchemy import MetaData, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from pharmacy_app import create_app
@@ -95,13 +95,15 @@ def test_the_migration_tells_apart_names_that_differ_only_in_case(tmp_path):
             insert(Ingredient),
             [{"name": n, "kind": "filler", "stock_unit": "g"} for n in ingredients],
         )
-        seeded = db.session.execute(select(LabelStock.__table__).order_by(LabelStock.id)).first()
+        # The table as it stands at 0015 (the model has columns added since).
+        old_stocks = Table("label_stocks", MetaData(), autoload_with=db.engine)
+        seeded = db.session.execute(select(old_stocks).order_by(old_stocks.c.id)).first()
         assert seeded is not None
         values = seeded._asdict()
         values.pop("id")
         stocks = [seeded.name, seeded.name.lower(), seeded.name.upper()]
         db.session.execute(
-            insert(LabelStock), [values | {"name": n, "is_default": False} for n in stocks[1:]]
+            insert(old_stocks), [values | {"name": n, "is_default": False} for n in stocks[1:]]
         )
         db.session.commit()
         upgrade()

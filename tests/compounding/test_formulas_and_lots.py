@@ -160,3 +160,17 @@ def test_a_new_version_needs_its_physical_description(app, signed_in, catalogue)
 
         saved = db.session.get(MasterFormulation, int(made.headers["Location"].rsplit("/", 1)[1]))
         assert saved.physical_description == "White opaque size 1 capsule"
+
+
+def test_a_formula_text_with_a_hidden_character_is_refused_at_its_field(app, signed_in, catalogue):
+    pharmacist = signed_in("pharmacist")
+    refused = pharmacist.post(
+        "/compounding/formulas/new",
+        data=formula_data(app, physical_description="White\u202e capsule"),
+    )
+    assert refused.status_code == 200
+    assert "type it again" in refused.get_data(as_text=True)
+    refused = pharmacist.post(
+        "/compounding/formulas/new", data=formula_data(app, method="Weigh\u200b, mix, fill.")
+    )
+    assert "type it again" in refused.get_data(as_text=True)

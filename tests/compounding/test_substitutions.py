@@ -278,3 +278,57 @@ def test_a_formulas_filler_the_patient_is_allergic_to_is_named_at_every_step(
         assert any(c.startswith("ALLERGY:") for c in final_check_view(record).cautions)
     page = signed_in("pharmacist").get(f"/compounding/records/{record_id}")
     assert "ALLERGY: the patient lists" in unescape(page.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    "written, part, named",
+    [
+        ("dairy products (hives)", "Lactose monohydrate NF", True),
+        ("Lactose intolerance", "Lactose monohydrate NF", True),
+        ("no lactose allergy", "Lactose monohydrate NF", False),
+        ("denies latex", "Latex gloves", False),
+        ("gelatin", "Gelatin capsule shells, size 1", True),
+        ("penicillin", "Gelatin capsule shells, size 1", False),
+    ],
+)
+def test_the_allergy_reading_names_an_excipient_or_shell(written, part, named):
+    from pharmacy_app.checks import allergy_to
+
+    assert allergy_to(written, part) is named
+
+
+def test_an_intolerance_written_as_a_condition_and_a_gelatin_allergy_are_named(app, verified_order):
+    from pharmacy_app.compounding.formulas import allergy_note
+    from pharmacy_app.compounding.models import MasterFormulation
+    from pharmacy_app.orders.models import Order
+
+    lactose = "Naltrexone 4.5 mg capsules, lactose, size 1"
+    as_condition = verified_order(
+        patient={"allergies": [], "conditions": ["Lactose intolerance"]},
+        preparation={"excipients": ["microcrystalline cellulose"]},
+    )
+    gelatin = verified_order(
+        patient={"first_name": "Gwen", "last_name": "Ashby", "allergies": ["Gelatin (hives)"]}
+    )
+    with app.app_context():
+        formula = db.session.scalars(
+            select(MasterFormulation).where(MasterFormulation.name == lactose)
+        ).one()
+        note = allergy_note(formula, db.session.get(Order, as_condition))
+        assert note and '"Lactose intolerance"' in note
+        shells = allergy_note(formula, db.session.get(Order, gelatin))
+        assert shells and "Gelatin capsule shells" in shells
+
+
+def test_a_consultation_before_the_prescription_was_received_is_refused(
+    app, signed_in, verified_order, compound
+):
+    # No date written: the prescription existed from the day it was received.
+    record_id = compound(verified_order(**(LIQUID | {"date_written": None})))
+    with app.app_context():
+        received = substitution_of(record_id).record.order.date_received
+    old = (received - dt.timedelta(days=1)).isoformat()
+    page = text_of(approve(signed_in("pharmacist"), record_id, consulted_on=old))
+    assert "before the prescription was received" in page
+    with app.app_context():
+        assert not substitution_of(record_id).approved

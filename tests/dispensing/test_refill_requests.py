@@ -305,3 +305,20 @@ def test_an_early_refill_adds_to_the_supply_the_next_is_judged_against(
         assert too_soon.due == today - dt.timedelta(days=3) + dt.timedelta(days=30 + 23)
         assert too_soon.carried_days == 27
         assert "27 days of the fills before it were still on hand" in too_soon.message
+        # The order page and the refill queue say when the patient really runs out.
+        from pharmacy_app.dispensing.refills import runs_out_on
+
+        assert runs_out_on(order) == today - dt.timedelta(days=3) + dt.timedelta(days=60)
+
+
+def test_a_technician_is_offered_no_start_button_for_a_refill_too_soon(
+    app, signed_in, dispensed_order
+):
+    order_id = dispensed_order(days_ago=3)
+    ask(signed_in("technician"), order_id)
+    page = signed_in("technician").get(f"/compounding/orders/{order_id}/start")
+    text = page.get_data(as_text=True)
+    assert "Ask a pharmacist" in text
+    assert re.search(r'<input[^>]*disabled[^>]*value="Make worksheet"', text) or re.search(
+        r'<input[^>]*value="Make worksheet"[^>]*disabled', text
+    )

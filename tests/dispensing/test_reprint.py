@@ -107,3 +107,11 @@ def test_the_label_is_the_current_fills_once_the_refill_is_made(
             )
             == 1
         )
+
+
+def test_a_reprint_reason_with_a_hidden_character_is_refused(app, api, dispensed_order):
+    order_id = dispensed_order()
+    before = prints_of(app, order_id)
+    refused = api.post(f"/api/v1/orders/{order_id}/label?reprint=confirm&reason=lost%E2%80%AE")
+    assert refused.status_code == 409 and "type it again" in refused.get_json()["message"]
+    assert prints_of(app, order_id) == before

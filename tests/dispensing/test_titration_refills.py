@@ -46,3 +46,20 @@ def test_a_titrations_refill_is_not_requested_and_a_renewal_is_offered(
     renewal = client.post(f"/orders/{order_id}/renewal-request")
     text = " ".join(" ".join(pdf_text(renewal.data)[0]).split())
     assert "maintenance dose as a new prescription" in text
+
+
+def test_a_titrations_label_promises_no_refills_and_auto_refill_is_refused(
+    app, signed_in, ready_order, staff
+):
+    from pharmacy_app.accounts.models import User
+    from pharmacy_app.dispensing.refills import set_auto_refill
+    from pharmacy_app.labels.services import label_values, latest_fill
+
+    order_id = ready_order(**TITRATION)
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        assert label_values(latest_fill(order))["refills"] == 0
+        with pytest.raises(WorkflowError, match="titration"):
+            set_auto_refill(order, True, db.session.get(User, staff[0].id))
+    page = signed_in("technician").get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "Auto-refill" not in page

@@ -417,7 +417,13 @@ def allergy_to(written: str, excipient: str) -> bool:
     text = read(written)
     if not text.normalized or text.normalized in _NO_ALLERGIES:
         return False
+    if text.normalized.split()[0] in _DENIED:  # "no lactose allergy", "denies latex"
+        return False
     return any(_shares_a_name(item, normalize(excipient)) for item in _allergens(written))
+
+
+# An entry that says the patient does not have it.
+_DENIED = frozenset({"no", "not", "denies", "denied", "none", "negative"})
 
 
 def _excipient_allergy(written: str, field: str, document: OrderDocument) -> tuple[Finding, ...]:
@@ -467,6 +473,9 @@ def _shares_a_name(allergy: str, excipient: str) -> bool:
         "hives",
         "protein",
         "hereditary",
+        "products",
+        "product",
+        "foods",
     }
     wanted = {w for w in allergy.split() if w not in ignored and len(w) > 2}
     return bool(wanted) and wanted <= set(excipient.split())
