@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..checks.findings import plain
 from ..extensions import db
@@ -65,8 +65,8 @@ def refill_too_soon_percent() -> Decimal:
     return settings().refill_too_soon_percent
 
 
-def last_dispensed(order: Order, before_fill: int | None = None) -> CompoundingRecord | None:
-    """The order's most recently dispensed fill (of those numbered below `before_fill`)."""
+def _dispensed(order: Order, before_fill: int | None = None) -> Select[CompoundingRecord]:
+    """The order's fills dispensed (numbered below `before_fill`), not discarded."""
     query = select(CompoundingRecord).where(
         CompoundingRecord.order_id == order.id,
         CompoundingRecord.dispensed_at.is_not(None),
@@ -74,6 +74,12 @@ def last_dispensed(order: Order, before_fill: int | None = None) -> CompoundingR
     )
     if before_fill is not None:
         query = query.where(CompoundingRecord.fill_number < before_fill)
+    return query
+
+
+def last_dispensed(order: Order, before_fill: int | None = None) -> CompoundingRecord | None:
+    """The order's most recently dispensed fill (of those numbered below `before_fill`)."""
+    query = _dispensed(order, before_fill)
     return db.session.scalars(
         query.order_by(CompoundingRecord.dispensed_at.desc()).limit(1)
     ).first()
@@ -112,13 +118,7 @@ def _last_supply(
     the day its supply starts: each fill's supply starts when it is handed over, or when the
     supply before it runs out if that is later (an early refill adds to what the patient
     holds). None when nothing was dispensed."""
-    query = select(CompoundingRecord).where(
-        CompoundingRecord.order_id == order.id,
-        CompoundingRecord.dispensed_at.is_not(None),
-        CompoundingRecord.status != RecordStatus.DISCARDED,
-    )
-    if before_fill is not None:
-        query = query.where(CompoundingRecord.fill_number < before_fill)
+    query = _dispensed(order, before_fill)
     supply_from, last = dt.date.min, None
     for fill in db.session.scalars(query.order_by(CompoundingRecord.dispensed_at)):
         handed_on = pharmacy_time(fill.dispensed_at).date()  # type: ignore[arg-type]
