@@ -177,6 +177,11 @@ def test_the_page_lists_each_fill_with_its_links_and_an_expired_mark(
     clock.to(bud + dt.timedelta(days=1))
     expired = technician.get("/dispensing/will-call").get_data(as_text=True)
     assert f"Expired: discard after {bud:%m/%d/%Y}" in expired
+    # A pharmacist is offered only the discard for it: back to stock would be refused.
+    offered = signed_in("pharmacist").get("/dispensing/will-call").get_data(as_text=True)
+    row = offered[offered.index(f'action="/dispensing/will-call/{ready.record_id}/return"') :]
+    row = row[: row.index("</form>")]
+    assert "Returned to stock" not in row and "Discarded (past its beyond-use date)" in row
 
 
 def test_a_pharmacist_sees_the_return_form_with_its_choices(app, signed_in, released):
