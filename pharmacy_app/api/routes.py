@@ -199,12 +199,17 @@ def printer_unreachable(error: PrinterUnreachable) -> tuple[Response, int]:
 
 @bp.errorhandler(WorkflowError)
 def conflict(error: WorkflowError) -> tuple[Response, int]:
+    """A step the record's state refuses: 409 with why. A refusal of what was sent in one
+    field (a hidden character, a name too short) is bad input: 422 at that field, as the
+    document's own errors are."""
+    if error.field is not None:
+        return jsonify({"errors": {error.field: [str(error)]}}), 422
     return jsonify({"error": "Conflict", "message": str(error)}), 409
 
 
 def _commit(action: Callable[[], T]) -> T:
     """Do a change in one transaction; on any error it is rolled back and the error raised
-    (a WorkflowError becomes a 409)."""
+    (a WorkflowError becomes a 409, or a 422 at its field)."""
     try:
         result = action()
         commit()

@@ -322,3 +322,11 @@ def test_a_technician_is_offered_no_start_button_for_a_refill_too_soon(
     assert re.search(r'<input[^>]*disabled[^>]*value="Make worksheet"', text) or re.search(
         r'<input[^>]*value="Make worksheet"[^>]*disabled', text
     )
+
+
+def test_the_api_answers_a_bad_requested_by_at_its_field(api, dispensed_order):
+    order_id = dispensed_order(days_ago=28)
+    for bad in ("x", "pat\u202eient"):
+        answer = api.post(f"/api/v1/orders/{order_id}/refill-requests", json={"requested_by": bad})
+        assert answer.status_code == 422, bad
+        assert list(answer.get_json()["errors"]) == ["requested_by"]

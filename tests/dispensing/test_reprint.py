@@ -113,5 +113,6 @@ def test_a_reprint_reason_with_a_hidden_character_is_refused(app, api, dispensed
     order_id = dispensed_order()
     before = prints_of(app, order_id)
     refused = api.post(f"/api/v1/orders/{order_id}/label?reprint=confirm&reason=lost%E2%80%AE")
-    assert refused.status_code == 409 and "type it again" in refused.get_json()["message"]
+    assert refused.status_code == 422
+    assert "type it again" in refused.get_json()["errors"]["reprint_reason"][0]
     assert prints_of(app, order_id) == before
