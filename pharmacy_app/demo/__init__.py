@@ -541,6 +541,14 @@ def _compound(
             record_print(record, default_stock(), technician, today=day)
             if rng.random() < 0.8:
                 _release_and_dispense(record, technician, pharmacist, rng, at)
+            elif record.id % 2 == 0:
+                # Checked and bagged, waiting at will-call (some of them long uncollected).
+                release(
+                    record,
+                    Signature(pharmacist, at + dt.timedelta(minutes=55)),
+                    label_scan=fill_code(order.rx_number, record.fill_number),
+                    container_scan=record.batch_number,
+                )
 
     except WorkflowError:
         return
