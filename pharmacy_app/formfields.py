@@ -8,7 +8,7 @@ from typing import Any
 from wtforms import DecimalField, Field
 from wtforms.validators import ValidationError
 
-from .plaintext import hidden_character_problem
+from .plaintext import hidden_character_refusal
 
 
 class FiniteDecimalField(DecimalField):
@@ -26,13 +26,13 @@ class FiniteDecimalField(DecimalField):
 def visible(_form: Any, field: Field) -> None:
     """A one-line text field: visible characters only (a right-to-left override would print
     one thing on a label or record and mean another), as order entry demands."""
-    problem = hidden_character_problem(field.data or "")
-    if problem:
-        raise ValidationError(f"{problem[:1].upper()}{problem[1:]}: type it again.")
+    refusal = hidden_character_refusal(field.data or "")
+    if refusal:
+        raise ValidationError(refusal)
 
 
 def visible_lines(_form: Any, field: Field) -> None:
     """The same for text of several lines (a method's steps)."""
-    problem = hidden_character_problem(field.data or "", lines=True)
-    if problem:
-        raise ValidationError(f"{problem[:1].upper()}{problem[1:]}: type it again.")
+    refusal = hidden_character_refusal(field.data or "", lines=True)
+    if refusal:
+        raise ValidationError(refusal)

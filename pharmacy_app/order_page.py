@@ -115,7 +115,7 @@ def detail(order_id: int) -> str:
         records=records,
         current=current,
         next=step,
-        label=label_offer(order, current is not None and current.id in prints),
+        label=label_offer(current, current is not None and current.id in prints),
         prints=prints,
         costs=charges_of(records),
         prices=prices_due(records, today),

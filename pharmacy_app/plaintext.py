@@ -71,3 +71,10 @@ def hidden_character_problem(text: str, *, lines: bool = False) -> str | None:
             return f"Use one line of text, without tabs or line breaks (found {code})."
         return f"Contains {kind} ({code}): use letters, digits, spaces and punctuation only."
     return None
+
+
+def hidden_character_refusal(text: str, *, lines: bool = False) -> str | None:
+    """The sentence a person is shown when `text` hides a character (forms and services
+    alike); None when it does not."""
+    problem = hidden_character_problem(text, lines=lines)
+    return f"{problem[:1].upper()}{problem[1:]}: type it again." if problem else None

@@ -34,11 +34,11 @@ def visible_text(text: str, field: str | None = None, *, lines: bool = False) ->
     """`text` stripped, when every character of it is visible (as order entry demands of
     its texts: a right-to-left override would print one thing on a record and mean
     another); else WorkflowError at `field` naming the hidden character."""
-    from .plaintext import hidden_character_problem
+    from .plaintext import hidden_character_refusal
 
-    problem = hidden_character_problem(text, lines=lines)
-    if problem:
-        raise WorkflowError(f"{problem[:1].upper()}{problem[1:]}: type it again.", field)
+    refusal = hidden_character_refusal(text, lines=lines)
+    if refusal:
+        raise WorkflowError(refusal, field)
     return text.strip()
 
 

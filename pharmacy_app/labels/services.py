@@ -108,14 +108,13 @@ class LabelOffer:
     dispensed: bool  # the fill has left: its label is a reprint, printed only when confirmed
 
 
-def label_offer(order: Order, printed: bool) -> LabelOffer | None:
-    """The label of the order's current fill, when it may be printed now (`printed`: it has
-    been before); None when it may not (label_problem says why)."""
-    record, problem = order_label_problem(order)
-    if problem or record is None:
+def label_offer(current: CompoundingRecord | None, printed: bool) -> LabelOffer | None:
+    """The label of the order's current fill (`latest_fill`), when it may be printed now
+    (`printed`: it has been before); None when it may not (label_problem says why)."""
+    if current is None or label_problem(current) is not None:
         return None
-    dispensed = record.dispensed_at is not None
-    return LabelOffer(record, reprint=printed or dispensed, dispensed=dispensed)
+    dispensed = current.dispensed_at is not None
+    return LabelOffer(current, reprint=printed or dispensed, dispensed=dispensed)
 
 
 def dispensed_reprint_problem(record: CompoundingRecord) -> str | None:
